@@ -1,0 +1,20 @@
+using Orchestrator.Api.Hosting;
+using Orchestrator.Api.Tasks;
+using Orchestrator.Sagas.Persistence;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddOrchestratorDatabase();
+builder.AddTaskProcessing();
+builder.AddTaskApi();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapTaskEndpoints();
+app.MapOpenApi();
+
+app.Run();
+
+public partial class Program;

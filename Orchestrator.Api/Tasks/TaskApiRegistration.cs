@@ -1,0 +1,14 @@
+using System.Text.Json;
+
+namespace Orchestrator.Api.Tasks;
+
+public static class TaskApiRegistration
+{
+    public static IHostApplicationBuilder AddTaskApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        builder.Services.AddOpenApi();
+        builder.Services.AddScoped<TaskIntake>();
+        return builder;
+    }
+}

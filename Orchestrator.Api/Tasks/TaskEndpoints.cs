@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Sagas.ResearchTasks;
+
+namespace Orchestrator.Api.Tasks;
+
+public static class TaskEndpoints
+{
+    /// <summary>Bodies above this size are refused with 413 before they are read.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
+    {
+        var tasks = app.MapGroup("/tasks").WithTags("Tasks");
+
+        tasks.MapPost("/", Submit)
+            .Accepts<SubmitTaskBody>("application/json")
+            .WithSummary("Create a research task; it runs in the background");
+        tasks.MapGet("/{taskId}", Get)
+            .WithSummary("A task's status, spending, report and error");
+        tasks.MapGet("/{taskId}/report", GetReport)
+            .Produces<string>(StatusCodes.Status200OK, "text/markdown")
+            .WithSummary("The task's Markdown report, once completed");
+        return app;
+    }
+
+    static async Task<Results<Ok<SubmitTaskResponse>, JsonHttpResult<ValidationErrorResponse>, JsonHttpResult<DetailResponse>>> Submit(
+        HttpRequest request, TaskIntake intake, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
+        if (body is null)
+            return TypedResults.Json(new DetailResponse("Request body too large"), statusCode: StatusCodes.Status413PayloadTooLarge);
+
+        if (!SubmitTaskRequestReader.TryRead(body, out var task, out var errors))
+            return TypedResults.Json(new ValidationErrorResponse(errors), statusCode: StatusCodes.Status422UnprocessableEntity);
+
+        return await intake.SubmitAsync(task, cancellationToken) is { } taskId
+            ? TypedResults.Ok(new SubmitTaskResponse(taskId.ToString()))
+            : TypedResults.Json(new DetailResponse("The task could not be accepted now; try again later"), statusCode: StatusCodes.Status503ServiceUnavailable);
+    }
+
+    static async Task<Results<Ok<TaskView>, NotFound<DetailResponse>>> Get(
+        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken)
+    {
+        var task = await FindAsync(db, taskId, cancellationToken);
+        return task is null ? TaskNotFound() : TypedResults.Ok(TaskView.From(task));
+    }
+
+    static async Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> GetReport(
+        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken)
+    {
+        var task = await FindAsync(db, taskId, cancellationToken);
+        if (task is null)
+            return TaskNotFound();
+        if (task.ReportMarkdown is null)
+            return TypedResults.Conflict(new DetailResponse($"The report is not ready: the task is {task.CurrentState}"));
+
+        return TypedResults.Text(task.ReportMarkdown, "text/markdown; charset=utf-8");
+    }
+
+    static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, string taskId, CancellationToken cancellationToken) =>
+        Guid.TryParse(taskId, out var id)
+            ? db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().FirstOrDefaultAsync(t => t.CorrelationId == id, cancellationToken)
+            : Task.FromResult<ResearchTaskState?>(null);
+
+    static NotFound<DetailResponse> TaskNotFound() => TypedResults.NotFound(new DetailResponse("Task not found"));
+}

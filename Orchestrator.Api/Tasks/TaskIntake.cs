@@ -1,0 +1,50 @@
+using MassTransit;
+using Orchestrator.Contracts;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Sagas.ResearchTasks;
+
+namespace Orchestrator.Api.Tasks;
+
+/// <summary>
+/// Accepts a task: records it as <c>Submitted</c>, so its id is readable at once, then publishes
+/// <see cref="TaskSubmitted"/>. A task the bus refused is not kept.
+/// </summary>
+public sealed partial class TaskIntake(
+    OrchestratorDbContext db,
+    IPublishEndpoint publishEndpoint,
+    TimeProvider clock,
+    ILogger<TaskIntake> logger)
+{
+    static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+
+    public async Task<Guid?> SubmitAsync(SubmitTaskRequest request, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        var submitted = new TaskSubmitted(Guid.NewGuid(), request.Theme, request.Budget, request.VoiceId, now);
+        var task = ResearchTaskState.Accept(submitted, now.UtcDateTime);
+        db.ResearchTasks.Add(task);
+        await db.SaveChangesAsync(cancellationToken);
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(PublishTimeout);
+            await publishEndpoint.Publish(submitted, timeout.Token);
+            LogAccepted(logger, submitted.TaskId, submitted.Budget);
+            return submitted.TaskId;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogRefused(logger, e, submitted.TaskId);
+            db.ResearchTasks.Remove(task);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return null;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Information, "Task {TaskId} accepted with a budget of {Budget}")]
+    static partial void LogAccepted(ILogger logger, Guid taskId, int budget);
+
+    [LoggerMessage(LogLevel.Error, "Task {TaskId} refused: the bus did not accept it")]
+    static partial void LogRefused(ILogger logger, Exception exception, Guid taskId);
+}

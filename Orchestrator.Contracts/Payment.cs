@@ -1,0 +1,17 @@
+namespace Orchestrator.Contracts;
+
+/// <summary>Ask the Payment Manager for one payment token bounded by the task's budget.</summary>
+public sealed record RequestPaymentToken(Guid TaskId, int Budget, string VoiceId);
+
+public sealed record PaymentTokenIssued(Guid TaskId, string TokenId);
+
+/// <summary>Pay for one item; every retry of the same purchase carries the same idempotency key.</summary>
+public sealed record PayForItem(Guid TaskId, int ItemId, int Amount, string TokenId, string IdempotencyKey);
+
+public sealed record ItemPaid(Guid TaskId, int ItemId, int Amount);
+
+/// <summary>Read a paid item again, this time with the payment token.</summary>
+public sealed record FetchItemData(Guid TaskId, int ItemId, string TokenId);
+
+/// <summary>The item's data as the marketplace returned it (a JSON object, as text).</summary>
+public sealed record ItemDataFetched(Guid TaskId, int ItemId, string Data);

@@ -1,0 +1,62 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Orchestrator.Sagas.Persistence;
+
+public static class DatabaseRegistration
+{
+    public const string ConnectionStringName = "Orchestrator";
+
+    /// <summary>
+    /// Registers <see cref="OrchestratorDbContext"/> for the configured provider (<c>Database:Provider</c>,
+    /// <c>ConnectionStrings:Orchestrator</c>) and, unless turned off, the migrations on start.
+    /// </summary>
+    public static IHostApplicationBuilder AddOrchestratorDatabase(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DatabaseOptions>()
+            .BindConfiguration(DatabaseOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        var options = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new();
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
+            ?? DefaultSqliteConnectionString(builder.Environment, options.Provider);
+
+        switch (options.Provider)
+        {
+            case DatabaseProvider.Postgres:
+                builder.Services.AddDbContext<OrchestratorDbContext, PostgresOrchestratorDbContext>(db => db
+                    .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure())
+                    .UseSnakeCaseNamingConvention());
+                break;
+            case DatabaseProvider.SqlServer:
+                builder.Services.AddDbContext<OrchestratorDbContext, SqlServerOrchestratorDbContext>(db => db
+                    .UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
+                    .UseSnakeCaseNamingConvention());
+                break;
+            default:
+                builder.Services.AddDbContext<OrchestratorDbContext, SqliteOrchestratorDbContext>(db => db
+                    .UseSqlite(connectionString)
+                    .UseSnakeCaseNamingConvention());
+                break;
+        }
+
+        if (options.MigrateOnStart)
+            builder.Services.AddHostedService<DatabaseMigrator>();
+
+        return builder;
+    }
+
+    static string DefaultSqliteConnectionString(IHostEnvironment environment, DatabaseProvider provider)
+    {
+        if (provider != DatabaseProvider.Sqlite)
+            throw new InvalidOperationException(
+                $"Database:Provider is {provider}: set ConnectionStrings:{ConnectionStringName} as well.");
+
+        var folder = Path.Combine(environment.ContentRootPath, "data");
+        Directory.CreateDirectory(folder);
+        return $"Data Source={Path.Combine(folder, "orchestrator.db")}";
+    }
+}

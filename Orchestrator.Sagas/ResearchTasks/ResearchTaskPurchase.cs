@@ -1,0 +1,28 @@
+namespace Orchestrator.Sagas.ResearchTasks;
+
+public class ResearchTaskPurchase
+{
+    public Guid TaskId { get; set; }
+    public int ItemId { get; set; }
+    public string Title { get; set; } = null!;
+    public string Company { get; set; } = null!;
+    public int Price { get; set; }
+
+    /// <summary>Derived from the task and the item, so every retry of this purchase carries the same key.</summary>
+    public string IdempotencyKey { get; set; } = null!;
+
+    public PurchaseStatus Status { get; set; }
+    public DateTime? PaidAt { get; set; }
+
+    /// <summary>The item's data (a JSON object) once read with the payment token.</summary>
+    public string? Data { get; set; }
+}
+
+public enum PurchaseStatus
+{
+    Planned,
+    Paying,
+    Paid,
+    Fetched,
+    OverBudget,
+}

@@ -1,0 +1,58 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Orchestrator.Sagas.ResearchTasks;
+
+/// <summary>
+/// The saga's tables, named for people reading them with plain SQL (column names are snake_case by convention).
+/// </summary>
+public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTaskState>
+{
+    public void Configure(EntityTypeBuilder<ResearchTaskState> builder)
+    {
+        builder.ToTable("research_tasks");
+        builder.HasKey(x => x.CorrelationId);
+        builder.Property(x => x.CorrelationId).HasColumnName("task_id").ValueGeneratedNever();
+        builder.Property(x => x.CurrentState).HasMaxLength(64);
+        builder.Property(x => x.Version).IsConcurrencyToken();
+        builder.Property(x => x.Theme).HasMaxLength(2000);
+        builder.Property(x => x.VoiceId).HasMaxLength(256);
+        builder.Property(x => x.PaymentToken).HasMaxLength(256);
+        builder.Property(x => x.ErrorType).HasMaxLength(64);
+        builder.Property(x => x.ErrorMessage).HasMaxLength(2000);
+        builder.Ignore(x => x.CurrentPurchase);
+        builder.HasIndex(x => x.CurrentState);
+
+        builder.HasMany(x => x.Purchases).WithOne().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);
+        builder.Navigation(x => x.Purchases).AutoInclude();
+
+        builder.HasMany(x => x.Transitions).WithOne().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+public sealed class ResearchTaskPurchaseMap : IEntityTypeConfiguration<ResearchTaskPurchase>
+{
+    public void Configure(EntityTypeBuilder<ResearchTaskPurchase> builder)
+    {
+        builder.ToTable("research_task_purchases");
+        builder.HasKey(x => new { x.TaskId, x.ItemId });
+        builder.Property(x => x.ItemId).ValueGeneratedNever();
+        builder.Property(x => x.Title).HasMaxLength(500);
+        builder.Property(x => x.Company).HasMaxLength(500);
+        builder.Property(x => x.IdempotencyKey).HasMaxLength(100);
+        builder.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
+    }
+}
+
+public sealed class ResearchTaskTransitionMap : IEntityTypeConfiguration<ResearchTaskTransition>
+{
+    public void Configure(EntityTypeBuilder<ResearchTaskTransition> builder)
+    {
+        builder.ToTable("research_task_transitions");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.FromState).HasMaxLength(64);
+        builder.Property(x => x.ToState).HasMaxLength(64);
+        builder.Property(x => x.Event).HasMaxLength(128);
+        builder.HasIndex(x => new { x.TaskId, x.Id });
+    }
+}

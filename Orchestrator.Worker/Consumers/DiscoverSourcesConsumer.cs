@@ -1,0 +1,15 @@
+using MassTransit;
+using Orchestrator.Contracts;
+using Orchestrator.Worker.Marketplace;
+
+namespace Orchestrator.Worker.Consumers;
+
+public sealed class DiscoverSourcesConsumer(SourceDiscovery discovery) : IConsumer<DiscoverSources>
+{
+    public Task Consume(ConsumeContext<DiscoverSources> context)
+    {
+        var task = context.Message;
+        return context.Complete(task.TaskId, async cancellationToken =>
+            new SourcesDiscovered(task.TaskId, await discovery.DiscoverAsync(task.Theme, cancellationToken)));
+    }
+}

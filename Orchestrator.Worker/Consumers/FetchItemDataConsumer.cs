@@ -1,0 +1,15 @@
+using MassTransit;
+using Orchestrator.Contracts;
+using Orchestrator.Worker.Marketplace;
+
+namespace Orchestrator.Worker.Consumers;
+
+public sealed class FetchItemDataConsumer(MarketplacePurchases purchases) : IConsumer<FetchItemData>
+{
+    public Task Consume(ConsumeContext<FetchItemData> context)
+    {
+        var fetch = context.Message;
+        return context.Complete(fetch.TaskId, async cancellationToken =>
+            new ItemDataFetched(fetch.TaskId, fetch.ItemId, await purchases.FetchAsync(fetch.TokenId, fetch.ItemId, cancellationToken)));
+    }
+}

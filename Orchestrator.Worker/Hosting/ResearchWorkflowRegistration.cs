@@ -1,0 +1,80 @@
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Sagas.Persistence.Repository;
+using Orchestrator.Sagas.ResearchTasks;
+using Orchestrator.Worker.Consumers;
+using Orchestrator.Worker.Marketplace;
+using Orchestrator.Worker.Payments;
+using Orchestrator.Worker.Reports;
+using Refit;
+
+namespace Orchestrator.Worker.Hosting;
+
+public static class ResearchWorkflowRegistration
+{
+    /// <summary>
+    /// The research workflow: the task saga (state in the database), the consumers that call the Marketplace and
+    /// the Payment Manager, and their HTTP clients, on the configured bus.
+    /// </summary>
+    public static IHostApplicationBuilder AddResearchWorkflow(this IHostApplicationBuilder builder) => builder
+        .AddResearchClients()
+        .AddOrchestratorBus(bus =>
+        {
+            bus.AddResearchConsumers();
+            bus.AddResearchTaskSaga().EfCoreRepository<ResearchTaskState, OrchestratorDbContext>();
+        });
+
+    public static void AddResearchConsumers(this IBusRegistrationConfigurator bus) =>
+        bus.AddConsumersFromNamespaceContaining<DiscoverSourcesConsumer>();
+
+    public static ISagaRegistrationConfigurator<ResearchTaskState> AddResearchTaskSaga(this IBusRegistrationConfigurator bus) =>
+        bus.AddSagaStateMachine<ResearchTaskStateMachine, ResearchTaskState, ResearchTaskStateDefinition>();
+
+    /// <summary>The services the consumers call: the Marketplace and Payment Manager clients, the report writer.</summary>
+    public static IHostApplicationBuilder AddResearchClients(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<WorkflowOptions>()
+            .Configure<IConfiguration>((options, configuration) => configuration.Bind(options))
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.Services.AddSingleton<ResearchReportWriter>();
+        builder.Services.AddScoped<SourceDiscovery>();
+        builder.Services.AddScoped<MarketplacePurchases>();
+        builder.Services.AddScoped<PaymentTokens>();
+
+        builder.Services.AddRefitClient<IMarketplaceApi>()
+            .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).MarketplaceUrl)
+            .AddStandardResilienceHandler().Configure(ConfigureResilience);
+        builder.Services.AddRefitClient<IPaymentManagerApi>()
+            .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).PaymentManagerUrl)
+            .AddStandardResilienceHandler().Configure(ConfigureResilience);
+        return builder;
+    }
+
+    static WorkflowOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<WorkflowOptions>>().Value;
+
+    /// <summary>
+    /// MAX_RETRIES retries of transient failures (5xx, 408, 429, timeouts, refused connections) with exponential
+    /// backoff from RETRY_DELAY; HTTP_TIMEOUT per attempt; a circuit breaker per service. 4xx are not retried.
+    /// </summary>
+    static void ConfigureResilience(HttpStandardResilienceOptions resilience, IServiceProvider services)
+    {
+        var options = Options(services);
+        var attempt = TimeSpan.FromSeconds(options.HttpTimeout);
+        var delay = TimeSpan.FromSeconds(options.RetryDelay);
+
+        resilience.Retry.MaxRetryAttempts = Math.Max(options.MaxRetries, 0);
+        resilience.Retry.Delay = delay;
+        resilience.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
+        resilience.AttemptTimeout.Timeout = attempt;
+        resilience.TotalRequestTimeout.Timeout =
+            attempt * (options.MaxRetries + 1) + delay * Math.Pow(2, options.MaxRetries + 1) + TimeSpan.FromSeconds(1);
+        resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.HttpTimeout));
+    }
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+
+namespace Orchestrator.Worker.Hosting;
+
+/// <summary>The seed's settings, read under the seed's environment variable names in every mode.</summary>
+public sealed class WorkflowOptions
+{
+    public const string MarketplaceUrlKey = "MARKETPLACE_URL";
+    public const string PaymentManagerUrlKey = "PAYMENT_MANAGER_URL";
+
+    [ConfigurationKeyName(MarketplaceUrlKey)]
+    [Required]
+    public Uri MarketplaceUrl { get; set; } = new("http://localhost:8002");
+
+    [ConfigurationKeyName(PaymentManagerUrlKey)]
+    [Required]
+    public Uri PaymentManagerUrl { get; set; } = new("http://localhost:8001");
+
+    /// <summary>Seconds each HTTP attempt may take.</summary>
+    [ConfigurationKeyName("HTTP_TIMEOUT")]
+    [Range(0.001, 3600)]
+    public double HttpTimeout { get; set; } = 30;
+
+    /// <summary>Seconds a task may take before it fails.</summary>
+    [ConfigurationKeyName("WORKFLOW_TIMEOUT")]
+    [Range(1, 86400)]
+    public double WorkflowTimeout { get; set; } = 300;
+
+    /// <summary>Retries of a transient HTTP failure (5xx, timeout, refused connection).</summary>
+    [ConfigurationKeyName("MAX_RETRIES")]
+    [Range(0, 20)]
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Seconds before the first retry; later ones back off exponentially.</summary>
+    [ConfigurationKeyName("RETRY_DELAY")]
+    [Range(0, 600)]
+    public double RetryDelay { get; set; } = 1;
+
+    /// <summary>How many catalog items a task considers at most.</summary>
+    [Range(1, 50)]
+    public int MaxSources { get; set; } = 5;
+}

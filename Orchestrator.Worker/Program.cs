@@ -1,0 +1,14 @@
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Worker.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.AddOrchestratorDatabase();
+builder.AddResearchWorkflow();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+
+app.Run();

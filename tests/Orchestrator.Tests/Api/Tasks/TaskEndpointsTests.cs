@@ -1,0 +1,147 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using MassTransit;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Orchestrator.Tests.Api.Tasks;
+
+public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    readonly HttpClient _client = api.CreateClient();
+
+    [Fact]
+    public async Task A_submitted_task_is_readable_at_once_and_completes_with_a_markdown_report()
+    {
+        var taskId = await SubmitAsync(new { theme = "  Tesla Inc financial performance 2023 ", budget = 50, voice_id = "user_voice_123" });
+
+        using var first = await _client.GetAsync($"/tasks/{taskId}");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+
+        var task = await WaitUntilFinalAsync(taskId);
+        Assert.Equal("Completed", task["status"]!.GetValue<string>());
+        Assert.Equal("Tesla Inc financial performance 2023", task["theme"]!.GetValue<string>());
+        Assert.InRange(task["spent"]!.GetValue<int>(), 1, 50);
+        Assert.Null(task["error"]);
+        Assert.Equal(taskId, task["task_id"]!.GetValue<string>());
+        Assert.NotNull(task["created_at"]);
+        Assert.NotNull(task["updated_at"]);
+
+        using var report = await _client.GetAsync($"/tasks/{taskId}/report");
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+        Assert.Equal("text/markdown", report.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(task["report"]!.GetValue<string>(), await report.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task A_failed_task_shows_the_seeds_error_format_and_has_no_report()
+    {
+        var taskId = await SubmitAsync(new { theme = "AI market trends in healthcare", budget = 75, voice_id = "refused_voice" });
+
+        var task = await WaitUntilFinalAsync(taskId);
+
+        Assert.Equal("Failed", task["status"]!.GetValue<string>());
+        var error = task["error"]!;
+        Assert.Equal("AuthenticationError", error["error"]!.GetValue<string>());
+        Assert.Equal(taskId, error["task_id"]!.GetValue<string>());
+        Assert.False(string.IsNullOrEmpty(error["message"]!.GetValue<string>()));
+        Assert.True(DateTimeOffset.TryParse(error["timestamp"]!.GetValue<string>(), out _));
+        Assert.DoesNotContain("refused_voice", task.ToJsonString(), StringComparison.Ordinal);
+
+        using var report = await _client.GetAsync($"/tasks/{taskId}/report");
+        Assert.Equal(HttpStatusCode.Conflict, report.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await report.Content.ReadAsStringAsync())!["detail"]);
+    }
+
+    [Theory]
+    [InlineData("/tasks/00000000-0000-0000-0000-000000000001")]
+    [InlineData("/tasks/not-a-uuid")]
+    [InlineData("/tasks/00000000-0000-0000-0000-000000000001/report")]
+    [InlineData("/tasks/%20/report")]
+    public async Task Unknown_or_malformed_ids_are_404(string path)
+    {
+        using var response = await _client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("""{"detail":"Task not found"}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task When_the_bus_refuses_the_task_the_answer_is_503_and_nothing_is_kept()
+    {
+        using var refusing = api.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
+            services.AddScoped<IPublishEndpoint, RefusingPublishEndpoint>()));
+        using var client = refusing.CreateClient();
+
+        using var response = await client.PostAsJsonAsync("/tasks", new { theme = "x", budget = 5, voice_id = "v" });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
+        Assert.Null(body["task_id"]);
+        Assert.NotNull(body["detail"]);
+    }
+
+    [Fact]
+    public async Task Health_answers_in_the_seeds_shape_and_ready_checks_the_database_and_bus()
+    {
+        var health = JsonNode.Parse(await _client.GetStringAsync("/health"))!;
+        Assert.Equal("healthy", health["status"]!.GetValue<string>());
+        Assert.Matches(@"^\d+\.\d+\.\d+", health["version"]!.GetValue<string>());
+        Assert.True(DateTimeOffset.TryParse(health["timestamp"]!.GetValue<string>(), out _));
+
+        using var ready = await _client.GetAsync("/health/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_OpenAPI_document_describes_every_endpoint()
+    {
+        var document = JsonNode.Parse(await _client.GetStringAsync("/openapi/v1.json"))!;
+
+        var paths = document["paths"]!.AsObject().Select(p => p.Key).ToList();
+        Assert.Contains("/tasks", paths);
+        Assert.Contains("/tasks/{taskId}", paths);
+        Assert.Contains("/tasks/{taskId}/report", paths);
+        Assert.Contains("/health", paths);
+    }
+
+    async Task<string> SubmitAsync(object body)
+    {
+        using var response = await _client.PostAsJsonAsync("/tasks", body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var taskId = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["task_id"]!.GetValue<string>();
+        Assert.True(Guid.TryParse(taskId, out _));
+        return taskId;
+    }
+
+    async Task<JsonNode> WaitUntilFinalAsync(string taskId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var task = JsonNode.Parse(await _client.GetStringAsync($"/tasks/{taskId}"))!;
+            if (task["status"]!.GetValue<string>() is "Completed" or "Failed" || DateTime.UtcNow > deadline)
+                return task;
+            await Task.Delay(50);
+        }
+    }
+
+    sealed class RefusingPublishEndpoint : IPublishEndpoint
+    {
+        public ConnectHandle ConnectPublishObserver(IPublishObserver observer) => throw new NotSupportedException();
+
+        public Task Publish<T>(T message, CancellationToken cancellationToken = default) where T : class => Refuse();
+        public Task Publish<T>(T message, IPipe<PublishContext<T>> publishPipe, CancellationToken cancellationToken = default) where T : class => Refuse();
+        public Task Publish<T>(T message, IPipe<PublishContext> publishPipe, CancellationToken cancellationToken = default) where T : class => Refuse();
+        public Task Publish(object message, CancellationToken cancellationToken = default) => Refuse();
+        public Task Publish(object message, IPipe<PublishContext> publishPipe, CancellationToken cancellationToken = default) => Refuse();
+        public Task Publish(object message, Type messageType, CancellationToken cancellationToken = default) => Refuse();
+        public Task Publish(object message, Type messageType, IPipe<PublishContext> publishPipe, CancellationToken cancellationToken = default) => Refuse();
+        public Task Publish<T>(object values, CancellationToken cancellationToken = default) where T : class => Refuse();
+        public Task Publish<T>(object values, IPipe<PublishContext<T>> publishPipe, CancellationToken cancellationToken = default) where T : class => Refuse();
+        public Task Publish<T>(object values, IPipe<PublishContext> publishPipe, CancellationToken cancellationToken = default) where T : class => Refuse();
+
+        static Task Refuse() => Task.FromException(new InvalidOperationException("The broker is unreachable"));
+    }
+}
