@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -24,24 +23,15 @@ public static class DatabaseRegistration
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
             ?? DefaultSqliteConnectionString(builder.Environment, options.Provider);
 
-        switch (options.Provider)
+        _ = options.Provider switch
         {
-            case DatabaseProvider.Postgres:
-                builder.Services.AddDbContext<OrchestratorDbContext, PostgresOrchestratorDbContext>(db => db
-                    .UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure())
-                    .UseSnakeCaseNamingConvention());
-                break;
-            case DatabaseProvider.SqlServer:
-                builder.Services.AddDbContext<OrchestratorDbContext, SqlServerOrchestratorDbContext>(db => db
-                    .UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure())
-                    .UseSnakeCaseNamingConvention());
-                break;
-            default:
-                builder.Services.AddDbContext<OrchestratorDbContext, SqliteOrchestratorDbContext>(db => db
-                    .UseSqlite(connectionString)
-                    .UseSnakeCaseNamingConvention());
-                break;
-        }
+            DatabaseProvider.Postgres => builder.Services.AddDbContext<OrchestratorDbContext, PostgresOrchestratorDbContext>(
+                db => db.UseProvider(options.Provider, connectionString)),
+            DatabaseProvider.SqlServer => builder.Services.AddDbContext<OrchestratorDbContext, SqlServerOrchestratorDbContext>(
+                db => db.UseProvider(options.Provider, connectionString)),
+            _ => builder.Services.AddDbContext<OrchestratorDbContext, SqliteOrchestratorDbContext>(
+                db => db.UseProvider(options.Provider, connectionString)),
+        };
 
         if (options.MigrateOnStart)
             builder.Services.AddHostedService<DatabaseMigrator>();

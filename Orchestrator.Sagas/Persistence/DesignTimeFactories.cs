@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 
 namespace Orchestrator.Sagas.Persistence;
@@ -7,21 +6,18 @@ namespace Orchestrator.Sagas.Persistence;
 
 sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteOrchestratorDbContext>
 {
-    public SqliteOrchestratorDbContext CreateDbContext(string[] args) => new(
-        new DbContextOptionsBuilder<SqliteOrchestratorDbContext>()
-            .UseSqlite("Data Source=design.db").UseSnakeCaseNamingConvention().Options);
+    public SqliteOrchestratorDbContext CreateDbContext(string[] args) =>
+        (SqliteOrchestratorDbContext)ProviderOptions.CreateContext(DatabaseProvider.Sqlite, "Data Source=design.db");
 }
 
 sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresOrchestratorDbContext>
 {
-    public PostgresOrchestratorDbContext CreateDbContext(string[] args) => new(
-        new DbContextOptionsBuilder<PostgresOrchestratorDbContext>()
-            .UseNpgsql("Host=localhost").UseSnakeCaseNamingConvention().Options);
+    public PostgresOrchestratorDbContext CreateDbContext(string[] args) =>
+        (PostgresOrchestratorDbContext)ProviderOptions.CreateContext(DatabaseProvider.Postgres, "Host=localhost");
 }
 
 sealed class SqlServerDesignTimeFactory : IDesignTimeDbContextFactory<SqlServerOrchestratorDbContext>
 {
-    public SqlServerOrchestratorDbContext CreateDbContext(string[] args) => new(
-        new DbContextOptionsBuilder<SqlServerOrchestratorDbContext>()
-            .UseSqlServer("Server=localhost").UseSnakeCaseNamingConvention().Options);
+    public SqlServerOrchestratorDbContext CreateDbContext(string[] args) =>
+        (SqlServerOrchestratorDbContext)ProviderOptions.CreateContext(DatabaseProvider.SqlServer, "Server=localhost");
 }

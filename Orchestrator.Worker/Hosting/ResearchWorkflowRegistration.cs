@@ -5,7 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
 using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.Persistence.Repository;
+using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Consumers;
 using Orchestrator.Worker.Marketplace;

@@ -11,7 +11,7 @@ using Orchestrator.Sagas.Persistence;
 namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261125003356_Initial")]
+    [Migration("20261125025933_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

@@ -12,7 +12,7 @@ using Orchestrator.Sagas.Persistence;
 namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 {
     [DbContext(typeof(SqlServerOrchestratorDbContext))]
-    [Migration("20261125003410_Initial")]
+    [Migration("20261125025955_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

@@ -12,7 +12,7 @@ using Orchestrator.Sagas.Persistence;
 namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresOrchestratorDbContext))]
-    [Migration("20261125003402_Initial")]
+    [Migration("20261125025943_Initial")]
     partial class Initial
     {
         /// <inheritdoc />

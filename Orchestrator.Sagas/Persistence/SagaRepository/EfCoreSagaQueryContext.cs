@@ -1,0 +1,24 @@
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Saga;
+using Microsoft.EntityFrameworkCore;
+
+namespace Orchestrator.Sagas.Persistence.SagaRepository;
+
+/// <summary>Read-only access to stored sagas, outside any message: queries and loads, untracked.</summary>
+public sealed class EfCoreSagaQueryContext<TSaga>(DbContext db, CancellationToken cancellationToken)
+    : BasePipeContext(cancellationToken), QuerySagaRepositoryContext<TSaga>, LoadSagaRepositoryContext<TSaga>
+    where TSaga : class, ISaga
+{
+    public async Task<TSaga> Load(Guid correlationId) =>
+        (await db.Set<TSaga>().AsNoTracking().SingleOrDefaultAsync(saga => saga.CorrelationId == correlationId, CancellationToken))!;
+
+    public async Task<SagaRepositoryQueryContext<TSaga>> Query(ISagaQuery<TSaga> query, CancellationToken cancellationToken)
+    {
+        var ids = await db.Set<TSaga>().AsNoTracking()
+            .Where(query.FilterExpression)
+            .Select(saga => saga.CorrelationId)
+            .ToListAsync(cancellationToken);
+        return new DefaultSagaRepositoryQueryContext<TSaga>(this, ids);
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Orchestrator.Sagas.Persistence;
+
+namespace Orchestrator.Tests.Sagas.Persistence;
+
+public sealed class MigrationsTests
+{
+    public static TheoryData<string> Providers => ["Sqlite", "Postgres", "SqlServer"];
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public void Every_provider_carries_migrations_that_match_its_model(string provider)
+    {
+        using var db = Create(provider);
+
+        Assert.NotEmpty(db.Database.GetMigrations());
+        Assert.False(db.Database.HasPendingModelChanges(), $"the {provider} model changed since its last migration");
+    }
+
+    [Fact]
+    public void The_SqlServer_migrations_script_the_readable_schema_without_a_server()
+    {
+        using var db = Create("SqlServer");
+
+        var script = db.GetService<IMigrator>().GenerateScript();
+
+        Assert.Contains("CREATE TABLE [research_tasks]", script, StringComparison.Ordinal);
+        Assert.Contains("CREATE TABLE [research_task_purchases]", script, StringComparison.Ordinal);
+        Assert.Contains("CREATE TABLE [research_task_transitions]", script, StringComparison.Ordinal);
+        foreach (var column in new[] { "task_id", "current_state", "theme", "budget", "spent", "created_at", "updated_at",
+                     "completed_at", "error_type", "error_message", "report_markdown", "version", "idempotency_key", "paid_at",
+                     "from_state", "to_state", "event", "at" })
+            Assert.Contains($"[{column}]", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_Sqlite_migrations_build_the_schema_that_plain_SQL_reads()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"orchestrator-migrations-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using (var db = Create("Sqlite", $"Data Source={file}"))
+            {
+                await DatabaseMigrator.MigrateAsync(db, CancellationToken.None);
+                await db.Database.ExecuteSqlRawAsync(
+                    "INSERT INTO research_tasks (task_id, current_state, version, theme, budget, spent, created_at, updated_at) " +
+                    "VALUES ('5a1b0a3c-7c43-4a43-9a0c-3a1a0f6a0b11', 'Discovering', 1, 'Solar', 10, 0, '2026-01-01', '2026-01-01')");
+
+                var states = await db.Database.SqlQueryRaw<string>("SELECT current_state AS \"Value\" FROM research_tasks").ToListAsync();
+                Assert.Equal(["Discovering"], states);
+                Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+            }
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(file);
+        }
+    }
+
+    static OrchestratorDbContext Create(string provider, string? connectionString = null) =>
+        ProviderOptions.CreateContext(Enum.Parse<DatabaseProvider>(provider), connectionString ?? "Data Source=:memory:");
+}
