@@ -21,6 +21,11 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         Event(() => ItemDataFetched, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ReportWritten, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => StepFailed, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => Resume, x =>
+        {
+            x.CorrelateById(m => m.Message.TaskId);
+            x.OnMissingInstance(m => m.Discard());
+        });
 
         // A task recorded by the Api waits in Submitted; one published straight onto the bus starts from Initial.
         During([Initial, Submitted],
@@ -78,6 +83,22 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                 .Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, clock.GetUtcNow().UtcDateTime))
                 .TransitionTo(Failed));
 
+        // After a crash the message a task waits on may be gone: a resumed task asks for its step again.
+        During(Submitted,
+            When(Resume)
+                .TransitionTo(Discovering)
+                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)));
+        During(Discovering,
+            When(Resume).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)));
+        During(AwaitingPayment,
+            When(Resume).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId, x.Saga.Budget, x.Saga.VoiceId!)));
+        During(Paying,
+            When(Resume).Publish(x => PayForCurrentPurchase(x.Saga)));
+        During(Retrying,
+            When(Resume).Publish(x => new FetchItemData(x.Saga.CorrelationId, x.Saga.CurrentPurchase!.ItemId, x.Saga.PaymentToken!)));
+        During(Reporting,
+            When(Resume).Publish(x => WriteReportFor(x.Saga)));
+
         // A task id that exists already starts nothing new; late or repeated replies change nothing twice.
         During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed], Ignore(TaskSubmitted));
         OnUnhandledEvent(x => x.Ignore());
@@ -99,6 +120,7 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     public Event<ItemDataFetched> ItemDataFetched { get; private set; } = null!;
     public Event<ReportWritten> ReportWritten { get; private set; } = null!;
     public Event<ResearchStepFailed> StepFailed { get; private set; } = null!;
+    public Event<ResumeTask> Resume { get; private set; } = null!;
 
     static PayForItem PayForCurrentPurchase(ResearchTaskState task)
     {

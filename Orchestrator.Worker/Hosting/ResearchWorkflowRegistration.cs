@@ -10,6 +10,7 @@ using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Consumers;
 using Orchestrator.Worker.Marketplace;
 using Orchestrator.Worker.Payments;
+using Orchestrator.Worker.Recovery;
 using Orchestrator.Worker.Reports;
 using Refit;
 
@@ -21,13 +22,24 @@ public static class ResearchWorkflowRegistration
     /// The research workflow: the task saga (state in the database), the consumers that call the Marketplace and
     /// the Payment Manager, and their HTTP clients, on the configured bus.
     /// </summary>
-    public static IHostApplicationBuilder AddResearchWorkflow(this IHostApplicationBuilder builder) => builder
-        .AddResearchClients()
-        .AddOrchestratorBus(bus =>
-        {
-            bus.AddResearchConsumers();
-            bus.AddResearchTaskSaga().EfCoreRepository<ResearchTaskState, OrchestratorDbContext>();
-        });
+    public static IHostApplicationBuilder AddResearchWorkflow(this IHostApplicationBuilder builder)
+    {
+        var inMemoryBus = builder.UsesInMemoryBus();
+        builder.Services.AddOptions<RecoveryOptions>()
+            .Configure(options => options.ResumeAllOnStart = inMemoryBus)
+            .BindConfiguration(RecoveryOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddHostedService<StalledTaskRecovery>();
+
+        return builder
+            .AddResearchClients()
+            .AddOrchestratorBus(bus =>
+            {
+                bus.AddResearchConsumers();
+                bus.AddResearchTaskSaga().EfCoreRepository<ResearchTaskState, OrchestratorDbContext>();
+            });
+    }
 
     public static void AddResearchConsumers(this IBusRegistrationConfigurator bus) =>
         bus.AddConsumersFromNamespaceContaining<DiscoverSourcesConsumer>();

@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orchestrator.Worker.Recovery;
+
+/// <summary>When unfinished tasks are asked to resume (see <see cref="StalledTaskRecovery"/>).</summary>
+public sealed class RecoveryOptions
+{
+    public const string Section = "Recovery";
+
+    /// <summary>
+    /// Resume every unfinished task at start. Right for the in-memory bus, where nothing in flight survives
+    /// the process; on RabbitMQ the messages are durable and only stalled tasks need a nudge.
+    /// </summary>
+    public bool ResumeAllOnStart { get; set; }
+
+    /// <summary>A task whose state has not changed for this long is resumed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan StallAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>How often stalled tasks are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+}
