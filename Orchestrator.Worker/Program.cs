@@ -9,6 +9,12 @@ builder.AddResearchWorkflow();
 
 var app = builder.Build();
 
+if (args is ["migrate"])
+{
+    await app.Services.MigrateOrchestratorDatabaseAsync();
+    return;
+}
+
 app.MapDefaultEndpoints();
 
-app.Run();
+await app.RunAsync();

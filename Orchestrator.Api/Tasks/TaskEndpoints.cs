@@ -15,7 +15,7 @@ public static class TaskEndpoints
         var tasks = app.MapGroup("/tasks").WithTags("Tasks");
 
         tasks.MapPost("/", Submit)
-            .Accepts<SubmitTaskBody>("application/json")
+            .Accepts<SubmitTaskRequest>("application/json")
             .WithSummary("Create a research task; it runs in the background");
         tasks.MapGet("/{taskId}", Get)
             .WithSummary("A task's status, spending, report and error");

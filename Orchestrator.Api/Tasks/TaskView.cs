@@ -2,9 +2,6 @@ using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Api.Tasks;
 
-/// <summary>The body of <c>POST /tasks</c>, for the OpenAPI document (the handler reads the raw JSON itself).</summary>
-public sealed record SubmitTaskBody(string Theme, int Budget, string VoiceId);
-
 public sealed record SubmitTaskResponse(string TaskId);
 
 public sealed record DetailResponse(string Detail);

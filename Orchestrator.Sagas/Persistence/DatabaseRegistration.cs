@@ -41,6 +41,13 @@ public static class DatabaseRegistration
         return builder;
     }
 
+    /// <summary>Applies pending migrations and returns: the <c>migrate</c> command of the hosts, for a deployment step.</summary>
+    public static async Task MigrateOrchestratorDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await DatabaseMigrator.MigrateAsync(scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>(), cancellationToken);
+    }
+
     static string DefaultSqliteConnectionString(IHostEnvironment environment, DatabaseProvider provider)
     {
         if (provider != DatabaseProvider.Sqlite)

@@ -1,0 +1,108 @@
+using System.Net;
+using Orchestrator.IntegrationTests.Databases;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Simulators;
+
+namespace Orchestrator.IntegrationTests.Api;
+
+/// <summary>
+/// The embedded mode as users meet it: the real program over real HTTP, its SQLite file kept between runs.
+/// The simulators run in the test so that their ledger outlives the program.
+/// </summary>
+public sealed class EmbeddedModeTests : IAsyncLifetime
+{
+    TestDatabase _database = null!;
+    SimulatorHost _simulators = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        _simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0");
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _simulators.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task The_seeds_curl_example_completes_with_a_report_within_budget()
+    {
+        await using var api = await StartApiAsync();
+
+        var taskId = await api.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 50, voice_id = "user_voice_123" });
+        var task = await api.WaitUntilFinishedAsync(taskId);
+
+        Assert.Equal("Completed", task["status"]!.GetValue<string>());
+        var spent = task["spent"]!.GetValue<int>();
+        Assert.InRange(spent, 1, 50);
+        Assert.Equal(spent, _simulators.Ledger.Charges.Sum(c => c.Amount));
+        var report = await api.Client.GetStringAsync($"/tasks/{taskId}/report");
+        Assert.StartsWith("# ", report, StringComparison.Ordinal);
+        Assert.Contains("Tesla Inc financial performance 2023", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("user_voice_123", api.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Tasks_are_kept_across_a_restart_of_the_process()
+    {
+        string taskId;
+        await using (var first = await StartApiAsync())
+        {
+            taskId = await first.SubmitAsync(new { theme = "Blockchain adoption in finance", budget = 30, voice_id = "v1" });
+            await first.WaitUntilFinishedAsync(taskId);
+        }
+
+        await using var second = await StartApiAsync();
+        var task = await second.GetTaskAsync(taskId);
+
+        Assert.Equal("Completed", task["status"]!.GetValue<string>());
+        using var report = await second.Client.GetAsync($"/tasks/{taskId}/report");
+        Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_crash_after_a_payment_is_resumed_by_the_next_process_without_a_second_charge()
+    {
+        _simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(400);
+        string taskId;
+        await using (var doomed = await StartApiAsync())
+        {
+            taskId = await doomed.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 50, voice_id = "v2" });
+            await WaitForFirstChargeAsync();
+            await doomed.KillAsync();
+        }
+
+        var unfinished = _simulators.Ledger.Charges.Count;
+        _simulators.Behaviour.Latency = TimeSpan.Zero;
+        await using var next = await StartApiAsync();
+        var task = await next.WaitUntilFinishedAsync(taskId);
+
+        Assert.Equal("Completed", task["status"]!.GetValue<string>());
+        var charges = _simulators.Ledger.Charges;
+        Assert.InRange(unfinished, 1, charges.Count);
+        Assert.Equal(charges.Count, charges.Select(c => c.ItemId).Distinct().Count());
+        Assert.Equal(task["spent"]!.GetValue<int>(), charges.Sum(c => c.Amount));
+        Assert.InRange(task["spent"]!.GetValue<int>(), 1, 50);
+    }
+
+    Task<ApiProcess> StartApiAsync() => ApiProcess.StartAsync(new Dictionary<string, string>
+    {
+        ["ConnectionStrings__Orchestrator"] = _database.ConnectionString,
+        ["MARKETPLACE_URL"] = _simulators.MarketplaceUrl.ToString(),
+        ["PAYMENT_MANAGER_URL"] = _simulators.PaymentManagerUrl.ToString(),
+        ["Recovery__SweepInterval"] = "00:00:01",
+        ["Recovery__StallAfter"] = "00:00:05",
+    });
+
+    async Task WaitForFirstChargeAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (_simulators.Ledger.Charges.Count == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no payment was made");
+            await Task.Delay(10);
+        }
+    }
+}
