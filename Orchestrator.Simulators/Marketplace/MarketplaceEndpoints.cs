@@ -1,0 +1,87 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Orchestrator.Simulators.Marketplace;
+
+/// <summary>The Marketplace of the wire contract (section 2): catalog, the 402 flow, idempotent payments.</summary>
+public static class MarketplaceEndpoints
+{
+    public static IEndpointRouteBuilder MapMarketplace(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/catalog", SearchCatalog);
+        app.MapGet("/company/detail", GetCompanyDetail);
+        app.MapPost("/pay", Pay);
+        return app;
+    }
+
+    static IResult SearchCatalog(string? q, int? limit, Catalog catalog, SimulatorBehaviour behaviour) =>
+        behaviour.CatalogEnabled
+            ? Results.Ok(new CatalogPage(catalog.Search(q, Math.Clamp(limit ?? 5, 1, 50))))
+            : Results.NotFound(new Detail("Not Found"));
+
+    static IResult GetCompanyDetail(string? id, HttpRequest request, Catalog catalog, PaymentLedger ledger)
+    {
+        if (!int.TryParse(id, out var itemId) || catalog.Find(itemId) is not { } item)
+            return Results.NotFound(new Detail("Item not found"));
+
+        var token = request.Headers["x-payment-token"].ToString();
+        return token.Length > 0 && ledger.HasBought(token, item.Id, item.Price)
+            ? Results.Ok(item.Data())
+            : Results.Json(new PriceQuote(item.Price), statusCode: StatusCodes.Status402PaymentRequired);
+    }
+
+    static async Task<IResult> Pay(HttpRequest request, Catalog catalog, PaymentLedger ledger, SimulatorBehaviour behaviour)
+    {
+        PaymentRequest? payment;
+        try
+        {
+            payment = await request.ReadFromJsonAsync<PaymentRequest>(request.HttpContext.RequestAborted);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or BadHttpRequestException)
+        {
+            return Unprocessable("The body must be {\"tokenId\": str, \"amount\": int}");
+        }
+
+        if (payment is not { TokenId.Length: > 0, Amount: > 0 })
+            return Unprocessable("tokenId and a positive amount are required");
+        if (payment.ItemId is { } itemId)
+        {
+            if (catalog.Find(itemId) is not { } item)
+                return Results.NotFound(new Detail("Item not found"));
+            if (item.Price != payment.Amount)
+                return Results.Conflict(new Detail("Amount does not match the price"));
+        }
+
+        if (SimulatorBehaviour.Happens(behaviour.FailureRateBeforeEffect))
+            return SimulatedFailure();
+
+        var key = request.Headers["Idempotency-Key"].ToString();
+        var (outcome, charge, remaining) = ledger.Pay(payment.TokenId, payment.Amount, payment.ItemId, key.Length > 0 ? key : null);
+        return outcome switch
+        {
+            PaymentOutcome.UnknownToken => Results.Json(new Detail("Unknown payment token"), statusCode: StatusCodes.Status402PaymentRequired),
+            PaymentOutcome.OverBudget => Results.Json(new Detail("Payment exceeds the token's budget"), statusCode: StatusCodes.Status402PaymentRequired),
+            _ when outcome == PaymentOutcome.Charged && SimulatorBehaviour.Happens(behaviour.FailureRateAfterEffect) => SimulatedFailure(),
+            _ => Results.Ok(new PaymentReceipt(charge!.ChargeId, charge.TokenId, charge.Amount, remaining)),
+        };
+    }
+
+    static IResult Unprocessable(string detail) => Results.UnprocessableEntity(new Detail(detail));
+
+    static IResult SimulatedFailure() => Results.Json(new Detail("Simulated failure"), statusCode: StatusCodes.Status500InternalServerError);
+
+    sealed record CatalogPage([property: JsonPropertyName("items")] IReadOnlyList<CatalogItem> Items);
+
+    sealed record PriceQuote([property: JsonPropertyName("price")] int Price);
+
+    sealed record PaymentRequest(
+        [property: JsonPropertyName("tokenId")] string? TokenId,
+        [property: JsonPropertyName("amount")] int Amount,
+        [property: JsonPropertyName("itemId")] int? ItemId);
+
+    sealed record PaymentReceipt(
+        [property: JsonPropertyName("charge_id")] string ChargeId,
+        [property: JsonPropertyName("token_id")] string TokenId,
+        [property: JsonPropertyName("amount")] int Amount,
+        [property: JsonPropertyName("remaining")] int Remaining);
+}

@@ -1,0 +1,17 @@
+using Orchestrator.Simulators;
+
+// The Marketplace on :8002 and the Payment Manager on :8001, as the seed's defaults expect them.
+var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+await using var simulators = await SimulatorHost.StartAsync(
+    configuration["Simulators:MarketplaceUrl"] ?? "http://localhost:8002",
+    configuration["Simulators:PaymentManagerUrl"] ?? "http://localhost:8001");
+
+Console.WriteLine($"Marketplace on {simulators.MarketplaceUrl}, Payment Manager on {simulators.PaymentManagerUrl}; Ctrl+C stops them.");
+var stopped = new TaskCompletionSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stopped.TrySetResult();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+await stopped.Task;

@@ -1,0 +1,94 @@
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Orchestrator.Simulators.Marketplace;
+using Orchestrator.Simulators.PaymentManager;
+
+namespace Orchestrator.Simulators;
+
+/// <summary>
+/// The Marketplace and the Payment Manager, each on its own Kestrel address, sharing one ledger of charges.
+/// <c>http://127.0.0.1:0</c> picks a free port; the bound addresses are in <see cref="MarketplaceUrl"/> and
+/// <see cref="PaymentManagerUrl"/>.
+/// </summary>
+public sealed class SimulatorHost : IAsyncDisposable
+{
+    readonly WebApplication _marketplace;
+    readonly WebApplication _paymentManager;
+
+    SimulatorHost(WebApplication marketplace, WebApplication paymentManager, PaymentLedger ledger, SimulatorBehaviour behaviour)
+    {
+        _marketplace = marketplace;
+        _paymentManager = paymentManager;
+        Ledger = ledger;
+        Behaviour = behaviour;
+        MarketplaceUrl = BoundAddress(marketplace);
+        PaymentManagerUrl = BoundAddress(paymentManager);
+    }
+
+    public Uri MarketplaceUrl { get; }
+    public Uri PaymentManagerUrl { get; }
+    public PaymentLedger Ledger { get; }
+    public SimulatorBehaviour Behaviour { get; }
+
+    public static async Task<SimulatorHost> StartAsync(
+        string marketplaceUrl,
+        string paymentManagerUrl,
+        SimulatorBehaviour? behaviour = null,
+        CancellationToken cancellationToken = default)
+    {
+        behaviour ??= new SimulatorBehaviour();
+        var ledger = new PaymentLedger(TimeProvider.System);
+        var catalog = new Catalog();
+
+        var marketplace = Build(marketplaceUrl, behaviour, ledger, catalog);
+        marketplace.Use(async (context, next) =>
+        {
+            if (behaviour.MarketplaceOutage)
+                await Results.Json(new Detail("Marketplace unavailable"), statusCode: StatusCodes.Status503ServiceUnavailable).ExecuteAsync(context);
+            else
+                await next(context);
+        });
+        marketplace.MapMarketplace();
+
+        var paymentManager = Build(paymentManagerUrl, behaviour, ledger, catalog);
+        paymentManager.MapPaymentManager();
+
+        await marketplace.StartAsync(cancellationToken);
+        await paymentManager.StartAsync(cancellationToken);
+        return new SimulatorHost(marketplace, paymentManager, ledger, behaviour);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _marketplace.StopAsync(cancellationToken);
+        await _paymentManager.StopAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _marketplace.DisposeAsync();
+        await _paymentManager.DisposeAsync();
+    }
+
+    static WebApplication Build(string url, SimulatorBehaviour behaviour, PaymentLedger ledger, Catalog catalog)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(SimulatorHost).Assembly.GetName().Name });
+        builder.WebHost.UseUrls(url);
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(behaviour).AddSingleton(ledger).AddSingleton(catalog);
+
+        var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            if (behaviour.Latency > TimeSpan.Zero)
+                await Task.Delay(behaviour.Latency, context.RequestAborted);
+            await next(context);
+        });
+        app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
+        return app;
+    }
+
+    static Uri BoundAddress(WebApplication app) =>
+        new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            .Replace("[::]", "localhost", StringComparison.Ordinal) + "/");
+}
