@@ -15,3 +15,6 @@ Console.CancelKeyPress += (_, e) =>
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
 await stopped.Task;
+
+/// <summary>Kept internal: the Api, which references this project, has the public Program of the solution.</summary>
+internal partial class Program;

@@ -22,6 +22,9 @@ static class ExternalCall
             throw new ResearchStepException(errorType, $"{what} failed: {Describe(e)}");
         }
 
+        // A generated client hands transport failures back in the response instead of throwing them.
+        if (!response.IsReceived && response.Error is { } error && !cancellationToken.IsCancellationRequested)
+            throw new ResearchStepException(errorType, $"{what} failed: {Describe(error.InnerException ?? error)}");
         return response;
     }
 

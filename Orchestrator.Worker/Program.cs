@@ -18,3 +18,6 @@ if (args is ["migrate"])
 app.MapDefaultEndpoints();
 
 await app.RunAsync();
+
+/// <summary>Kept internal: the Api, which references this project, has the public Program of the solution.</summary>
+internal partial class Program;

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Net.Sockets;
 using Orchestrator.Simulators;
 using Orchestrator.Worker.Hosting;
 
@@ -25,13 +27,31 @@ public static class TaskProcessingRegistration
             configuration[WorkflowOptions.PaymentManagerUrlKey] is { Length: > 0 })
             return;
 
-        var simulators = SimulatorHost.StartAsync(
-                configuration["Simulators:MarketplaceUrl"] ?? "http://127.0.0.1:0",
-                configuration["Simulators:PaymentManagerUrl"] ?? "http://127.0.0.1:0")
-            .GetAwaiter().GetResult();
-        builder.Services.AddSingleton(simulators);
+        // The addresses are fixed now, so the clients know them; the simulators start with the host.
+        var marketplaceUrl = configuration["Simulators:MarketplaceUrl"] ?? FreeLoopbackUrl();
+        var paymentManagerUrl = configuration["Simulators:PaymentManagerUrl"] ?? FreeLoopbackUrl();
+        configuration[WorkflowOptions.MarketplaceUrlKey] ??= marketplaceUrl;
+        configuration[WorkflowOptions.PaymentManagerUrlKey] ??= paymentManagerUrl;
+        builder.Services.AddHostedService(_ => new EmbeddedSimulators(marketplaceUrl, paymentManagerUrl));
+    }
 
-        configuration[WorkflowOptions.MarketplaceUrlKey] ??= simulators.MarketplaceUrl.ToString();
-        configuration[WorkflowOptions.PaymentManagerUrlKey] ??= simulators.PaymentManagerUrl.ToString();
+    static string FreeLoopbackUrl()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
+    }
+
+    /// <summary>The simulators as part of this host's lifetime, started before the bus takes messages.</summary>
+    sealed class EmbeddedSimulators(string marketplaceUrl, string paymentManagerUrl) : IHostedService, IAsyncDisposable
+    {
+        SimulatorHost? _simulators;
+
+        public async Task StartAsync(CancellationToken cancellationToken) =>
+            _simulators = await SimulatorHost.StartAsync(marketplaceUrl, paymentManagerUrl, cancellationToken: cancellationToken);
+
+        public Task StopAsync(CancellationToken cancellationToken) => _simulators?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+
+        public ValueTask DisposeAsync() => _simulators?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 }

@@ -14,7 +14,7 @@ public static class TaskEndpoints
     {
         var tasks = app.MapGroup("/tasks").WithTags("Tasks");
 
-        tasks.MapPost("/", Submit)
+        tasks.MapPost("", Submit)
             .Accepts<SubmitTaskRequest>("application/json")
             .WithSummary("Create a research task; it runs in the background");
         tasks.MapGet("/{taskId}", Get)

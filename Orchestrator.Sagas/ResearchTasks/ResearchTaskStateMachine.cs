@@ -9,8 +9,11 @@ namespace Orchestrator.Sagas.ResearchTasks;
 /// </summary>
 public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchTaskState>
 {
+    readonly TimeProvider _clock;
+
     public ResearchTaskStateMachine(TimeProvider clock)
     {
+        _clock = clock;
         InstanceState(x => x.CurrentState);
         ConnectStateObserver(new TransitionHistory(clock));
 
@@ -21,6 +24,11 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         Event(() => ItemDataFetched, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ReportWritten, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => StepFailed, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => DiscoveryFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => TokenRequestFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => PaymentFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => FetchFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => ReportFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
         Event(() => Resume, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
@@ -83,6 +91,13 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                 .Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, clock.GetUtcNow().UtcDateTime))
                 .TransitionTo(Failed));
 
+        // A step that crashed instead of reporting its failure (a bug, not a refusal) still ends the task.
+        During(Discovering, When(DiscoveryFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.DataError, x.Message)).TransitionTo(Failed));
+        During(AwaitingPayment, When(TokenRequestFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.AuthenticationError, x.Message)).TransitionTo(Failed));
+        During(Paying, When(PaymentFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.PaymentError, x.Message)).TransitionTo(Failed));
+        During(Retrying, When(FetchFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.DataError, x.Message)).TransitionTo(Failed));
+        During(Reporting, When(ReportFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.WorkflowError, x.Message)).TransitionTo(Failed));
+
         // After a crash the message a task waits on may be gone: a resumed task asks for its step again.
         During(Submitted,
             When(Resume)
@@ -121,6 +136,14 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     public Event<ReportWritten> ReportWritten { get; private set; } = null!;
     public Event<ResearchStepFailed> StepFailed { get; private set; } = null!;
     public Event<ResumeTask> Resume { get; private set; } = null!;
+    public Event<Fault<DiscoverSources>> DiscoveryFaulted { get; private set; } = null!;
+    public Event<Fault<RequestPaymentToken>> TokenRequestFaulted { get; private set; } = null!;
+    public Event<Fault<PayForItem>> PaymentFaulted { get; private set; } = null!;
+    public Event<Fault<FetchItemData>> FetchFaulted { get; private set; } = null!;
+    public Event<Fault<WriteReport>> ReportFaulted { get; private set; } = null!;
+
+    void FailUnexpectedly(ResearchTaskState task, string errorType, Fault fault) =>
+        task.Fail(errorType, $"The step failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no detail"}", _clock.GetUtcNow().UtcDateTime);
 
     static PayForItem PayForCurrentPurchase(ResearchTaskState task)
     {

@@ -60,10 +60,10 @@ public static class ResearchWorkflowRegistration
         builder.Services.AddScoped<MarketplacePurchases>();
         builder.Services.AddScoped<PaymentTokens>();
 
-        builder.Services.AddRefitClient<IMarketplaceApi>()
+        builder.Services.AddRefitGeneratedClient<IMarketplaceApi>(ExternalApiJsonContext.Default)
             .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).MarketplaceUrl)
             .AddStandardResilienceHandler().Configure(ConfigureResilience);
-        builder.Services.AddRefitClient<IPaymentManagerApi>()
+        builder.Services.AddRefitGeneratedClient<IPaymentManagerApi>(ExternalApiJsonContext.Default)
             .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).PaymentManagerUrl)
             .AddStandardResilienceHandler().Configure(ConfigureResilience);
         return builder;

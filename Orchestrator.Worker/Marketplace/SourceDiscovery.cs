@@ -46,10 +46,20 @@ public sealed class SourceDiscovery(IMarketplaceApi marketplace, IOptions<Workfl
         if (!response.Is(HttpStatusCode.PaymentRequired))
             throw ExternalCall.Unexpected(ErrorTypes.DataError, what, response);
 
-        var quote = JsonSerializer.Deserialize<PriceQuote>((response.Error as ApiException)?.Content ?? "null", JsonSerializerOptions.Web);
-        if (quote is null || quote.Price <= 0)
-            throw new ResearchStepException(ErrorTypes.DataError, $"{what}: the marketplace sent no valid price");
+        return ReadPrice((response.Error as ApiException)?.Content) is { } price and > 0
+            ? new SourceQuote(item.Id, item.Title, item.Company, price)
+            : throw new ResearchStepException(ErrorTypes.DataError, $"{what}: the marketplace sent no valid price");
+    }
 
-        return new SourceQuote(item.Id, item.Title, item.Company, quote.Price);
+    static int? ReadPrice(string? body)
+    {
+        try
+        {
+            return body is null ? null : JsonSerializer.Deserialize(body, ExternalApiJsonContext.Default.PriceQuote)?.Price;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 }

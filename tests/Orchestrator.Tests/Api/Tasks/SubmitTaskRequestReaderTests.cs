@@ -28,31 +28,49 @@ public sealed class SubmitTaskRequestReaderTests
         Assert.Equal(new SubmitTaskRequest(theme, budget, voiceId), request);
     }
 
-    [Fact]
-    public void No_input_makes_the_reader_throw()
+    [Theory]
+    [InlineData(new byte[] { 0xFF }, 0)]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', 0xC3, 0xA9, 0xC3, (byte)'"' }, 3)]
+    [InlineData(new byte[] { (byte)'"', 0xED, 0xA0, 0x80, (byte)'"' }, 1)]
+    public void Invalid_utf8_is_a_json_error_at_the_first_bad_byte(byte[] body, int position)
     {
-        var random = new Random(20261125);
-        string[] fragments = ["{", "}", "[", "]", "\"theme\"", "\"budget\"", "\"voice_id\"", ":", ",", "null", "true", "1e999", "-0",
-            "\"\\u0000\"", "\"x\"", "12345678901234567890", "0.5", "\"\\ud800\"", "\u00ff", " ", "\"", "\\", "\n", "nul", "[[[[[[[["];
-        for (var i = 0; i < 3000; i++)
-        {
-            byte[] body = i % 3 == 0
-                ? [.. Enumerable.Range(0, random.Next(0, 40)).Select(_ => (byte)random.Next(256))]
-                : Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, random.Next(1, 14)).Select(_ => fragments[random.Next(fragments.Length)])));
+        Assert.False(SubmitTaskRequestReader.TryRead(body, out _, out var errors));
 
-            var ok = SubmitTaskRequestReader.TryRead(body, out var request, out var errors);
-
-            Assert.Equal(ok, request is not null);
-            Assert.Equal(ok, errors.Count == 0);
-        }
+        var error = Assert.Single(errors);
+        Assert.Equal("value_error.jsondecode", error.Type);
+        Assert.Equal(new object[] { "body", position }, error.Loc);
+        Assert.StartsWith("Invalid UTF-8 byte: line 1 column ", error.Msg, StringComparison.Ordinal);
     }
 
     [Fact]
     public void A_deeply_nested_body_is_a_json_error_not_a_crash()
     {
-        var body = Encoding.UTF8.GetBytes(new string('[', 10_000) + new string(']', 10_000));
+        var body = Encoding.UTF8.GetBytes(new string('[', 60_000) + new string(']', 60_000));
 
         Assert.False(SubmitTaskRequestReader.TryRead(body, out _, out var errors));
         Assert.Equal("value_error.jsondecode", Assert.Single(errors).Type);
+    }
+
+    [Fact]
+    public void No_input_makes_the_reader_throw()
+    {
+        var random = new Random(20261125);
+        string[] fragments = ["{", "}", "[", "]", "\"theme\"", "\"budget\"", "\"voice_id\"", ":", ",", "null", "true", "false", "1e999",
+            "-0", "-1e30", "50", "50.0", "1.5", "2147483648", "12345678901234567890", "\"50\"", "\" 7 \"", "\"\\u0000\"", "\"x\"",
+            "\"\\ud800\"", "\"\\udc00\\ud800\"", "\"\\u12\"", "\"\\q\"", "\u00ff", "\ud83d\ude00", " ", "\"", "\\", "\n", "\t", "nul", "NaN",
+            "[[[[[[[[", "]]]]]]]]", "\uFEFF", "0", "-", "e5", "."];
+        for (var i = 0; i < 2000; i++)
+        {
+            byte[] body = i % 4 == 0
+                ? [.. Enumerable.Range(0, random.Next(0, 48)).Select(_ => (byte)random.Next(256))]
+                : Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, random.Next(1, 16)).Select(_ => fragments[random.Next(fragments.Length)])));
+
+            var ok = SubmitTaskRequestReader.TryRead(body, out var request, out var errors);
+
+            Assert.Equal(ok, request is not null);
+            Assert.Equal(ok, errors.Count == 0);
+            Assert.All(errors, e => Assert.True(e.Loc.Count > 0 && (string)e.Loc[0] == "body" && e.Msg.Length > 0 && e.Type.Length > 0));
+            Assert.True(errors.Count <= 3, $"{errors.Count} errors");
+        }
     }
 }

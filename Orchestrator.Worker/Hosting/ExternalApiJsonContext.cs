@@ -1,0 +1,16 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestrator.Worker.Marketplace;
+using Orchestrator.Worker.Payments;
+
+namespace Orchestrator.Worker.Hosting;
+
+/// <summary>The JSON the Refit clients send and read, generated at build time (web defaults: camelCase, any case read).</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(CatalogPage))]
+[JsonSerializable(typeof(PriceQuote))]
+[JsonSerializable(typeof(PaymentRequest))]
+[JsonSerializable(typeof(TokenRequest))]
+[JsonSerializable(typeof(PaymentToken))]
+[JsonSerializable(typeof(JsonElement))]
+internal sealed partial class ExternalApiJsonContext : JsonSerializerContext;
