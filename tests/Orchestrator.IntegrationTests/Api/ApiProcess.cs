@@ -135,7 +135,8 @@ public sealed class ApiProcess : IAsyncDisposable
     {
         get
         {
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+            var output = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+            var configuration = output.Parent!.Name;
             var repository = new DirectoryInfo(AppContext.BaseDirectory);
             while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "Orchestrator.sln")))
                 repository = repository.Parent;

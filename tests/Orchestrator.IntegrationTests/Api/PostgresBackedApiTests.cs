@@ -103,7 +103,7 @@ public sealed class PostgresBackedApiTests : IAsyncLifetime
             status = JsonNode.Parse(await _client.GetStringAsync($"/tasks/{taskId}"))!["status"]!.GetValue<string>();
         }
         while (status is not ("Completed" or "Failed") && DateTime.UtcNow < deadline);
-        Assert.Contains(status, new[] { "Completed", "Failed" });
+        Assert.True(status is "Completed" or "Failed", $"task {taskId} is still {status}");
     }
 
     async Task<List<Dictionary<string, object?>>> QueryAsync(string sql, params (string Name, object Value)[] parameters)
