@@ -22,7 +22,7 @@ public sealed class WorkflowOptions
     [Range(0.001, 3600)]
     public double HttpTimeout { get; set; } = 30;
 
-    /// <summary>Seconds a task may take before it fails.</summary>
+    /// <summary>Seconds a task may take (the seed's setting; not enforced yet).</summary>
     [ConfigurationKeyName("WORKFLOW_TIMEOUT")]
     [Range(1, 86400)]
     public double WorkflowTimeout { get; set; } = 300;
