@@ -1,4 +1,5 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Orchestrator.Contracts;
 
 namespace Orchestrator.Sagas.ResearchTasks;
@@ -11,11 +12,11 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
 {
     readonly TimeProvider _clock;
 
-    public ResearchTaskStateMachine(TimeProvider clock)
+    public ResearchTaskStateMachine(TimeProvider clock, ILogger<ResearchTaskStateMachine> logger)
     {
         _clock = clock;
         InstanceState(x => x.CurrentState);
-        ConnectStateObserver(new TransitionHistory(clock));
+        ConnectStateObserver(new TransitionHistory(clock, logger));
 
         Event(() => TaskSubmitted, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => SourcesDiscovered, x => x.CorrelateById(m => m.Message.TaskId));

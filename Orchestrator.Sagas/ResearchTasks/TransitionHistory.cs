@@ -1,9 +1,12 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
 
 namespace Orchestrator.Sagas.ResearchTasks;
 
-/// <summary>Appends one <see cref="ResearchTaskTransition"/> per state change, with the event that caused it.</summary>
-sealed class TransitionHistory(TimeProvider clock) : IStateObserver<ResearchTaskState>
+/// <summary>
+/// Appends one <see cref="ResearchTaskTransition"/> per state change, with the event that caused it, and logs it.
+/// </summary>
+sealed partial class TransitionHistory(TimeProvider clock, ILogger logger) : IStateObserver<ResearchTaskState>
 {
     public Task StateChanged(BehaviorContext<ResearchTaskState> context, State currentState, State previousState)
     {
@@ -22,6 +25,16 @@ sealed class TransitionHistory(TimeProvider clock) : IStateObserver<ResearchTask
             Event = context.Event.Name,
             At = now,
         });
+        if (task.ErrorType is { } error && currentState.Name == nameof(ResearchTaskStateMachine.Failed))
+            LogFailed(logger, task.CorrelationId, previousState.Name, error, task.ErrorMessage);
+        else
+            LogTransition(logger, task.CorrelationId, previousState.Name, currentState.Name, context.Event.Name, task.Spent, task.Budget);
         return Task.CompletedTask;
     }
+
+    [LoggerMessage(LogLevel.Information, "Task {TaskId}: {FromState} -> {ToState} on {Event} (spent {Spent} of {Budget})")]
+    static partial void LogTransition(ILogger logger, Guid taskId, string fromState, string toState, string @event, int spent, int budget);
+
+    [LoggerMessage(LogLevel.Warning, "Task {TaskId} failed in {FromState}: {ErrorType} {ErrorMessage}")]
+    static partial void LogFailed(ILogger logger, Guid taskId, string fromState, string errorType, string? errorMessage);
 }

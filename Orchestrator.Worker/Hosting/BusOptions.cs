@@ -6,9 +6,12 @@ public sealed class BusOptions
 {
     public const string Section = "Bus";
 
-    /// <summary><c>InMemory</c> (default: everything in one process) or <c>RabbitMq</c>.</summary>
+    /// <summary>
+    /// <c>RabbitMq</c> (the default: Api and Workers as separate processes) or <c>InMemory</c> (everything in one
+    /// process: the Api's own settings choose it, for the embedded mode).
+    /// </summary>
     [EnumDataType(typeof(BusTransport))]
-    public BusTransport Transport { get; set; } = BusTransport.InMemory;
+    public BusTransport Transport { get; set; } = BusTransport.RabbitMq;
 }
 
 public enum BusTransport

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Reflection;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -8,6 +9,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Serilog;
+using Serilog.Events;
 
 namespace Microsoft.Extensions.Hosting;
 
@@ -16,16 +18,29 @@ public static class ServiceDefaults
 {
     public const string ReadyTag = "ready";
 
+    const string LogTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext} {TaskId} {Message:lj}{NewLine}{Exception}";
+
     public static readonly string Version =
         typeof(ServiceDefaults).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? "0.1.0";
 
     public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSerilog((services, logger) => logger
-            .ReadFrom.Configuration(builder.Configuration)
-            .ReadFrom.Services(services)
-            .Enrich.FromLogContext());
+        // Defaults in code, so that every host logs the same way; the Serilog section of the configuration
+        // overrides levels and, when it lists sinks, replaces the console.
+        builder.Services.AddSerilog((services, logger) =>
+        {
+            logger.MinimumLevel.Information()
+                .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+                .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+                .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
+                .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+                .Enrich.FromLogContext()
+                .ReadFrom.Configuration(builder.Configuration)
+                .ReadFrom.Services(services);
+            if (!builder.Configuration.GetSection("Serilog:WriteTo").Exists())
+                logger.WriteTo.Console(outputTemplate: LogTemplate, formatProvider: CultureInfo.InvariantCulture);
+        });
 
         builder.Services.AddOpenTelemetry()
             .WithTracing(tracing => tracing

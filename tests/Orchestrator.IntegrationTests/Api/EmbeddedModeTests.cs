@@ -42,6 +42,10 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.StartsWith("# ", report, StringComparison.Ordinal);
         Assert.Contains("Tesla Inc financial performance 2023", report, StringComparison.Ordinal);
         Assert.DoesNotContain("user_voice_123", api.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("tok_", api.Output, StringComparison.Ordinal);
+        var workflowLines = api.Output.Split('\n').Where(line => line.Contains(" -> ", StringComparison.Ordinal)).ToList();
+        Assert.Contains(workflowLines, line => line.Contains("Reporting -> Completed", StringComparison.Ordinal));
+        Assert.All(workflowLines, line => Assert.Contains(taskId, line, StringComparison.Ordinal));
     }
 
     [Fact]
