@@ -7,11 +7,11 @@ public sealed class BusOptions
     public const string Section = "Bus";
 
     /// <summary>
-    /// <c>RabbitMq</c> (the default: Api and Workers as separate processes) or <c>InMemory</c> (everything in one
-    /// process: the Api's own settings choose it, for the embedded mode).
+    /// <c>InMemory</c> (the default: the embedded mode, everything in one process) or <c>RabbitMq</c> (the Api and
+    /// any number of Workers as separate processes).
     /// </summary>
     [EnumDataType(typeof(BusTransport))]
-    public BusTransport Transport { get; set; } = BusTransport.RabbitMq;
+    public BusTransport Transport { get; set; } = BusTransport.InMemory;
 }
 
 public enum BusTransport
