@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Api.Tasks;
 
@@ -14,8 +15,8 @@ namespace Orchestrator.Api.Tasks;
 /// </summary>
 public static class SubmitTaskRequestReader
 {
-    public const int MaxThemeLength = 2000;
-    public const int MaxVoiceIdLength = 256;
+    public const int MaxThemeLength = TaskRules.MaxThemeLength;
+    public const int MaxVoiceIdLength = TaskRules.MaxVoiceIdLength;
 
     /// <summary>Python's json gives up near its recursion limit (about 1000 levels); so do we.</summary>
     const int MaxDepth = 1000;

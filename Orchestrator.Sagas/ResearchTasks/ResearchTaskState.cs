@@ -37,26 +37,28 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         Purchases.Find(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Paid);
 
     /// <summary>A task the Api accepted and recorded, waiting for the workflow to pick it up.</summary>
+    public const int MaxErrorMessageLength = 2000;
+
     public static ResearchTaskState Accept(TaskSubmitted task, DateTime now)
     {
         var accepted = new ResearchTaskState { CorrelationId = task.TaskId, CurrentState = nameof(ResearchTaskStateMachine.Submitted) };
-        accepted.Start(task, now);
+        accepted.Start(task.Theme, task.Budget, task.VoiceId, now);
         accepted.Transitions.Add(new ResearchTaskTransition
         {
             TaskId = task.TaskId,
             FromState = "Initial",
             ToState = accepted.CurrentState,
-            Event = nameof(ResearchTaskStateMachine.TaskSubmitted),
+            Event = nameof(TaskSubmitted),
             At = now,
         });
         return accepted;
     }
 
-    public void Start(TaskSubmitted task, DateTime now)
+    public void Start(string theme, int budget, string voiceId, DateTime now)
     {
-        Theme = task.Theme.Trim();
-        Budget = task.Budget;
-        VoiceId = task.VoiceId;
+        Theme = theme.Trim();
+        Budget = budget;
+        VoiceId = voiceId;
         if (CreatedAt == default)
             CreatedAt = now;
         UpdatedAt = now;
@@ -123,6 +125,16 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         purchase.Data = fetched.Data;
     }
 
+    /// <summary>A task refused by the intake: recorded, so that its id answers, and failed with the reason.</summary>
+    public void Reject(TaskRejected rejected, DateTime now)
+    {
+        Theme = rejected.Theme.Length > TaskRules.MaxThemeLength ? rejected.Theme[..TaskRules.MaxThemeLength] : rejected.Theme;
+        Budget = rejected.Budget;
+        if (CreatedAt == default)
+            CreatedAt = now;
+        Fail(ErrorTypes.WorkflowError, $"The task was refused: {rejected.Reason}", now);
+    }
+
     public void Complete(string reportMarkdown, DateTime now)
     {
         ReportMarkdown = reportMarkdown;
@@ -132,7 +144,7 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public void Fail(string errorType, string message, DateTime now)
     {
         ErrorType = errorType;
-        ErrorMessage = message;
+        ErrorMessage = message.Length > MaxErrorMessageLength ? message[..MaxErrorMessageLength] : message;
         End(now);
     }
 

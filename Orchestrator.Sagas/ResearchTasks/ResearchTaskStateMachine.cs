@@ -18,7 +18,8 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         InstanceState(x => x.CurrentState);
         ConnectStateObserver(new TransitionHistory(clock, logger));
 
-        Event(() => TaskSubmitted, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => Accepted, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => Rejected, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => SourcesDiscovered, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => TokenIssued, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ItemPaid, x => x.CorrelateById(m => m.Message.TaskId));
@@ -38,10 +39,13 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
 
         // A task recorded by the Api waits in Submitted; one published straight onto the bus starts from Initial.
         During([Initial, Submitted],
-            When(TaskSubmitted)
-                .Then(x => x.Saga.Start(x.Message, clock.GetUtcNow().UtcDateTime))
+            When(Accepted)
+                .Then(x => x.Saga.Start(x.Message.Theme, x.Message.Budget, x.Message.VoiceId, clock.GetUtcNow().UtcDateTime))
                 .TransitionTo(Discovering)
-                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)));
+                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)),
+            When(Rejected)
+                .Then(x => x.Saga.Reject(x.Message, clock.GetUtcNow().UtcDateTime))
+                .TransitionTo(Failed));
 
         During(Discovering,
             When(SourcesDiscovered)
@@ -116,7 +120,7 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             When(Resume).Publish(x => WriteReportFor(x.Saga)));
 
         // A task id that exists already starts nothing new; late or repeated replies change nothing twice.
-        During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed], Ignore(TaskSubmitted));
+        During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed], Ignore(Accepted), Ignore(Rejected));
         OnUnhandledEvent(x => x.Ignore());
     }
 
@@ -129,7 +133,8 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     public State Completed { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
 
-    public Event<TaskSubmitted> TaskSubmitted { get; private set; } = null!;
+    public Event<TaskAccepted> Accepted { get; private set; } = null!;
+    public Event<TaskRejected> Rejected { get; private set; } = null!;
     public Event<SourcesDiscovered> SourcesDiscovered { get; private set; } = null!;
     public Event<PaymentTokenIssued> TokenIssued { get; private set; } = null!;
     public Event<ItemPaid> ItemPaid { get; private set; } = null!;

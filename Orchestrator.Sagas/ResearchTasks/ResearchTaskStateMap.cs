@@ -15,11 +15,11 @@ public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTask
         builder.Property(x => x.CorrelationId).HasColumnName("task_id").ValueGeneratedNever();
         builder.Property(x => x.CurrentState).HasMaxLength(64);
         builder.Property(x => x.Version).IsConcurrencyToken();
-        builder.Property(x => x.Theme).HasMaxLength(2000);
-        builder.Property(x => x.VoiceId).HasMaxLength(256);
+        builder.Property(x => x.Theme).HasMaxLength(TaskRules.MaxThemeLength);
+        builder.Property(x => x.VoiceId).HasMaxLength(TaskRules.MaxVoiceIdLength);
         builder.Property(x => x.PaymentToken).HasMaxLength(256);
         builder.Property(x => x.ErrorType).HasMaxLength(64);
-        builder.Property(x => x.ErrorMessage).HasMaxLength(2000);
+        builder.Property(x => x.ErrorMessage).HasMaxLength(ResearchTaskState.MaxErrorMessageLength);
         builder.Ignore(x => x.CurrentPurchase);
         builder.HasIndex(x => x.CurrentState);
 
