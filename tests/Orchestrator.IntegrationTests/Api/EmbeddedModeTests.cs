@@ -91,7 +91,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.InRange(task["spent"]!.GetValue<int>(), 1, 50);
     }
 
-    Task<ApiProcess> StartApiAsync() => ApiProcess.StartAsync(new Dictionary<string, string>
+    Task<HostProcess> StartApiAsync() => HostProcess.StartApiAsync(new Dictionary<string, string>
     {
         ["ConnectionStrings__Orchestrator"] = _database.ConnectionString,
         ["MARKETPLACE_URL"] = _simulators.MarketplaceUrl.ToString(),

@@ -5,18 +5,18 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Orchestrator.IntegrationTests.Api;
+namespace Orchestrator.IntegrationTests;
 
 /// <summary>
-/// The real Orchestrator.Api program in a process of its own, as <c>dotnet run --project Orchestrator.Api</c>
-/// starts it: embedded mode, in-memory bus, SQLite. Tests can kill it as a crash would.
+/// A real host of the service (Orchestrator.Api or Orchestrator.Worker) in a process of its own, started from its
+/// own build output as <c>dotnet run</c> would. Tests can kill it as a crash would.
 /// </summary>
-public sealed class ApiProcess : IAsyncDisposable
+public sealed class HostProcess : IAsyncDisposable
 {
     readonly Process _process;
     readonly StringBuilder _output = new();
 
-    ApiProcess(Process process, Uri address)
+    HostProcess(Process process, Uri address)
     {
         _process = process;
         Address = address;
@@ -38,13 +38,19 @@ public sealed class ApiProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Starts the program with <paramref name="settings"/> as environment variables and waits until it answers.</summary>
-    public static async Task<ApiProcess> StartAsync(IReadOnlyDictionary<string, string> settings)
+    /// <summary>Starts the Api with <paramref name="settings"/> as environment variables and waits until it is ready.</summary>
+    public static Task<HostProcess> StartApiAsync(IReadOnlyDictionary<string, string> settings) => StartAsync("Orchestrator.Api", settings);
+
+    /// <summary>Starts a Worker with <paramref name="settings"/> as environment variables and waits until it is ready.</summary>
+    public static Task<HostProcess> StartWorkerAsync(IReadOnlyDictionary<string, string> settings) => StartAsync("Orchestrator.Worker", settings);
+
+    static async Task<HostProcess> StartAsync(string project, IReadOnlyDictionary<string, string> settings)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
-        var start = new ProcessStartInfo("dotnet", [ApiAssembly])
+        var assembly = BuiltAssembly(project);
+        var start = new ProcessStartInfo("dotnet", [assembly])
         {
-            WorkingDirectory = Path.GetDirectoryName(ApiAssembly)!,
+            WorkingDirectory = Path.GetDirectoryName(assembly)!,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -55,9 +61,9 @@ public sealed class ApiProcess : IAsyncDisposable
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
 
-        var api = new ApiProcess(Process.Start(start)!, address);
-        await api.WaitUntilHealthyAsync();
-        return api;
+        var host = new HostProcess(Process.Start(start)!, address);
+        await host.WaitUntilHealthyAsync();
+        return host;
     }
 
     /// <summary>Ends the process at once, the way a crash or a power cut would: no graceful shutdown.</summary>
@@ -78,16 +84,20 @@ public sealed class ApiProcess : IAsyncDisposable
     public async Task<JsonNode> GetTaskAsync(string taskId) =>
         JsonNode.Parse(await Client.GetStringAsync($"/tasks/{taskId}"))!;
 
-    /// <summary>Polls the task until it is Completed or Failed.</summary>
+    /// <summary>
+    /// Polls the task until it is Completed or Failed. A task published straight onto the bus may answer 404 until
+    /// a Worker has recorded it.
+    /// </summary>
     public async Task<JsonNode> WaitUntilFinishedAsync(string taskId, TimeSpan? limit = null)
     {
         var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(30));
         while (true)
         {
-            var task = await GetTaskAsync(taskId);
-            var status = task["status"]!.GetValue<string>();
+            using var response = await Client.GetAsync($"/tasks/{taskId}");
+            var task = response.StatusCode == HttpStatusCode.NotFound ? null : JsonNode.Parse(await response.Content.ReadAsStringAsync());
+            var status = task?["status"]!.GetValue<string>() ?? "unknown";
             if (status is "Completed" or "Failed")
-                return task;
+                return task!;
             Assert.True(DateTime.UtcNow < deadline, $"task {taskId} is still {status}\n{Output}");
             await Task.Delay(50);
         }
@@ -105,7 +115,7 @@ public sealed class ApiProcess : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            Assert.False(_process.HasExited, $"the Api exited with {(_process.HasExited ? _process.ExitCode : 0)}\n{Output}");
+            Assert.False(_process.HasExited, $"the host exited with {(_process.HasExited ? _process.ExitCode : 0)}\n{Output}");
             try
             {
                 using var ready = await Client.GetAsync("/health/ready");
@@ -119,7 +129,7 @@ public sealed class ApiProcess : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        Assert.Fail($"the Api did not become ready\n{Output}");
+        Assert.Fail($"the host did not become ready\n{Output}");
     }
 
     void Record(string? line)
@@ -130,20 +140,17 @@ public sealed class ApiProcess : IAsyncDisposable
             _output.AppendLine(line);
     }
 
-    /// <summary>The Api's own build output, next to its appsettings.json, as <c>dotnet run</c> would use it.</summary>
-    static string ApiAssembly
+    /// <summary>The project's own build output, next to its settings, as <c>dotnet run</c> would use it.</summary>
+    static string BuiltAssembly(string project)
     {
-        get
-        {
-            var output = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
-            var configuration = output.Parent!.Name;
-            var repository = new DirectoryInfo(AppContext.BaseDirectory);
-            while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "Orchestrator.sln")))
-                repository = repository.Parent;
-            var assembly = Path.Combine(repository!.FullName, "Orchestrator.Api", "bin", configuration, "net10.0", "Orchestrator.Api.dll");
-            Assert.True(File.Exists(assembly), $"{assembly} is not built");
-            return assembly;
-        }
+        var output = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
+        var configuration = output.Parent!.Name;
+        var repository = output;
+        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "Orchestrator.sln")))
+            repository = repository.Parent;
+        var assembly = Path.Combine(repository!.FullName, project, "bin", configuration, "net10.0", $"{project}.dll");
+        Assert.True(File.Exists(assembly), $"{assembly} is not built");
+        return assembly;
     }
 
     static int FreePort()
