@@ -42,7 +42,10 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             When(Accepted)
                 .Then(x => x.Saga.Start(x.Message.Theme, x.Message.Budget, x.Message.VoiceId, clock.GetUtcNow().UtcDateTime))
                 .TransitionTo(Discovering)
-                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)),
+                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)));
+
+        // A refused message records a new task as failed; it never touches one that exists.
+        Initially(
             When(Rejected)
                 .Then(x => x.Saga.Reject(x.Message, clock.GetUtcNow().UtcDateTime))
                 .TransitionTo(Failed));
@@ -120,7 +123,8 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             When(Resume).Publish(x => WriteReportFor(x.Saga)));
 
         // A task id that exists already starts nothing new; late or repeated replies change nothing twice.
-        During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed], Ignore(Accepted), Ignore(Rejected));
+        During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed], Ignore(Accepted));
+        During([Submitted, Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed], Ignore(Rejected));
         OnUnhandledEvent(x => x.Ignore());
     }
 
