@@ -10,8 +10,17 @@ public sealed record PayForItem(Guid TaskId, int ItemId, int Amount, string Toke
 
 public sealed record ItemPaid(Guid TaskId, int ItemId, int Amount);
 
+/// <summary>
+/// The payment's outcome is unknown (it timed out, failed after its retries, or was held back because the task
+/// is stopping): the item is read with the token to learn whether it was paid, before anything is paid again.
+/// </summary>
+public sealed record ItemPaymentUnconfirmed(Guid TaskId, int ItemId, string Reason);
+
 /// <summary>Read a paid item again, this time with the payment token.</summary>
 public sealed record FetchItemData(Guid TaskId, int ItemId, string TokenId);
 
 /// <summary>The item's data as the marketplace returned it (a JSON object, as text).</summary>
 public sealed record ItemDataFetched(Guid TaskId, int ItemId, string Data);
+
+/// <summary>The marketplace still answers 402 for the item with the task's token: it was not paid.</summary>
+public sealed record ItemFoundUnpaid(Guid TaskId, int ItemId);

@@ -6,11 +6,17 @@ public sealed class SimulatorBehaviour
     /// <summary>Added before every answer of both simulators.</summary>
     public TimeSpan Latency { get; set; }
 
-    /// <summary>Probability that <c>POST /pay</c> answers 500 without charging.</summary>
+    /// <summary>Probability that any call of either simulator (but /health and /ledger) answers 500 before doing anything.</summary>
     public double FailureRateBeforeEffect { get; set; }
 
-    /// <summary>Probability that <c>POST /pay</c> charges and then answers 500, as a lost response would look.</summary>
+    /// <summary>
+    /// Probability that <c>POST /pay</c> charges (or finds the charge under its key already made) and then answers
+    /// 500, as a lost response would look.
+    /// </summary>
     public double FailureRateAfterEffect { get; set; }
+
+    /// <summary><c>POST /pay</c> answers 503 without charging.</summary>
+    public bool PaymentsDown { get; set; }
 
     /// <summary>Every marketplace route answers 503.</summary>
     public bool MarketplaceOutage { get; set; }

@@ -82,7 +82,11 @@ public sealed class SimulatorHost : IAsyncDisposable
         {
             if (behaviour.Latency > TimeSpan.Zero)
                 await Task.Delay(behaviour.Latency, context.RequestAborted);
-            await next(context);
+            if (context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/ledger")
+                || !SimulatorBehaviour.Happens(behaviour.FailureRateBeforeEffect))
+                await next(context);
+            else
+                await Results.Json(new Detail("Simulated failure"), statusCode: StatusCodes.Status500InternalServerError).ExecuteAsync(context);
         });
         app.MapGet("/health", () => Results.Ok(new { status = "healthy" }));
         return app;

@@ -19,17 +19,18 @@ static class ExternalCall
         }
         catch (Exception e) when (IsTransportFailure(e) && !cancellationToken.IsCancellationRequested)
         {
-            throw new ResearchStepException(errorType, $"{what} failed: {Describe(e)}");
+            throw new ResearchStepException(errorType, $"{what} failed: {Describe(e)}", transient: true);
         }
 
         // A generated client hands transport failures back in the response instead of throwing them.
         if (!response.IsReceived && response.Error is { } error && !cancellationToken.IsCancellationRequested)
-            throw new ResearchStepException(errorType, $"{what} failed: {Describe(error.InnerException ?? error)}");
+            throw new ResearchStepException(errorType, $"{what} failed: {Describe(error.InnerException ?? error)}", transient: true);
         return response;
     }
 
     public static ResearchStepException Unexpected(string errorType, string what, IApiResponse response) =>
-        new(errorType, $"{what} failed: HTTP {(int?)response.StatusCode} {response.ReasonPhrase}".TrimEnd());
+        new(errorType, $"{what} failed: HTTP {(int?)response.StatusCode} {response.ReasonPhrase}".TrimEnd(),
+            transient: response.StatusCode is >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests);
 
     public static bool Is(this IApiResponse response, HttpStatusCode status) => response.StatusCode == status;
 

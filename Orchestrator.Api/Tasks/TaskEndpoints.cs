@@ -22,6 +22,8 @@ public static class TaskEndpoints
         tasks.MapGet("/{taskId}/report", GetReport)
             .Produces<string>(StatusCodes.Status200OK, "text/markdown")
             .WithSummary("The task's Markdown report, once completed");
+        tasks.MapPost("/{taskId}/cancel", Cancel)
+            .WithSummary("Cancel an unfinished task; it ends Cancelled once no payment is in flight");
         return app;
     }
 
@@ -57,6 +59,20 @@ public static class TaskEndpoints
             return TypedResults.Conflict(new DetailResponse($"The report is not ready: the task is {task.CurrentState}"));
 
         return TypedResults.Text(task.ReportMarkdown, "text/markdown; charset=utf-8");
+    }
+
+    static async Task<Results<Accepted<TaskView>, NotFound<DetailResponse>, Conflict<DetailResponse>, JsonHttpResult<DetailResponse>>> Cancel(
+        string taskId, OrchestratorDbContext db, TaskIntake intake, CancellationToken cancellationToken)
+    {
+        var task = await FindAsync(db, taskId, cancellationToken);
+        if (task is null)
+            return TaskNotFound();
+        if (ResearchTaskState.IsFinal(task.CurrentState))
+            return TypedResults.Conflict(new DetailResponse($"The task is already {task.CurrentState}"));
+
+        return await intake.CancelAsync(task.CorrelationId, cancellationToken)
+            ? TypedResults.Accepted($"/tasks/{task.CorrelationId}", TaskView.From(task))
+            : TypedResults.Json(new DetailResponse("The cancellation could not be accepted now; try again later"), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, string taskId, CancellationToken cancellationToken) =>

@@ -7,7 +7,7 @@ namespace Orchestrator.Api.Tasks;
 
 /// <summary>
 /// Accepts a task: records it as <c>Submitted</c>, so its id is readable at once, then publishes
-/// <see cref="TaskSubmitted"/>. A task the bus refused is not kept.
+/// <see cref="TaskSubmitted"/>. A task the bus refused is not kept. Passes cancellations on to the saga.
 /// </summary>
 public sealed partial class TaskIntake(
     OrchestratorDbContext db,
@@ -25,26 +25,41 @@ public sealed partial class TaskIntake(
         db.ResearchTasks.Add(task);
         await db.SaveChangesAsync(cancellationToken);
 
+        if (await PublishAsync(submitted, submitted.TaskId, cancellationToken))
+        {
+            LogAccepted(logger, submitted.TaskId, submitted.Budget);
+            return submitted.TaskId;
+        }
+
+        db.ResearchTasks.Remove(task);
+        await db.SaveChangesAsync(CancellationToken.None);
+        return null;
+    }
+
+    /// <summary>Asks the saga to cancel the task; false when the bus refused the message.</summary>
+    public Task<bool> CancelAsync(Guid taskId, CancellationToken cancellationToken) =>
+        PublishAsync(new CancelTask(taskId), taskId, cancellationToken);
+
+    async Task<bool> PublishAsync<T>(T message, Guid taskId, CancellationToken cancellationToken)
+        where T : class
+    {
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(PublishTimeout);
-            await publishEndpoint.Publish(submitted, timeout.Token);
-            LogAccepted(logger, submitted.TaskId, submitted.Budget);
-            return submitted.TaskId;
+            await publishEndpoint.Publish(message, timeout.Token);
+            return true;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogRefused(logger, e, submitted.TaskId);
-            db.ResearchTasks.Remove(task);
-            await db.SaveChangesAsync(CancellationToken.None);
-            return null;
+            LogRefused(logger, e, typeof(T).Name, taskId);
+            return false;
         }
     }
 
     [LoggerMessage(LogLevel.Information, "Task {TaskId} accepted with a budget of {Budget}")]
     static partial void LogAccepted(ILogger logger, Guid taskId, int budget);
 
-    [LoggerMessage(LogLevel.Error, "Task {TaskId} refused: the bus did not accept it")]
-    static partial void LogRefused(ILogger logger, Exception exception, Guid taskId);
+    [LoggerMessage(LogLevel.Error, "{Message} for task {TaskId} refused: the bus did not accept it")]
+    static partial void LogRefused(ILogger logger, Exception exception, string message, Guid taskId);
 }

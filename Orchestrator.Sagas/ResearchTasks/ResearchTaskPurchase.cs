@@ -12,6 +12,12 @@ public class ResearchTaskPurchase
     public string IdempotencyKey { get; set; } = null!;
 
     public PurchaseStatus Status { get; set; }
+
+    /// <summary>Payments started for this purchase, all under <see cref="IdempotencyKey"/>.</summary>
+    public int PaymentAttempts { get; set; }
+
+    /// <summary>Reads of the item made to learn whether an unconfirmed payment went through.</summary>
+    public int SettlementChecks { get; set; }
     public DateTime? PaidAt { get; set; }
 
     /// <summary>The item's data (a JSON object) once read with the payment token.</summary>
@@ -22,6 +28,9 @@ public enum PurchaseStatus
 {
     Planned,
     Paying,
+
+    /// <summary>The payment's outcome is unknown until the item is read with the token: 200 paid, 402 not.</summary>
+    Unconfirmed,
     Paid,
     Fetched,
     OverBudget,

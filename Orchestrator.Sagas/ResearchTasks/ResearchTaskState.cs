@@ -28,17 +28,48 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public string? ErrorMessage { get; set; }
     public string? ReportMarkdown { get; set; }
 
+    /// <summary>
+    /// Set when the task was cancelled or timed out while a payment was in flight: it stops once that payment is
+    /// settled, and no other starts.
+    /// </summary>
+    public StopReason? StopRequested { get; set; }
+
     public List<ResearchTaskPurchase> Purchases { get; set; } = [];
 
     /// <summary>Append-only history; never loaded with the saga, only added to.</summary>
     public List<ResearchTaskTransition> Transitions { get; set; } = [];
 
-    public ResearchTaskPurchase? CurrentPurchase =>
-        Purchases.Find(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Paid);
-
-    /// <summary>A task the Api accepted and recorded, waiting for the workflow to pick it up.</summary>
     public const int MaxErrorMessageLength = 2000;
 
+    /// <summary>How often one purchase is paid for (same key) when the marketplace shows it unpaid afterwards.</summary>
+    public const int MaxPaymentAttempts = 3;
+
+    /// <summary>How often an unconfirmed payment is checked by reading the item before the task gives up.</summary>
+    public const int MaxSettlementChecks = 5;
+
+    public static readonly string[] FinalStates =
+    [
+        nameof(ResearchTaskStateMachine.Completed),
+        nameof(ResearchTaskStateMachine.Failed),
+        nameof(ResearchTaskStateMachine.Cancelled),
+    ];
+
+    public static bool IsFinal(string state) => FinalStates.Contains(state);
+
+    /// <summary>The purchase being paid for or read, if any.</summary>
+    public ResearchTaskPurchase? CurrentPurchase =>
+        Purchases.Find(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Unconfirmed or PurchaseStatus.Paid);
+
+    /// <summary>A payment was started and it is not known yet whether it went through.</summary>
+    public bool PaymentInFlight => Purchases.Exists(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Unconfirmed);
+
+    /// <summary>The read that settles an unconfirmed payment failed, and another may be tried.</summary>
+    public bool MaySettleAgain => CurrentPurchase is { Status: PurchaseStatus.Unconfirmed, SettlementChecks: < MaxSettlementChecks };
+
+    /// <summary>What is paid plus what may be being paid: a payment starts only if this stays within the budget.</summary>
+    public int Committed => Spent + Purchases.Where(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Unconfirmed).Sum(p => p.Price);
+
+    /// <summary>A task the Api accepted and recorded, waiting for the workflow to pick it up.</summary>
     public static ResearchTaskState Accept(TaskSubmitted task, DateTime now)
     {
         var accepted = new ResearchTaskState { CorrelationId = task.TaskId, CurrentState = nameof(ResearchTaskStateMachine.Submitted) };
@@ -95,35 +126,67 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// </summary>
     public ResearchTaskPurchase? StartNextPurchase()
     {
+        if (StopRequested is not null)
+            return null;
+
         foreach (var purchase in Purchases.Where(p => p.Status == PurchaseStatus.Planned))
         {
-            if (Spent + purchase.Price > Budget)
+            if (Committed + purchase.Price > Budget)
             {
                 purchase.Status = PurchaseStatus.OverBudget;
                 continue;
             }
 
             purchase.Status = PurchaseStatus.Paying;
+            purchase.PaymentAttempts = 1;
             return purchase;
         }
 
         return null;
     }
 
-    public void RecordPayment(ItemPaid paid, DateTime now)
+    /// <summary>
+    /// Pays again, under the same key, for a purchase the marketplace showed unpaid; false when its attempts are
+    /// spent, the task is stopping or the budget no longer allows it.
+    /// </summary>
+    public bool RetryUnpaidPurchase()
     {
-        var purchase = Purchases.Single(p => p.ItemId == paid.ItemId);
-        purchase.Status = PurchaseStatus.Paid;
-        purchase.PaidAt = now;
-        Spent += paid.Amount;
+        var purchase = CurrentPurchase!;
+        purchase.Status = PurchaseStatus.Planned;
+        if (StopRequested is not null || purchase.PaymentAttempts >= MaxPaymentAttempts || Committed + purchase.Price > Budget)
+            return false;
+
+        purchase.Status = PurchaseStatus.Paying;
+        purchase.PaymentAttempts++;
+        return true;
     }
 
-    public void RecordData(ItemDataFetched fetched)
+    public void RecordPayment(int itemId, DateTime now)
     {
+        var purchase = Purchases.Single(p => p.ItemId == itemId);
+        if (purchase.Status is PurchaseStatus.Paid or PurchaseStatus.Fetched)
+            return;
+
+        purchase.Status = PurchaseStatus.Paid;
+        purchase.PaidAt = now;
+        Spent += purchase.Price;
+    }
+
+    public void MarkUnconfirmed() => CurrentPurchase!.Status = PurchaseStatus.Unconfirmed;
+
+    /// <summary>The item was read with the token, so it is paid for: an unconfirmed payment is settled as paid.</summary>
+    public void RecordData(ItemDataFetched fetched, DateTime now)
+    {
+        RecordPayment(fetched.ItemId, now);
         var purchase = Purchases.Single(p => p.ItemId == fetched.ItemId);
         purchase.Status = PurchaseStatus.Fetched;
         purchase.Data = fetched.Data;
     }
+
+    public void Cancel(DateTime now) => End(now);
+
+    public void TimeOut(DateTime now) =>
+        Fail(ErrorTypes.WorkflowError, "The task did not finish within the workflow timeout (WORKFLOW_TIMEOUT)", now);
 
     /// <summary>A task refused by the intake: recorded, so that its id answers, and failed with the reason.</summary>
     public void Reject(TaskRejected rejected, DateTime now)
@@ -154,4 +217,10 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         VoiceId = null;
         PaymentToken = null;
     }
+}
+
+public enum StopReason
+{
+    Cancelled,
+    TimedOut,
 }

@@ -23,7 +23,9 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         Event(() => SourcesDiscovered, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => TokenIssued, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ItemPaid, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => PaymentUnconfirmed, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ItemDataFetched, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => ItemFoundUnpaid, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ReportWritten, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => StepFailed, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => DiscoveryFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
@@ -36,18 +38,28 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
+        Event(() => CancelRequested, x =>
+        {
+            x.CorrelateById(m => m.Message.TaskId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => DeadlinePassed, x =>
+        {
+            x.CorrelateById(m => m.Message.TaskId);
+            x.OnMissingInstance(m => m.Discard());
+        });
 
         // A task recorded by the Api waits in Submitted; one published straight onto the bus starts from Initial.
         During([Initial, Submitted],
             When(Accepted)
-                .Then(x => x.Saga.Start(x.Message.Theme, x.Message.Budget, x.Message.VoiceId, clock.GetUtcNow().UtcDateTime))
+                .Then(x => x.Saga.Start(x.Message.Theme, x.Message.Budget, x.Message.VoiceId, Now))
                 .TransitionTo(Discovering)
                 .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)));
 
         // A refused message records a new task as failed; it never touches one that exists.
         Initially(
             When(Rejected)
-                .Then(x => x.Saga.Reject(x.Message, clock.GetUtcNow().UtcDateTime))
+                .Then(x => x.Saga.Reject(x.Message, Now))
                 .TransitionTo(Failed));
 
         During(Discovering,
@@ -72,37 +84,78 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                 .TransitionTo(Paying)
                 .Publish(x => PayForCurrentPurchase(x.Saga)));
 
+        // Paying: one payment in flight. Its outcome is known (ItemPaid) or not (then the item is read to settle it).
         During(Paying,
             When(ItemPaid, x => x.Saga.CurrentPurchase?.ItemId == x.Message.ItemId)
-                .Then(x => x.Saga.RecordPayment(x.Message, clock.GetUtcNow().UtcDateTime))
+                .Then(x => x.Saga.RecordPayment(x.Message.ItemId, Now))
+                .IfElse(x => x.Saga.StopRequested is null,
+                    fetch => fetch
+                        .TransitionTo(Retrying)
+                        .Publish(x => FetchCurrentPurchase(x.Saga)),
+                    stop => StopAsRequested(stop)),
+            When(PaymentUnconfirmed, x => x.Saga.CurrentPurchase?.ItemId == x.Message.ItemId)
+                .Then(x => x.Saga.MarkUnconfirmed())
                 .TransitionTo(Retrying)
-                .Publish(x => new FetchItemData(x.Saga.CorrelationId, x.Message.ItemId, x.Saga.PaymentToken!)));
+                .Publish(x => FetchCurrentPurchase(x.Saga)),
+            // A payment step that crashed may have charged: it is settled like any unconfirmed payment.
+            When(PaymentFaulted, x => x.Saga.CurrentPurchase?.ItemId == x.Message.Message.ItemId)
+                .Then(x => x.Saga.MarkUnconfirmed())
+                .TransitionTo(Retrying)
+                .Publish(x => FetchCurrentPurchase(x.Saga)));
 
+        // Retrying: the request is made again with the token. 200 means paid (and settles an unconfirmed payment),
+        // 402 means not paid: only then is the same purchase paid again, under the same key.
         During(Retrying,
             When(ItemDataFetched, x => x.Saga.CurrentPurchase?.ItemId == x.Message.ItemId)
-                .Then(x => x.Saga.RecordData(x.Message))
-                .IfElse(x => x.Saga.StartNextPurchase() is not null,
-                    next => next
+                .Then(x => x.Saga.RecordData(x.Message, Now))
+                .IfElse(x => x.Saga.StopRequested is null,
+                    next => BuyNextOrReport(next),
+                    stop => StopAsRequested(stop)),
+            When(ItemFoundUnpaid, x => x.Saga.CurrentPurchase is { Status: PurchaseStatus.Unconfirmed } p && p.ItemId == x.Message.ItemId)
+                .IfElse(x => x.Saga.RetryUnpaidPurchase(),
+                    payAgain => payAgain
                         .TransitionTo(Paying)
                         .Publish(x => PayForCurrentPurchase(x.Saga)),
-                    done => done
-                        .TransitionTo(Reporting)
-                        .Publish(x => WriteReportFor(x.Saga))));
+                    giveUp => giveUp.IfElse(x => x.Saga.StopRequested is not null,
+                        stop => StopAsRequested(stop),
+                        fail => fail
+                            .Then(x => x.Saga.Fail(ErrorTypes.PaymentError,
+                                $"Marketplace item {x.Message.ItemId} could not be paid for after {x.Saga.Purchases.Single(p => p.ItemId == x.Message.ItemId).PaymentAttempts} attempts", Now))
+                            .TransitionTo(Failed))),
+            When(ItemFoundUnpaid, x => x.Saga.CurrentPurchase is { Status: PurchaseStatus.Paid } p && p.ItemId == x.Message.ItemId)
+                .Then(x => x.Saga.Fail(ErrorTypes.PaymentError, $"Data of marketplace item {x.Message.ItemId}: the marketplace still asks for payment", Now))
+                .TransitionTo(Failed),
+            // Until an unconfirmed payment is settled the task cannot end with a true account of what it spent.
+            When(StepFailed, x => x.Saga.MaySettleAgain)
+                .Then(x => x.Saga.CurrentPurchase!.SettlementChecks++)
+                .Publish(x => FetchCurrentPurchase(x.Saga)));
 
         During(Reporting,
             When(ReportWritten)
-                .Then(x => x.Saga.Complete(x.Message.Markdown, clock.GetUtcNow().UtcDateTime))
+                .Then(x => x.Saga.Complete(x.Message.Markdown, Now))
                 .TransitionTo(Completed));
 
         During([Discovering, AwaitingPayment, Paying, Retrying, Reporting],
-            When(StepFailed)
-                .Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, clock.GetUtcNow().UtcDateTime))
+            When(StepFailed, x => !x.Saga.MaySettleAgain)
+                .Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now))
                 .TransitionTo(Failed));
+
+        // Cancelled or out of time: at once when no payment is in flight, else once it is settled.
+        During([Submitted, Discovering, AwaitingPayment, Paying, Retrying, Reporting],
+            When(CancelRequested, x => !x.Saga.PaymentInFlight)
+                .Then(x => x.Saga.Cancel(Now))
+                .TransitionTo(Cancelled),
+            When(CancelRequested, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
+                .Then(x => x.Saga.StopRequested = StopReason.Cancelled),
+            When(DeadlinePassed, x => !x.Saga.PaymentInFlight)
+                .Then(x => x.Saga.TimeOut(Now))
+                .TransitionTo(Failed),
+            When(DeadlinePassed, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
+                .Then(x => x.Saga.StopRequested = StopReason.TimedOut));
 
         // A step that crashed instead of reporting its failure (a bug, not a refusal) still ends the task.
         During(Discovering, When(DiscoveryFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.DataError, x.Message)).TransitionTo(Failed));
         During(AwaitingPayment, When(TokenRequestFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.AuthenticationError, x.Message)).TransitionTo(Failed));
-        During(Paying, When(PaymentFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.PaymentError, x.Message)).TransitionTo(Failed));
         During(Retrying, When(FetchFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.DataError, x.Message)).TransitionTo(Failed));
         During(Reporting, When(ReportFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.WorkflowError, x.Message)).TransitionTo(Failed));
 
@@ -118,13 +171,13 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         During(Paying,
             When(Resume).Publish(x => PayForCurrentPurchase(x.Saga)));
         During(Retrying,
-            When(Resume).Publish(x => new FetchItemData(x.Saga.CorrelationId, x.Saga.CurrentPurchase!.ItemId, x.Saga.PaymentToken!)));
+            When(Resume).Publish(x => FetchCurrentPurchase(x.Saga)));
         During(Reporting,
             When(Resume).Publish(x => WriteReportFor(x.Saga)));
 
         // A task id that exists already starts nothing new; late or repeated replies change nothing twice.
-        During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed], Ignore(Accepted));
-        During([Submitted, Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed], Ignore(Rejected));
+        During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed, Cancelled], Ignore(Accepted));
+        During([Submitted, Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed, Cancelled], Ignore(Rejected));
         OnUnhandledEvent(x => x.Ignore());
     }
 
@@ -136,24 +189,54 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     public State Reporting { get; private set; } = null!;
     public State Completed { get; private set; } = null!;
     public State Failed { get; private set; } = null!;
+    public State Cancelled { get; private set; } = null!;
 
     public Event<TaskAccepted> Accepted { get; private set; } = null!;
     public Event<TaskRejected> Rejected { get; private set; } = null!;
     public Event<SourcesDiscovered> SourcesDiscovered { get; private set; } = null!;
     public Event<PaymentTokenIssued> TokenIssued { get; private set; } = null!;
     public Event<ItemPaid> ItemPaid { get; private set; } = null!;
+    public Event<ItemPaymentUnconfirmed> PaymentUnconfirmed { get; private set; } = null!;
     public Event<ItemDataFetched> ItemDataFetched { get; private set; } = null!;
+    public Event<ItemFoundUnpaid> ItemFoundUnpaid { get; private set; } = null!;
     public Event<ReportWritten> ReportWritten { get; private set; } = null!;
     public Event<ResearchStepFailed> StepFailed { get; private set; } = null!;
     public Event<ResumeTask> Resume { get; private set; } = null!;
+    public Event<CancelTask> CancelRequested { get; private set; } = null!;
+    public Event<TaskDeadlinePassed> DeadlinePassed { get; private set; } = null!;
     public Event<Fault<DiscoverSources>> DiscoveryFaulted { get; private set; } = null!;
     public Event<Fault<RequestPaymentToken>> TokenRequestFaulted { get; private set; } = null!;
     public Event<Fault<PayForItem>> PaymentFaulted { get; private set; } = null!;
     public Event<Fault<FetchItemData>> FetchFaulted { get; private set; } = null!;
     public Event<Fault<WriteReport>> ReportFaulted { get; private set; } = null!;
 
+    DateTime Now => _clock.GetUtcNow().UtcDateTime;
+
     void FailUnexpectedly(ResearchTaskState task, string errorType, Fault fault) =>
-        task.Fail(errorType, $"The step failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no detail"}", _clock.GetUtcNow().UtcDateTime);
+        task.Fail(errorType, $"The step failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no detail"}", Now);
+
+    EventActivityBinder<ResearchTaskState, T> BuyNextOrReport<T>(EventActivityBinder<ResearchTaskState, T> binder)
+        where T : class =>
+        binder.IfElse(x => x.Saga.StartNextPurchase() is not null,
+            next => next
+                .TransitionTo(Paying)
+                .Publish(x => PayForCurrentPurchase(x.Saga)),
+            done => done
+                .TransitionTo(Reporting)
+                .Publish(x => WriteReportFor(x.Saga)));
+
+    EventActivityBinder<ResearchTaskState, T> StopAsRequested<T>(EventActivityBinder<ResearchTaskState, T> binder)
+        where T : class =>
+        binder.IfElse(x => x.Saga.StopRequested == StopReason.Cancelled,
+            cancel => cancel
+                .Then(x => x.Saga.Cancel(Now))
+                .TransitionTo(Cancelled),
+            timeOut => timeOut
+                .Then(x => x.Saga.TimeOut(Now))
+                .TransitionTo(Failed));
+
+    static FetchItemData FetchCurrentPurchase(ResearchTaskState task) =>
+        new(task.CorrelationId, task.CurrentPurchase!.ItemId, task.PaymentToken!);
 
     static PayForItem PayForCurrentPurchase(ResearchTaskState task)
     {

@@ -20,7 +20,11 @@ public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTask
         builder.Property(x => x.PaymentToken).HasMaxLength(256);
         builder.Property(x => x.ErrorType).HasMaxLength(64);
         builder.Property(x => x.ErrorMessage).HasMaxLength(ResearchTaskState.MaxErrorMessageLength);
+        builder.Property(x => x.StopRequested).HasConversion<string>().HasMaxLength(32);
         builder.Ignore(x => x.CurrentPurchase);
+        builder.Ignore(x => x.PaymentInFlight);
+        builder.Ignore(x => x.Committed);
+        builder.Ignore(x => x.MaySettleAgain);
         builder.HasIndex(x => x.CurrentState);
 
         builder.HasMany(x => x.Purchases).WithOne().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);

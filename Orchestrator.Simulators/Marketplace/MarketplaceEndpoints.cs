@@ -32,6 +32,9 @@ public static class MarketplaceEndpoints
 
     static async Task<IResult> Pay(HttpRequest request, Catalog catalog, PaymentLedger ledger, SimulatorBehaviour behaviour)
     {
+        if (behaviour.PaymentsDown)
+            return Results.Json(new Detail("Payments unavailable"), statusCode: StatusCodes.Status503ServiceUnavailable);
+
         PaymentRequest? payment;
         try
         {
@@ -52,16 +55,13 @@ public static class MarketplaceEndpoints
                 return Results.Conflict(new Detail("Amount does not match the price"));
         }
 
-        if (SimulatorBehaviour.Happens(behaviour.FailureRateBeforeEffect))
-            return SimulatedFailure();
-
         var key = request.Headers["Idempotency-Key"].ToString();
         var (outcome, charge, remaining) = ledger.Pay(payment.TokenId, payment.Amount, payment.ItemId, key.Length > 0 ? key : null);
         return outcome switch
         {
             PaymentOutcome.UnknownToken => Results.Json(new Detail("Unknown payment token"), statusCode: StatusCodes.Status402PaymentRequired),
             PaymentOutcome.OverBudget => Results.Json(new Detail("Payment exceeds the token's budget"), statusCode: StatusCodes.Status402PaymentRequired),
-            _ when outcome == PaymentOutcome.Charged && SimulatorBehaviour.Happens(behaviour.FailureRateAfterEffect) => SimulatedFailure(),
+            _ when SimulatorBehaviour.Happens(behaviour.FailureRateAfterEffect) => SimulatedFailure(),
             _ => Results.Ok(new PaymentReceipt(charge!.ChargeId, charge.TokenId, charge.Amount, remaining)),
         };
     }

@@ -9,7 +9,9 @@ public sealed class FetchItemDataConsumer(MarketplacePurchases purchases) : ICon
     public Task Consume(ConsumeContext<FetchItemData> context)
     {
         var fetch = context.Message;
-        return context.Complete(fetch.TaskId, async cancellationToken =>
-            new ItemDataFetched(fetch.TaskId, fetch.ItemId, await purchases.FetchAsync(fetch.TokenId, fetch.ItemId, cancellationToken)));
+        return context.Complete<object>(fetch.TaskId, async cancellationToken =>
+            await purchases.FetchAsync(fetch.TokenId, fetch.ItemId, cancellationToken) is { } data
+                ? new ItemDataFetched(fetch.TaskId, fetch.ItemId, data)
+                : new ItemFoundUnpaid(fetch.TaskId, fetch.ItemId));
     }
 }

@@ -1,18 +1,29 @@
 using MassTransit;
 using Orchestrator.Contracts;
 using Orchestrator.Worker.Marketplace;
+using Orchestrator.Worker.Payments;
 
 namespace Orchestrator.Worker.Consumers;
 
-public sealed class PayForItemConsumer(MarketplacePurchases purchases) : IConsumer<PayForItem>
+public sealed class PayForItemConsumer(PaymentPermit permit, MarketplacePurchases purchases) : IConsumer<PayForItem>
 {
     public Task Consume(ConsumeContext<PayForItem> context)
     {
         var payment = context.Message;
-        return context.Complete(payment.TaskId, async cancellationToken =>
+        return context.Complete<object>(payment.TaskId, async cancellationToken =>
         {
-            await purchases.PayAsync(payment.TokenId, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken);
-            return new ItemPaid(payment.TaskId, payment.ItemId, payment.Amount);
+            // An earlier attempt under the same key may have charged: a payment not made now is still unconfirmed.
+            if (await permit.RefusalAsync(payment, cancellationToken) is { } refusal)
+                return new ItemPaymentUnconfirmed(payment.TaskId, payment.ItemId, $"The payment was not started: {refusal}");
+            try
+            {
+                await purchases.PayAsync(payment.TokenId, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken);
+                return new ItemPaid(payment.TaskId, payment.ItemId, payment.Amount);
+            }
+            catch (ResearchStepException e) when (e.Transient)
+            {
+                return new ItemPaymentUnconfirmed(payment.TaskId, payment.ItemId, e.Message);
+            }
         });
     }
 }

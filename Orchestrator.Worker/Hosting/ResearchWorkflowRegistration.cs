@@ -30,7 +30,7 @@ public static class ResearchWorkflowRegistration
             .BindConfiguration(RecoveryOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddHostedService<StalledTaskRecovery>();
+        builder.Services.AddHostedService<UnfinishedTaskSweep>();
 
         return builder
             .AddResearchClients()
@@ -59,6 +59,7 @@ public static class ResearchWorkflowRegistration
         builder.Services.AddScoped<SourceDiscovery>();
         builder.Services.AddScoped<MarketplacePurchases>();
         builder.Services.AddScoped<PaymentTokens>();
+        builder.Services.AddScoped<PaymentPermit>();
 
         builder.Services.AddRefitGeneratedClient<IMarketplaceApi>(ExternalApiJsonContext.Default)
             .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).MarketplaceUrl)

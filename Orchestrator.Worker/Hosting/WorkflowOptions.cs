@@ -22,7 +22,7 @@ public sealed class WorkflowOptions
     [Range(0.001, 3600)]
     public double HttpTimeout { get; set; } = 30;
 
-    /// <summary>Seconds a task may take (the seed's setting; not enforced yet).</summary>
+    /// <summary>Seconds a task may take from its creation; then it ends Failed with a WorkflowError.</summary>
     [ConfigurationKeyName("WORKFLOW_TIMEOUT")]
     [Range(1, 86400)]
     public double WorkflowTimeout { get; set; } = 300;

@@ -18,14 +18,15 @@ public sealed class MarketplacePurchases(IMarketplaceApi marketplace)
             throw ExternalCall.Unexpected(ErrorTypes.PaymentError, what, response);
     }
 
-    public async Task<string> FetchAsync(string tokenId, int itemId, CancellationToken cancellationToken)
+    /// <summary>The item's data (a JSON object, as text), or null when the marketplace still asks for payment.</summary>
+    public async Task<string?> FetchAsync(string tokenId, int itemId, CancellationToken cancellationToken)
     {
         var what = $"Data of marketplace item {itemId}";
         var response = await ExternalCall.Run(ErrorTypes.DataError, what,
             () => marketplace.GetCompanyDetail(itemId, tokenId, cancellationToken), cancellationToken);
 
         if (response.Is(HttpStatusCode.PaymentRequired))
-            throw new ResearchStepException(ErrorTypes.PaymentError, $"{what}: the marketplace still asks for payment");
+            return null;
         if (!response.IsSuccessful)
             throw ExternalCall.Unexpected(ErrorTypes.DataError, what, response);
         if (response.Content.ValueKind != JsonValueKind.Object)

@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Orchestrator.Worker.Recovery;
 
-/// <summary>When unfinished tasks are asked to resume (see <see cref="StalledTaskRecovery"/>).</summary>
+/// <summary>When unfinished tasks are asked to resume (see <see cref="UnfinishedTaskSweep"/>).</summary>
 public sealed class RecoveryOptions
 {
     public const string Section = "Recovery";

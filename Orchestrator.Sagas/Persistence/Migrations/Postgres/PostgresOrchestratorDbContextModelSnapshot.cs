@@ -52,9 +52,17 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("paid_at");
 
+                    b.Property<int>("PaymentAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("payment_attempts");
+
                     b.Property<int>("Price")
                         .HasColumnType("integer")
                         .HasColumnName("price");
+
+                    b.Property<int>("SettlementChecks")
+                        .HasColumnType("integer")
+                        .HasColumnName("settlement_checks");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -120,6 +128,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.Property<int>("Spent")
                         .HasColumnType("integer")
                         .HasColumnName("spent");
+
+                    b.Property<string>("StopRequested")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("stop_requested");
 
                     b.Property<string>("Theme")
                         .IsRequired()

@@ -52,9 +52,17 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("datetime2")
                         .HasColumnName("paid_at");
 
+                    b.Property<int>("PaymentAttempts")
+                        .HasColumnType("int")
+                        .HasColumnName("payment_attempts");
+
                     b.Property<int>("Price")
                         .HasColumnType("int")
                         .HasColumnName("price");
+
+                    b.Property<int>("SettlementChecks")
+                        .HasColumnType("int")
+                        .HasColumnName("settlement_checks");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -120,6 +128,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.Property<int>("Spent")
                         .HasColumnType("int")
                         .HasColumnName("spent");
+
+                    b.Property<string>("StopRequested")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("stop_requested");
 
                     b.Property<string>("Theme")
                         .IsRequired()

@@ -47,9 +47,17 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("paid_at");
 
+                    b.Property<int>("PaymentAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("payment_attempts");
+
                     b.Property<int>("Price")
                         .HasColumnType("INTEGER")
                         .HasColumnName("price");
+
+                    b.Property<int>("SettlementChecks")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("settlement_checks");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -115,6 +123,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.Property<int>("Spent")
                         .HasColumnType("INTEGER")
                         .HasColumnName("spent");
+
+                    b.Property<string>("StopRequested")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("stop_requested");
 
                     b.Property<string>("Theme")
                         .IsRequired()

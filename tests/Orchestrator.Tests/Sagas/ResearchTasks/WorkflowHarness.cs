@@ -72,7 +72,13 @@ public sealed class WorkflowHarness : IAsyncLifetime
     public async Task<ResearchTaskState> WaitForAsync(Guid taskId, Func<ResearchTaskStateMachine, State> state)
     {
         var found = await Saga.Exists(taskId, state, WaitLimit);
-        Assert.True(found.HasValue, $"task {taskId} did not reach {state(Machine).Name}; it is {Saga.Sagas.Contains(taskId)?.CurrentState}");
+        var task = Saga.Sagas.Contains(taskId);
+        Assert.True(found.HasValue, $"task {taskId} did not reach {state(Machine).Name}; it is {task?.CurrentState} {task?.ErrorType}: {task?.ErrorMessage}");
         return Saga.Sagas.Contains(taskId)!;
     }
+
+    /// <summary>Waits until a message matching <paramref name="filter"/> was published.</summary>
+    public async Task WaitForPublishedAsync<T>(Func<T, bool> filter)
+        where T : class =>
+        Assert.True(await Bus.Published.Any<T>(m => filter(m.Context.Message)), $"no {typeof(T).Name} was published");
 }

@@ -1,0 +1,116 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orchestrator.Contracts;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Sagas.ResearchTasks;
+using Orchestrator.Worker.Hosting;
+
+namespace Orchestrator.Worker.Recovery;
+
+/// <summary>
+/// Never lose a task, never let one run forever. Unfinished tasks whose state stopped moving (a crash took the
+/// message in flight) are sent <see cref="ResumeTask"/>, and the saga repeats the step it waits on; payments
+/// repeat under the same idempotency key, so a resumed purchase is never charged twice. Tasks created longer
+/// than <c>WORKFLOW_TIMEOUT</c> ago are sent <see cref="TaskDeadlinePassed"/>. Both are found in the database,
+/// so they survive any restart; several Workers sweeping at once only repeat messages the saga ignores.
+/// </summary>
+public sealed partial class UnfinishedTaskSweep(
+    IServiceScopeFactory scopes,
+    IBus bus,
+    IHostApplicationLifetime lifetime,
+    IOptions<RecoveryOptions> options,
+    IOptions<WorkflowOptions> workflow,
+    TimeProvider clock,
+    ILogger<UnfinishedTaskSweep> logger) : BackgroundService
+{
+    const int BatchSize = 500;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var startedAt = clock.GetUtcNow().UtcDateTime;
+        if (!await ApplicationStarted(stoppingToken))
+            return;
+
+        var settings = options.Value;
+        if (settings.ResumeAllOnStart)
+            await ResumeAsync(startedAt, stoppingToken);
+
+        using var timer = new PeriodicTimer(settings.SweepInterval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            await ExpireAsync(now - TimeSpan.FromSeconds(workflow.Value.WorkflowTimeout), stoppingToken);
+            await ResumeAsync(now - settings.StallAfter, stoppingToken);
+        }
+    }
+
+    /// <summary>Ends the unfinished tasks created before <paramref name="createdBefore"/>, unless already stopping.</summary>
+    public Task<int> ExpireAsync(DateTime createdBefore, CancellationToken cancellationToken) =>
+        SweepAsync(
+            tasks => tasks.Where(t => t.CreatedAt < createdBefore && t.StopRequested == null).OrderBy(t => t.CreatedAt),
+            taskId => new TaskDeadlinePassed(taskId),
+            cancellationToken);
+
+    /// <summary>Resumes the unfinished tasks whose state has not changed since <paramref name="updatedBefore"/>.</summary>
+    public Task<int> ResumeAsync(DateTime updatedBefore, CancellationToken cancellationToken) =>
+        SweepAsync(
+            tasks => tasks.Where(t => t.UpdatedAt < updatedBefore).OrderBy(t => t.UpdatedAt),
+            taskId => new ResumeTask(taskId),
+            cancellationToken);
+
+    async Task<int> SweepAsync<TMessage>(
+        Func<IQueryable<ResearchTaskState>, IQueryable<ResearchTaskState>> select,
+        Func<Guid, TMessage> message,
+        CancellationToken cancellationToken)
+        where TMessage : class
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+            var unfinished = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+                .Where(t => !ResearchTaskState.FinalStates.Contains(t.CurrentState));
+            var found = await select(unfinished)
+                .Select(t => t.CorrelationId)
+                .Take(BatchSize)
+                .ToListAsync(cancellationToken);
+
+            foreach (var taskId in found)
+                await bus.Publish(message(taskId), cancellationToken);
+            if (found.Count > 0)
+                LogSent(found.Count, typeof(TMessage).Name);
+            return found.Count;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSweepFailed(ex);
+            return 0;
+        }
+    }
+
+    async Task<bool> ApplicationStarted(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource();
+        using var onStarted = lifetime.ApplicationStarted.Register(started.SetResult);
+        using var onStopping = stoppingToken.Register(started.SetCanceled);
+        try
+        {
+            await started.Task;
+            return true;
+        }
+        catch (TaskCanceledException)
+        {
+            return false;
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Sent {Message} to {Count} unfinished tasks")]
+    partial void LogSent(int count, string message);
+
+    [LoggerMessage(LogLevel.Error, "Looking for unfinished tasks failed; the next sweep tries again")]
+    partial void LogSweepFailed(Exception exception);
+}
