@@ -74,7 +74,9 @@ public static class ResearchWorkflowRegistration
 
     /// <summary>
     /// MAX_RETRIES retries of transient failures (5xx, 408, 429, timeouts, refused connections) with exponential
-    /// backoff from RETRY_DELAY; HTTP_TIMEOUT per attempt; a circuit breaker per service. 4xx are not retried.
+    /// backoff from RETRY_DELAY; HTTP_TIMEOUT per attempt; 4xx are not retried. A circuit breaker per service opens
+    /// when half the calls of the sampling window fail (at least 20 of them): a service that is down is not
+    /// hammered, one that merely fails now and then is retried.
     /// </summary>
     static void ConfigureResilience(HttpStandardResilienceOptions resilience, IServiceProvider services)
     {
@@ -89,5 +91,7 @@ public static class ResearchWorkflowRegistration
         resilience.TotalRequestTimeout.Timeout =
             attempt * (options.MaxRetries + 1) + delay * Math.Pow(2, options.MaxRetries + 1) + TimeSpan.FromSeconds(1);
         resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.HttpTimeout));
+        resilience.CircuitBreaker.FailureRatio = 0.5;
+        resilience.CircuitBreaker.MinimumThroughput = 20;
     }
 }

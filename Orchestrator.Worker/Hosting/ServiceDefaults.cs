@@ -34,7 +34,7 @@ public static class ServiceDefaults
                 .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
                 .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
                 .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
-                .MinimumLevel.Override("Polly", LogEventLevel.Warning)
+                .MinimumLevel.Override("Polly", LogEventLevel.Error)
                 .Enrich.FromLogContext()
                 .ReadFrom.Configuration(builder.Configuration)
                 .ReadFrom.Services(services);

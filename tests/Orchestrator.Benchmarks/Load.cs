@@ -61,7 +61,7 @@ sealed class Load(HttpClient api)
             {
                 var task = await api.GetFromJsonAsync<JsonNode>($"/tasks/{taskId}", cancellationToken);
                 var status = task!["status"]!.GetValue<string>();
-                if (status is "Completed" or "Failed")
+                if (status is "Completed" or "Failed" or "Cancelled")
                 {
                     var created = task["created_at"]!.GetValue<DateTimeOffset>();
                     var finished = task["updated_at"]!.GetValue<DateTimeOffset>();
@@ -83,6 +83,25 @@ sealed class Load(HttpClient api)
         return (latencies, completed);
     }
 
+    /// <summary>Every submitted task as <c>GET /tasks/{id}</c> shows it now.</summary>
+    public async Task<IReadOnlyList<TaskSnapshot>> SnapshotAsync()
+    {
+        var tasks = new List<TaskSnapshot>();
+        await Parallel.ForEachAsync(TaskIds.ToList(), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (taskId, cancellationToken) =>
+        {
+            var task = (await api.GetFromJsonAsync<JsonNode>($"/tasks/{taskId}", cancellationToken))!;
+            var snapshot = new TaskSnapshot(
+                Guid.Parse(taskId),
+                task["status"]!.GetValue<string>(),
+                task["budget"]!.GetValue<int>(),
+                task["spent"]!.GetValue<int>(),
+                task["error"]?["error"]?.GetValue<string>());
+            lock (tasks)
+                tasks.Add(snapshot);
+        });
+        return tasks;
+    }
+
     async Task<TimeSpan> TimedSubmitAsync()
     {
         var i = Interlocked.Increment(ref _submitted);
@@ -95,6 +114,11 @@ sealed class Load(HttpClient api)
             TaskIds.Add(taskId);
         return elapsed;
     }
+}
+
+sealed record TaskSnapshot(Guid TaskId, string Status, int Budget, int Spent, string? Error)
+{
+    public bool IsFinal => Status is "Completed" or "Failed" or "Cancelled";
 }
 
 /// <summary>Durations, and the span they were measured over.</summary>

@@ -1,16 +1,18 @@
 using System.Globalization;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using Orchestrator.Benchmarks;
-using Orchestrator.Simulators;
 
-// Figures for the README: POST /tasks throughput and latency, workflows completed per second, memory.
+// Figures for the README: POST /tasks throughput and latency, workflows completed per second, CPU, memory.
 // Modes: embedded (one process, in-memory bus, SQLite), rabbitmq-1 and rabbitmq-2 (Api + 1 or 2 Workers on
 // RabbitMQ and PostgreSQL: run .ci/benchmark.sh, which starts them). The simulators answer at once.
-var modes = args.Length > 0 ? args : ["embedded", "rabbitmq-1", "rabbitmq-2"];
+// "chaos [tasks]" is the chaos run instead (.ci/chaos.sh).
 var repository = AppContext.BaseDirectory;
 while (!File.Exists(Path.Combine(repository, "Orchestrator.sln")))
     repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(repository))!;
+
+if (args is ["chaos", .. var chaos])
+    return await ChaosRun.RunAsync(repository, chaos.Length > 0 ? int.Parse(chaos[0], CultureInfo.InvariantCulture) : 300);
+
+var modes = args.Length > 0 ? args : ["embedded", "rabbitmq-1", "rabbitmq-2"];
 
 var rows = new List<string>();
 foreach (var mode in modes)
@@ -21,73 +23,42 @@ foreach (var mode in modes)
 
 Console.WriteLine();
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-Console.WriteLine("| mode | POST /tasks per s (32 clients) | p50 ms | p99 ms | p99 ms at 1,000/s | workflows per s | p50 s submit→done | p99 s | peak RSS MiB |");
-Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|");
+Console.WriteLine("| mode | POST /tasks per s (32 clients) | p50 ms | p99 ms | p99 ms at 1,000/s | workflows per s | p50 s submit→done | p99 s | CPU ms per workflow | peak RSS MiB |");
+Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
 rows.ForEach(Console.WriteLine);
+return 0;
 
 async Task<string> RunAsync(string mode)
 {
-    await using var simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0");
-    var stamp = DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture);
-    var common = new Dictionary<string, string>
-    {
-        ["MARKETPLACE_URL"] = simulators.MarketplaceUrl.ToString(),
-        ["PAYMENT_MANAGER_URL"] = simulators.PaymentManagerUrl.ToString(),
-    };
-    var workers = mode switch { "rabbitmq-1" => 1, "rabbitmq-2" => 2, _ => 0 };
-    if (workers == 0)
-        common["ConnectionStrings__Orchestrator"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"orchestrator-bench-{stamp}.db")}";
-    else
-    {
-        var vhost = await CreateVirtualHostAsync($"orchestrator-bench-{stamp}");
-        var postgres = Environment.GetEnvironmentVariable("ORCHESTRATOR_TEST_POSTGRES")
-            ?? throw new InvalidOperationException("ORCHESTRATOR_TEST_POSTGRES is not set: run .ci/benchmark.sh");
-        common["Bus__Transport"] = "RabbitMq";
-        common["RabbitMq__VirtualHost"] = vhost;
-        common["Database__Provider"] = "Postgres";
-        common["ConnectionStrings__Orchestrator"] = $"{postgres};Database=orchestrator_bench_{stamp}";
-    }
+    await using var deployment = await Deployment.StartAsync(repository, workers: mode switch { "rabbitmq-1" => 1, "rabbitmq-2" => 2, _ => 0 });
+    var processes = deployment.Processes;
+    using var http = new HttpClient { BaseAddress = processes[0].Address };
+    var warmUp = new Load(http);
+    await warmUp.SubmitFlatOutAsync(clients: 8, TimeSpan.FromSeconds(2), maxTasks: 300);
+    await warmUp.WaitForAllAsync(warmUp.TaskIds);
 
-    var processes = new List<ServiceProcess> { await ServiceProcess.StartAsync(repository, "Orchestrator.Api", "api", common) };
-    for (var i = 0; i < workers; i++)
-        processes.Add(await ServiceProcess.StartAsync(repository, "Orchestrator.Worker", $"worker-{i + 1}", new Dictionary<string, string>(common) { ["Database__MigrateOnStart"] = "false" }));
-    try
-    {
-        using var http = new HttpClient { BaseAddress = processes[0].Address };
-        var warmUp = new Load(http);
-        await warmUp.SubmitFlatOutAsync(clients: 8, TimeSpan.FromSeconds(2), maxTasks: 300);
-        await warmUp.WaitForAllAsync(warmUp.TaskIds);
+    var flatOut = new Load(http);
+    var posts = await flatOut.SubmitFlatOutAsync(clients: 32, TimeSpan.FromSeconds(5), maxTasks: 20_000);
+    Console.WriteLine($"   {posts.Count} POST /tasks in {posts.Elapsed.TotalSeconds:F1} s; waiting for their workflows");
+    await flatOut.WaitForAllAsync(flatOut.TaskIds);
 
-        var flatOut = new Load(http);
-        var posts = await flatOut.SubmitFlatOutAsync(clients: 32, TimeSpan.FromSeconds(5), maxTasks: 20_000);
-        Console.WriteLine($"   {posts.Count} POST /tasks in {posts.Elapsed.TotalSeconds:F1} s; waiting for their workflows");
-        await flatOut.WaitForAllAsync(flatOut.TaskIds);
+    var paced = new Load(http);
+    var atRate = await paced.SubmitAtRateAsync(perSecond: 1000, TimeSpan.FromSeconds(3));
+    await paced.WaitForAllAsync(paced.TaskIds);
 
-        var paced = new Load(http);
-        var atRate = await paced.SubmitAtRateAsync(perSecond: 1000, TimeSpan.FromSeconds(3));
-        await paced.WaitForAllAsync(paced.TaskIds);
+    var burst = new Load(http);
+    var (machineBefore, processesBefore) = (MachineCpu.Busy(), processes.Select(p => p.Cpu()).ToList());
+    await burst.SubmitFlatOutAsync(clients: 32, TimeSpan.FromMinutes(1), maxTasks: 1000);
+    var (workflows, completed) = await burst.WaitForAllAsync(burst.TaskIds);
+    Console.WriteLine($"   {completed} of {workflows.Count} workflows completed in {workflows.Elapsed.TotalSeconds:F1} s");
 
-        var burst = new Load(http);
-        await burst.SubmitFlatOutAsync(clients: 32, TimeSpan.FromMinutes(1), maxTasks: 1000);
-        var (workflows, completed) = await burst.WaitForAllAsync(burst.TaskIds);
-        Console.WriteLine($"   {completed} of {workflows.Count} workflows completed in {workflows.Elapsed.TotalSeconds:F1} s");
+    // CPU per workflow over the burst (its polling included): each host, and the whole machine, which also
+    // runs the broker, the database, the simulators and this load generator.
+    var perWorkflow = (TimeSpan used) => used.TotalMilliseconds / workflows.Count;
+    var cpu = string.Join(", ", processes.Select((p, i) => $"{p.Name} {perWorkflow(p.Cpu() - processesBefore[i]):F1}"))
+        + $", machine {perWorkflow(MachineCpu.Busy() - machineBefore):F1}";
 
-        var memory = string.Join(", ", processes.Select(p => $"{p.Name} {p.MemoryMiB().Peak:F0}"));
-        return string.Create(CultureInfo.InvariantCulture,
-            $"| {mode} | {posts.PerSecond:F0} | {posts.Percentile(50).TotalMilliseconds:F1} | {posts.Percentile(99).TotalMilliseconds:F1} | {atRate.Percentile(99).TotalMilliseconds:F1} | {completed / workflows.Elapsed.TotalSeconds:F0} | {workflows.Percentile(50).TotalSeconds:F2} | {workflows.Percentile(99).TotalSeconds:F2} | {memory} |");
-    }
-    finally
-    {
-        foreach (var process in processes)
-            await process.DisposeAsync();
-    }
-}
-
-static async Task<string> CreateVirtualHostAsync(string name)
-{
-    using var management = new HttpClient { BaseAddress = new Uri("http://localhost:15672/api/") };
-    management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
-    (await management.PutAsJsonAsync($"vhosts/{name}", new { })).EnsureSuccessStatusCode();
-    (await management.PutAsJsonAsync($"permissions/{name}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
-    return name;
+    var memory = string.Join(", ", processes.Select(p => $"{p.Name} {p.MemoryMiB().Peak:F0}"));
+    return string.Create(CultureInfo.InvariantCulture,
+        $"| {mode} | {posts.PerSecond:F0} | {posts.Percentile(50).TotalMilliseconds:F1} | {posts.Percentile(99).TotalMilliseconds:F1} | {atRate.Percentile(99).TotalMilliseconds:F1} | {completed / workflows.Elapsed.TotalSeconds:F0} | {workflows.Percentile(50).TotalSeconds:F2} | {workflows.Percentile(99).TotalSeconds:F2} | {cpu} | {memory} |");
 }

@@ -14,7 +14,8 @@ sealed class ServiceProcess : IAsyncDisposable
         Name = name;
         _process = process;
         Address = address;
-        process.OutputDataReceived += (_, _) => { };
+        // The hosts log warnings and errors only: they are shown, prefixed with the host's name.
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{name}] {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{name}] {e.Data}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -22,6 +23,20 @@ sealed class ServiceProcess : IAsyncDisposable
 
     public string Name { get; }
     public Uri Address { get; }
+
+    /// <summary>Ends the process at once (SIGKILL), as a crash would.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+    }
+
+    /// <summary>CPU time the process has used so far.</summary>
+    public TimeSpan Cpu()
+    {
+        _process.Refresh();
+        return _process.TotalProcessorTime;
+    }
 
     /// <summary>Resident set size now and at its peak, in MiB, from /proc.</summary>
     public (double Now, double Peak) MemoryMiB()

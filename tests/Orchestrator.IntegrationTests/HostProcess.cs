@@ -85,7 +85,7 @@ public sealed class HostProcess : IAsyncDisposable
         JsonNode.Parse(await Client.GetStringAsync($"/tasks/{taskId}"))!;
 
     /// <summary>
-    /// Polls the task until it is Completed or Failed. A task published straight onto the bus may answer 404 until
+    /// Polls the task until it is Completed, Failed or Cancelled. A task published straight onto the bus may answer 404 until
     /// a Worker has recorded it.
     /// </summary>
     public async Task<JsonNode> WaitUntilFinishedAsync(string taskId, TimeSpan? limit = null)
@@ -96,7 +96,7 @@ public sealed class HostProcess : IAsyncDisposable
             using var response = await Client.GetAsync($"/tasks/{taskId}");
             var task = response.StatusCode == HttpStatusCode.NotFound ? null : JsonNode.Parse(await response.Content.ReadAsStringAsync());
             var status = task?["status"]!.GetValue<string>() ?? "unknown";
-            if (status is "Completed" or "Failed")
+            if (status is "Completed" or "Failed" or "Cancelled")
                 return task!;
             Assert.True(DateTime.UtcNow < deadline, $"task {taskId} is still {status}\n{Output}");
             await Task.Delay(50);

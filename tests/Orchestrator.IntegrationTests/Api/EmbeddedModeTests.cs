@@ -91,11 +91,54 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.InRange(task["spent"]!.GetValue<int>(), 1, 50);
     }
 
-    Task<HostProcess> StartApiAsync() => HostProcess.StartApiAsync(new Dictionary<string, string>
+    [Fact]
+    public async Task A_task_past_WORKFLOW_TIMEOUT_fails_with_WorkflowError_even_when_its_process_died_meanwhile()
+    {
+        _simulators.Behaviour.Latency = TimeSpan.FromSeconds(1);
+        string taskId;
+        await using (var doomed = await StartApiAsync(workflowTimeoutSeconds: 3))
+        {
+            taskId = await doomed.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 50, voice_id = "v3" });
+            await doomed.KillAsync();
+        }
+
+        await using var next = await StartApiAsync(workflowTimeoutSeconds: 3);
+        var task = await next.WaitUntilFinishedAsync(taskId);
+
+        Assert.Equal("Failed", task["status"]!.GetValue<string>());
+        Assert.Equal("WorkflowError", task["error"]!["error"]!.GetValue<string>());
+        Assert.Contains("WORKFLOW_TIMEOUT", task["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(task["spent"]!.GetValue<int>(), _simulators.Ledger.Charges.Sum(c => c.Amount));
+    }
+
+    [Fact]
+    public async Task A_task_cancelled_while_it_pays_ends_Cancelled_with_spent_matching_the_ledger()
+    {
+        _simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(300);
+        await using var api = await StartApiAsync();
+        var taskId = await api.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 50, voice_id = "v4" });
+        await WaitForFirstChargeAsync();
+
+        using var cancel = await api.Client.PostAsync($"/tasks/{taskId}/cancel", null);
+        var task = await api.WaitUntilFinishedAsync(taskId);
+        var charges = _simulators.Ledger.Charges.Count;
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        using var again = await api.Client.PostAsync($"/tasks/{taskId}/cancel", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
+        Assert.Equal("Cancelled", task["status"]!.GetValue<string>());
+        Assert.Equal(task["spent"]!.GetValue<int>(), _simulators.Ledger.Charges.Sum(c => c.Amount));
+        Assert.Equal(charges, _simulators.Ledger.Charges.Count);
+        Assert.InRange(charges, 1, 2);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    Task<HostProcess> StartApiAsync(int workflowTimeoutSeconds = 300) => HostProcess.StartApiAsync(new Dictionary<string, string>
     {
         ["ConnectionStrings__Orchestrator"] = _database.ConnectionString,
         ["MARKETPLACE_URL"] = _simulators.MarketplaceUrl.ToString(),
         ["PAYMENT_MANAGER_URL"] = _simulators.PaymentManagerUrl.ToString(),
+        ["WORKFLOW_TIMEOUT"] = workflowTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Recovery__SweepInterval"] = "00:00:01",
         ["Recovery__StallAfter"] = "00:00:05",
     });

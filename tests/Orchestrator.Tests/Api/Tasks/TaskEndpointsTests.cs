@@ -4,6 +4,9 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Contracts;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Tests.Api.Tasks;
 
@@ -83,6 +86,54 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
     }
 
     [Fact]
+    public async Task Cancelling_an_unfinished_task_is_accepted_and_the_task_ends_Cancelled()
+    {
+        var taskId = await RecordSubmittedTaskAsync();
+
+        using var response = await _client.PostAsync($"/tasks/{taskId}/cancel", null);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal($"/tasks/{taskId}", response.Headers.Location?.OriginalString);
+        Assert.Equal(taskId.ToString(), JsonNode.Parse(await response.Content.ReadAsStringAsync())!["task_id"]!.GetValue<string>());
+        var task = await WaitUntilFinalAsync(taskId.ToString());
+        Assert.Equal("Cancelled", task["status"]!.GetValue<string>());
+        Assert.Null(task["error"]);
+        Assert.Equal(0, task["spent"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Cancelling_a_finished_task_is_409_and_an_unknown_one_404()
+    {
+        var taskId = await SubmitAsync(new { theme = "Blockchain adoption in finance", budget = 30, voice_id = "v" });
+        await WaitUntilFinalAsync(taskId);
+
+        using var finished = await _client.PostAsync($"/tasks/{taskId}/cancel", null);
+        using var unknown = await _client.PostAsync($"/tasks/{Guid.NewGuid()}/cancel", null);
+        using var malformed = await _client.PostAsync("/tasks/not-a-uuid/cancel", null);
+
+        Assert.Equal(HttpStatusCode.Conflict, finished.StatusCode);
+        Assert.Equal("The task is already Completed", JsonNode.Parse(await finished.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, malformed.StatusCode);
+    }
+
+    [Fact]
+    public async Task When_the_bus_refuses_a_cancellation_the_answer_is_503_and_the_task_runs_on()
+    {
+        var taskId = await RecordSubmittedTaskAsync();
+        using var refusing = api.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
+            services.AddScoped<IPublishEndpoint, RefusingPublishEndpoint>()));
+        using var client = refusing.CreateClient();
+
+        using var response = await client.PostAsync($"/tasks/{taskId}/cancel", null);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.NotNull(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]);
+        var task = await WaitUntilFinalAsync(taskId.ToString());
+        Assert.NotEqual("Cancelled", task["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Health_answers_in_the_seeds_shape_and_ready_checks_the_database_and_bus()
     {
         var health = JsonNode.Parse(await _client.GetStringAsync("/health"))!;
@@ -103,6 +154,7 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.Contains("/tasks", paths);
         Assert.Contains("/tasks/{taskId}", paths);
         Assert.Contains("/tasks/{taskId}/report", paths);
+        Assert.Contains("/tasks/{taskId}/cancel", paths);
         Assert.Contains("/health", paths);
     }
 
@@ -115,13 +167,24 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
         return taskId;
     }
 
+    /// <summary>A task recorded as the Api records it, whose <c>TaskSubmitted</c> was never published: it waits.</summary>
+    async Task<Guid> RecordSubmittedTaskAsync()
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+        var task = ResearchTaskState.Accept(new TaskSubmitted(Guid.NewGuid(), "Renewable energy investment", 40, "v", DateTimeOffset.UtcNow), DateTime.UtcNow);
+        db.ResearchTasks.Add(task);
+        await db.SaveChangesAsync();
+        return task.CorrelationId;
+    }
+
     async Task<JsonNode> WaitUntilFinalAsync(string taskId)
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
         while (true)
         {
             var task = JsonNode.Parse(await _client.GetStringAsync($"/tasks/{taskId}"))!;
-            if (task["status"]!.GetValue<string>() is "Completed" or "Failed" || DateTime.UtcNow > deadline)
+            if (task["status"]!.GetValue<string>() is "Completed" or "Failed" or "Cancelled" || DateTime.UtcNow > deadline)
                 return task;
             await Task.Delay(50);
         }

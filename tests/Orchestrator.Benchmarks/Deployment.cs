@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Orchestrator.Simulators;
+
+namespace Orchestrator.Benchmarks;
+
+/// <summary>
+/// The service as separate processes from the Release build, with simulators in this process: embedded (the Api
+/// alone, in-memory bus, SQLite) or distributed (the Api and <c>workers</c> Workers on a fresh RabbitMQ virtual host
+/// and a fresh PostgreSQL database; .ci/services.sh provides both).
+/// </summary>
+sealed class Deployment : IAsyncDisposable
+{
+    readonly string _repository;
+    readonly Dictionary<string, string> _settings;
+    readonly List<ServiceProcess> _processes = [];
+
+    Deployment(string repository, SimulatorHost simulators, Dictionary<string, string> settings)
+    {
+        _repository = repository;
+        Simulators = simulators;
+        _settings = settings;
+    }
+
+    public SimulatorHost Simulators { get; }
+    public IReadOnlyList<ServiceProcess> Processes => _processes;
+    public ServiceProcess Api => _processes[0];
+
+    public static async Task<Deployment> StartAsync(string repository, int workers, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0");
+        var stamp = DateTime.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture);
+        var common = new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
+        {
+            ["MARKETPLACE_URL"] = simulators.MarketplaceUrl.ToString(),
+            ["PAYMENT_MANAGER_URL"] = simulators.PaymentManagerUrl.ToString(),
+        };
+        if (workers == 0)
+            common["ConnectionStrings__Orchestrator"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"orchestrator-bench-{stamp}.db")}";
+        else
+        {
+            var postgres = Environment.GetEnvironmentVariable("ORCHESTRATOR_TEST_POSTGRES")
+                ?? throw new InvalidOperationException("ORCHESTRATOR_TEST_POSTGRES is not set: run the .ci scripts, which start the services");
+            common["Bus__Transport"] = "RabbitMq";
+            common["RabbitMq__VirtualHost"] = await CreateVirtualHostAsync($"orchestrator-bench-{stamp}");
+            common["Database__Provider"] = "Postgres";
+            common["ConnectionStrings__Orchestrator"] = $"{postgres};Database=orchestrator_bench_{stamp}";
+        }
+
+        var deployment = new Deployment(repository, simulators, common);
+        deployment._processes.Add(await ServiceProcess.StartAsync(repository, "Orchestrator.Api", "api", common));
+        for (var i = 0; i < workers; i++)
+            deployment._processes.Add(await deployment.StartWorkerAsync($"worker-{i + 1}"));
+        return deployment;
+    }
+
+    /// <summary>Kills a Worker with SIGKILL and starts a new one in its place.</summary>
+    public async Task KillAndRestartAsync(int index)
+    {
+        var worker = _processes[index];
+        await worker.KillAsync();
+        await worker.DisposeAsync();
+        _processes[index] = await StartWorkerAsync(worker.Name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+            await process.DisposeAsync();
+        await Simulators.DisposeAsync();
+    }
+
+    Task<ServiceProcess> StartWorkerAsync(string name) =>
+        ServiceProcess.StartAsync(_repository, "Orchestrator.Worker", name, new Dictionary<string, string>(_settings) { ["Database__MigrateOnStart"] = "false" });
+
+    static async Task<string> CreateVirtualHostAsync(string name)
+    {
+        using var management = new HttpClient { BaseAddress = new Uri("http://localhost:15672/api/") };
+        management.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String("guest:guest"u8.ToArray()));
+        (await management.PutAsJsonAsync($"vhosts/{name}", new { })).EnsureSuccessStatusCode();
+        (await management.PutAsJsonAsync($"permissions/{name}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
+        return name;
+    }
+}
