@@ -5,8 +5,12 @@ public sealed record WriteReport(
     string Theme,
     int Budget,
     IReadOnlyList<PurchasedSource> Sources,
-    IReadOnlyList<SourceQuote> NotBought);
+    IReadOnlyList<SourceNotBought> NotBought);
 
-public sealed record PurchasedSource(int ItemId, string Title, string Company, int Price, string Data);
+/// <summary>A source the task paid for: <paramref name="Data"/> is the item's JSON object, as text.</summary>
+public sealed record PurchasedSource(int ItemId, string Title, string Company, int Price, string Data, DateTime? PaidAt);
+
+/// <summary>A source the task considered and did not buy, and why.</summary>
+public sealed record SourceNotBought(int ItemId, string Title, string Company, int Price, string Reason);
 
 public sealed record ReportWritten(Guid TaskId, string Markdown);

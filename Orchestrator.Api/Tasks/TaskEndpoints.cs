@@ -22,6 +22,9 @@ public static class TaskEndpoints
         tasks.MapGet("/{taskId}/report", GetReport)
             .Produces<string>(StatusCodes.Status200OK, "text/markdown")
             .WithSummary("The task's Markdown report, once completed");
+        tasks.MapGet("/{taskId}/report.html", GetReportHtml)
+            .Produces<string>(StatusCodes.Status200OK, "text/html")
+            .WithSummary("The task's report rendered for a browser, once completed");
         tasks.MapPost("/{taskId}/cancel", Cancel)
             .WithSummary("Cancel an unfinished task; it ends Cancelled once no payment is in flight");
         return app;
@@ -45,7 +48,7 @@ public static class TaskEndpoints
     static async Task<Results<Ok<TaskView>, NotFound<DetailResponse>>> Get(
         string taskId, OrchestratorDbContext db, CancellationToken cancellationToken)
     {
-        var task = await FindAsync(db, taskId, cancellationToken);
+        var task = await FindAsync(db, taskId, cancellationToken, withPlan: true);
         return task is null ? TaskNotFound() : TypedResults.Ok(TaskView.From(task));
     }
 
@@ -59,6 +62,18 @@ public static class TaskEndpoints
             return TypedResults.Conflict(new DetailResponse($"The report is not ready: the task is {task.CurrentState}"));
 
         return TypedResults.Text(task.ReportMarkdown, "text/markdown; charset=utf-8");
+    }
+
+    static async Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> GetReportHtml(
+        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken)
+    {
+        var task = await FindAsync(db, taskId, cancellationToken);
+        if (task is null)
+            return TaskNotFound();
+        if (task.ReportMarkdown is null)
+            return TypedResults.Conflict(new DetailResponse($"The report is not ready: the task is {task.CurrentState}"));
+
+        return TypedResults.Text(ReportPage.Render(task.Theme, task.ReportMarkdown), "text/html; charset=utf-8");
     }
 
     static async Task<Results<Accepted<TaskView>, NotFound<DetailResponse>, Conflict<DetailResponse>, JsonHttpResult<DetailResponse>>> Cancel(
@@ -75,10 +90,14 @@ public static class TaskEndpoints
             : TypedResults.Json(new DetailResponse("The cancellation could not be accepted now; try again later"), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, string taskId, CancellationToken cancellationToken) =>
-        Guid.TryParse(taskId, out var id)
-            ? db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().FirstOrDefaultAsync(t => t.CorrelationId == id, cancellationToken)
-            : Task.FromResult<ResearchTaskState?>(null);
+    static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, string taskId, CancellationToken cancellationToken, bool withPlan = false)
+    {
+        if (!Guid.TryParse(taskId, out var id))
+            return Task.FromResult<ResearchTaskState?>(null);
+
+        var tasks = db.ResearchTasks.AsNoTracking();
+        return (withPlan ? tasks : tasks.IgnoreAutoIncludes()).FirstOrDefaultAsync(t => t.CorrelationId == id, cancellationToken);
+    }
 
     static NotFound<DetailResponse> TaskNotFound() => TypedResults.NotFound(new DetailResponse("Task not found"));
 }

@@ -9,6 +9,9 @@ public sealed record DetailResponse(string Detail);
 /// <summary>The seed's error response format.</summary>
 public sealed record TaskError(string Error, string Message, string TaskId, DateTimeOffset Timestamp);
 
+/// <summary>One candidate source of the task's purchase plan: <c>status</c> is its purchase status.</summary>
+public sealed record PlanItem(int Item, string Title, int Price, double Score, string Status);
+
 public sealed record TaskView(
     string TaskId,
     string Status,
@@ -18,7 +21,8 @@ public sealed record TaskView(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? Report,
-    TaskError? Error)
+    TaskError? Error,
+    IReadOnlyList<PlanItem> Plan)
 {
     public static TaskView From(ResearchTaskState task) => new(
         task.CorrelationId.ToString(),
@@ -31,7 +35,10 @@ public sealed record TaskView(
         task.ReportMarkdown,
         task.ErrorType is null
             ? null
-            : new TaskError(task.ErrorType, task.ErrorMessage ?? "", task.CorrelationId.ToString(), Utc(task.CompletedAt ?? task.UpdatedAt)));
+            : new TaskError(task.ErrorType, task.ErrorMessage ?? "", task.CorrelationId.ToString(), Utc(task.CompletedAt ?? task.UpdatedAt)),
+        [.. task.Purchases
+            .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)
+            .Select(p => new PlanItem(p.ItemId, p.Title, p.Price, p.Score, p.Status.ToString()))]);
 
     static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

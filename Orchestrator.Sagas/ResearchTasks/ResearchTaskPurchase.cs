@@ -8,6 +8,9 @@ public class ResearchTaskPurchase
     public string Company { get; set; } = null!;
     public int Price { get; set; }
 
+    /// <summary>Relevance to the task's theme, as the planner weighed it.</summary>
+    public double Score { get; set; }
+
     /// <summary>Derived from the task and the item, so every retry of this purchase carries the same key.</summary>
     public string IdempotencyKey { get; set; } = null!;
 
@@ -22,6 +25,15 @@ public class ResearchTaskPurchase
 
     /// <summary>The item's data (a JSON object) once read with the payment token.</summary>
     public string? Data { get; set; }
+
+    /// <summary>Why a purchase that was not made was left out, for the report.</summary>
+    public string WhyNotBought(int budget) => Status switch
+    {
+        PurchaseStatus.OverBudget => $"costs {Price}, more than the budget of {budget} allows",
+        PurchaseStatus.NotChosen when Score <= 0 => "not relevant to the theme",
+        PurchaseStatus.NotChosen => "the budget buys more relevance without it",
+        _ => "the task stopped before buying it",
+    };
 }
 
 public enum PurchaseStatus
@@ -33,5 +45,10 @@ public enum PurchaseStatus
     Unconfirmed,
     Paid,
     Fetched,
+
+    /// <summary>Costs more than the budget leaves.</summary>
     OverBudget,
+
+    /// <summary>Affordable, but the best set the budget allows leaves it out (or it is not relevant).</summary>
+    NotChosen,
 }

@@ -96,18 +96,16 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     }
 
     /// <summary>
-    /// Keeps the quoted sources in relevance order and plans to buy each one that still fits the budget;
-    /// the rest are recorded as not bought.
+    /// Plans the purchases before any money moves: the most relevant set of quoted sources that fits the budget
+    /// (<see cref="PurchasePlanner"/>), bought most relevant first; the others are kept, with why they were left out.
     /// </summary>
     public void Plan(IEnumerable<SourceQuote> quotes)
     {
-        var committed = Spent;
-        foreach (var quote in quotes.DistinctBy(q => q.ItemId))
+        var candidates = quotes.DistinctBy(q => q.ItemId).OrderByDescending(q => q.Score).ThenBy(q => q.ItemId).ToList();
+        var available = Budget - Spent;
+        var chosen = PurchasePlanner.Choose(candidates, available);
+        foreach (var quote in candidates)
         {
-            var affordable = quote.Price > 0 && committed + quote.Price <= Budget;
-            if (affordable)
-                committed += quote.Price;
-
             Purchases.Add(new ResearchTaskPurchase
             {
                 TaskId = CorrelationId,
@@ -115,8 +113,11 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
                 Title = quote.Title,
                 Company = quote.Company,
                 Price = quote.Price,
+                Score = quote.Score,
                 IdempotencyKey = $"{CorrelationId:N}-{quote.ItemId}",
-                Status = affordable ? PurchaseStatus.Planned : PurchaseStatus.OverBudget,
+                Status = chosen.Contains(quote.ItemId) ? PurchaseStatus.Planned
+                    : quote.Price > available || quote.Price <= 0 ? PurchaseStatus.OverBudget
+                    : PurchaseStatus.NotChosen,
             });
         }
     }

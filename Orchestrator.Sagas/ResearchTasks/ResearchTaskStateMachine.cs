@@ -250,8 +250,8 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         task.Budget,
         [.. task.Purchases
             .Where(p => p.Status == PurchaseStatus.Fetched)
-            .Select(p => new PurchasedSource(p.ItemId, p.Title, p.Company, p.Price, p.Data!))],
+            .Select(p => new PurchasedSource(p.ItemId, p.Title, p.Company, p.Price, p.Data!, p.PaidAt))],
         [.. task.Purchases
-            .Where(p => p.Status == PurchaseStatus.OverBudget)
-            .Select(p => new SourceQuote(p.ItemId, p.Title, p.Company, p.Price))]);
+            .Where(p => p.Status is not (PurchaseStatus.Fetched or PurchaseStatus.Paid))
+            .Select(p => new SourceNotBought(p.ItemId, p.Title, p.Company, p.Price, p.WhyNotBought(task.Budget)))]);
 }

@@ -1,14 +1,19 @@
 using MassTransit;
 using Orchestrator.Contracts;
+using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Reports;
 
 namespace Orchestrator.Worker.Consumers;
 
-public sealed class WriteReportConsumer(ResearchReportWriter writer) : IConsumer<WriteReport>
+public sealed class WriteReportConsumer(ResearchAnalyst analyst, ResearchReportWriter writer, TimeProvider clock) : IConsumer<WriteReport>
 {
     public Task Consume(ConsumeContext<WriteReport> context)
     {
         var report = context.Message;
-        return context.Complete(report.TaskId, _ => Task.FromResult(new ReportWritten(report.TaskId, writer.Write(report))));
+        return context.Complete(report.TaskId, async cancellationToken =>
+        {
+            var summary = await analyst.SummarizeAsync(report, cancellationToken);
+            return new ReportWritten(report.TaskId, writer.Write(report, summary, clock.GetUtcNow()));
+        });
     }
 }

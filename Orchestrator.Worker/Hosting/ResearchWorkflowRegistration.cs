@@ -1,4 +1,7 @@
 using MassTransit;
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,11 +10,14 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Sagas.ResearchTasks;
+using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Consumers;
 using Orchestrator.Worker.Marketplace;
 using Orchestrator.Worker.Payments;
 using Orchestrator.Worker.Recovery;
 using Orchestrator.Worker.Reports;
+using OpenAI;
+using OpenAI.Chat;
 using Refit;
 
 namespace Orchestrator.Worker.Hosting;
@@ -55,6 +61,7 @@ public static class ResearchWorkflowRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.AddResearchAnalyst();
         builder.Services.AddSingleton<ResearchReportWriter>();
         builder.Services.AddScoped<SourceDiscovery>();
         builder.Services.AddScoped<MarketplacePurchases>();
@@ -68,6 +75,28 @@ public static class ResearchWorkflowRegistration
             .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).PaymentManagerUrl)
             .AddStandardResilienceHandler().Configure(ConfigureResilience);
         return builder;
+    }
+
+    /// <summary>
+    /// The analyst that ranks sources and writes summaries; with a chat model when <c>Llm:Endpoint</c> is set
+    /// (any OpenAI-compatible API), else built in.
+    /// </summary>
+    static void AddResearchAnalyst(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<LlmOptions>()
+            .BindConfiguration(LlmOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddSingleton<ResearchAnalyst>();
+        if (string.IsNullOrWhiteSpace(builder.Configuration[$"{LlmOptions.Section}:Endpoint"]))
+            return;
+
+        builder.Services.AddChatClient(services =>
+        {
+            var llm = services.GetRequiredService<IOptions<LlmOptions>>().Value;
+            var client = new OpenAIClientOptions { Endpoint = llm.Endpoint, NetworkTimeout = llm.Timeout, RetryPolicy = new ClientRetryPolicy(maxRetries: 1) };
+            return new ChatClient(llm.Model, new ApiKeyCredential(llm.ApiKey), client).AsIChatClient();
+        });
     }
 
     static WorkflowOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<WorkflowOptions>>().Value;

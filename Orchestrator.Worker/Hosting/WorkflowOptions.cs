@@ -39,5 +39,5 @@ public sealed class WorkflowOptions
 
     /// <summary>How many catalog items a task considers at most.</summary>
     [Range(1, 50)]
-    public int MaxSources { get; set; } = 5;
+    public int MaxSources { get; set; } = 8;
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
+using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Hosting;
 using Refit;
 
@@ -9,16 +10,22 @@ namespace Orchestrator.Worker.Marketplace;
 
 /// <summary>
 /// Finds the candidate items for a theme (the free catalog, or the seed's single item 1 where the marketplace has
-/// no catalog) and asks each one's price the way a buyer meets it: a request without a token, answered 402.
+/// no catalog), rates their relevance, and asks each one's price the way a buyer meets it: a request without a
+/// token, answered 402.
 /// </summary>
-public sealed class SourceDiscovery(IMarketplaceApi marketplace, IOptions<WorkflowOptions> options)
+public sealed class SourceDiscovery(IMarketplaceApi marketplace, ResearchAnalyst analyst, IOptions<WorkflowOptions> options)
 {
     static readonly CatalogItem SeedItem = new(1, "Company detail", "Marketplace item 1", null, null);
 
     public async Task<IReadOnlyList<SourceQuote>> DiscoverAsync(string theme, CancellationToken cancellationToken)
     {
         var candidates = await FindCandidatesAsync(theme, cancellationToken);
-        var quotes = await Task.WhenAll(candidates.Select(item => QuoteAsync(item, cancellationToken)));
+        var scores = await analyst.RankAsync(theme, [.. candidates.Select(c => new ResearchAnalyst.Candidate(c.Id, c.Title, c.Company, c.Tags ?? []))], cancellationToken);
+
+        // Nothing stands out (the seed's lone item, say): every candidate weighs the same.
+        if (scores.All(score => score <= 0))
+            scores = [.. scores.Select(_ => 1.0)];
+        var quotes = await Task.WhenAll(candidates.Select((item, i) => QuoteAsync(item, scores[i], cancellationToken)));
         return [.. quotes.OfType<SourceQuote>()];
     }
 
@@ -35,7 +42,7 @@ public sealed class SourceDiscovery(IMarketplaceApi marketplace, IOptions<Workfl
         return [.. (response.Content?.Items ?? []).Take(options.Value.MaxSources)];
     }
 
-    async Task<SourceQuote?> QuoteAsync(CatalogItem item, CancellationToken cancellationToken)
+    async Task<SourceQuote?> QuoteAsync(CatalogItem item, double score, CancellationToken cancellationToken)
     {
         var what = $"Price of marketplace item {item.Id}";
         var response = await ExternalCall.Run(ErrorTypes.DataError, what,
@@ -47,7 +54,7 @@ public sealed class SourceDiscovery(IMarketplaceApi marketplace, IOptions<Workfl
             throw ExternalCall.Unexpected(ErrorTypes.DataError, what, response);
 
         return ReadPrice((response.Error as ApiException)?.Content) is { } price and > 0
-            ? new SourceQuote(item.Id, item.Title, item.Company, price)
+            ? new SourceQuote(item.Id, item.Title, item.Company, price, Math.Round(score, 4))
             : throw new ResearchStepException(ErrorTypes.DataError, $"{what}: the marketplace sent no valid price");
     }
 

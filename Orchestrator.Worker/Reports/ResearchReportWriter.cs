@@ -2,78 +2,100 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Orchestrator.Contracts;
+using Orchestrator.Worker.Analysis;
 
 namespace Orchestrator.Worker.Reports;
 
-/// <summary>Writes the Markdown research report: summary, one section per purchased source, the costs.</summary>
+/// <summary>
+/// Writes the Markdown (CommonMark, with pipe tables) research report: title, executive summary, findings per
+/// source with numbered citations, the sources with what was paid and when, the cost against the budget, the
+/// sources left out and why, and when it was generated. Text from the marketplace is escaped, never markup.
+/// </summary>
 public sealed class ResearchReportWriter
 {
-    public string Write(WriteReport task)
+    static readonly string[] NotMetrics = ["id", "title", "company", "summary"];
+
+    public string Write(WriteReport task, string summary, DateTimeOffset generatedAt)
     {
         var spent = task.Sources.Sum(s => s.Price);
         var md = new StringBuilder();
-        Line(md, $"# Research report: {Inline(task.Theme)}");
+        Line(md, $"# Research report: {Escape(task.Theme)}");
         Line(md);
-        Line(md, "## Summary");
+        Line(md, $"*Generated {generatedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC by the Research Task Orchestrator.*");
         Line(md);
-        Line(md, Summary(task, spent));
+        Line(md, "## Executive summary");
         Line(md);
+        Line(md, Escape(summary, keepCitations: true));
 
         if (task.Sources.Count > 0)
         {
+            Line(md);
+            Line(md, "## Findings");
+            foreach (var (source, number) in Numbered(task.Sources))
+                WriteFinding(md, source, number);
+
+            Line(md);
             Line(md, "## Sources");
-            foreach (var (source, index) in task.Sources.Select((s, i) => (s, i + 1)))
-                WriteSource(md, source, index);
+            Line(md);
+            foreach (var (source, number) in Numbered(task.Sources))
+                Line(md, $"{number}. {Escape(source.Title)}, {Escape(source.Company)}: marketplace item {source.ItemId}, bought for {source.Price}{PaidAt(source)}.");
         }
 
-        Line(md, "## Costs");
         Line(md);
-        Line(md, "| Item | Price |");
-        Line(md, "| --- | ---: |");
-        foreach (var source in task.Sources)
-            Line(md, $"| {Cell(source.Title)} (item {source.ItemId}) | {source.Price} |");
-        Line(md, $"| **Total spent** | **{spent}** |");
+        Line(md, "## Cost");
         Line(md);
-        Line(md, $"Total spent: **{spent}** of a budget of **{task.Budget}** ({task.Budget - spent} remaining).");
+        Line(md, "| # | Source | Price |");
+        Line(md, "| ---: | --- | ---: |");
+        foreach (var (source, number) in Numbered(task.Sources))
+            Line(md, $"| [{number}] | {Escape(source.Title)} (item {source.ItemId}) | {source.Price} |");
+        Line(md, $"|  | **Total** | **{spent}** |");
+        Line(md);
+        Line(md, $"Budget used: **{spent}** of **{task.Budget}**, **{task.Budget - spent}** remaining.");
 
         if (task.NotBought.Count > 0)
         {
             Line(md);
-            Line(md, "## Sources not bought");
+            Line(md, "## Considered but not bought");
             Line(md);
-            Line(md, "| Item | Price | Why |");
-            Line(md, "| --- | ---: | --- |");
-            foreach (var quote in task.NotBought)
-                Line(md, $"| {Cell(quote.Title)} (item {quote.ItemId}) | {quote.Price} | over the remaining budget |");
+            Line(md, "| Item | Source | Price | Why |");
+            Line(md, "| ---: | --- | ---: | --- |");
+            foreach (var source in task.NotBought)
+                Line(md, $"| {source.ItemId} | {Escape(source.Title)} ({Escape(source.Company)}) | {source.Price} | {Escape(source.Reason)} |");
         }
 
         return md.ToString();
     }
 
-    static string Summary(WriteReport task, int spent) => task.Sources.Count switch
+    static void WriteFinding(StringBuilder md, PurchasedSource source, int number)
     {
-        0 when task.NotBought.Count == 0 =>
-            $"The marketplace offered no sources for \"{Inline(task.Theme)}\". Nothing was paid.",
-        0 =>
-            $"The budget of {task.Budget} buys none of the {task.NotBought.Count} sources found for \"{Inline(task.Theme)}\": " +
-            $"the cheapest costs {task.NotBought.Min(q => q.Price)}. Nothing was paid.",
-        var bought =>
-            $"Bought {bought} of the {bought + task.NotBought.Count} sources found for \"{Inline(task.Theme)}\", " +
-            $"spending {spent} of a budget of {task.Budget}.",
-    };
+        Line(md);
+        Line(md, $"### [{number}] {Escape(source.Title)}");
+        Line(md);
+        Line(md, $"*{Escape(source.Company)}, marketplace item {source.ItemId}*");
+        Line(md);
+        if (ResearchAnalyst.Headline(source.Data) is { } headline)
+        {
+            Line(md, $"{Escape(headline)} [{number}]");
+            Line(md);
+        }
 
-    static void WriteSource(StringBuilder md, PurchasedSource source, int index)
-    {
-        Line(md);
-        Line(md, $"### {index}. {Inline(source.Title)} ({Inline(source.Company)})");
-        Line(md);
-        Line(md, $"Marketplace item {source.ItemId}, bought for {source.Price}.");
-        Line(md);
         using var data = JsonDocument.Parse(source.Data);
-        foreach (var field in data.RootElement.EnumerateObject())
-            Line(md, $"- **{Inline(field.Name)}**: {Inline(Value(field.Value))}");
-        Line(md);
+        foreach (var field in data.RootElement.EnumerateObject().Where(f => !NotMetrics.Contains(f.Name)))
+        {
+            if (field.Value.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var metric in field.Value.EnumerateObject())
+                    Line(md, $"- **{Escape(metric.Name)}**: {Escape(Value(metric.Value))}");
+            }
+            else
+                Line(md, $"- **{Escape(field.Name)}**: {Escape(Value(field.Value))}");
+        }
     }
+
+    static IEnumerable<(T Item, int Number)> Numbered<T>(IEnumerable<T> items) => items.Select((item, i) => (item, i + 1));
+
+    static string PaidAt(PurchasedSource source) =>
+        source.PaidAt is { } at ? $" on {at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC" : "";
 
     static string Value(JsonElement value) => value.ValueKind switch
     {
@@ -83,9 +105,51 @@ public sealed class ResearchReportWriter
         _ => value.GetRawText(),
     };
 
-    static string Inline(string text) => text.ReplaceLineEndings(" ").Trim();
+    /// <summary>
+    /// One line of literal text: punctuation that could start markup is backslash-escaped (CommonMark allows it
+    /// before any ASCII punctuation), and so is what would open a heading or a list at the start of a line;
+    /// citations such as [1] may be kept.
+    /// </summary>
+    static string Escape(string text, bool keepCitations = false)
+    {
+        var escaped = new StringBuilder();
+        var line = text.ReplaceLineEndings(" ").Trim();
+        var listNumber = line.TakeWhile(char.IsAsciiDigit).Count();
+        if (line.Length > 0 && line[0] is '#' or '-' or '+' or '=')
+            escaped.Append('\\');
+        else if (listNumber > 0 && listNumber < line.Length && line[listNumber] is '.' or ')')
+        {
+            escaped.Append(line, 0, listNumber).Append('\\');
+            line = line[listNumber..];
+        }
 
-    static string Cell(string text) => Inline(text).Replace("|", "\\|", StringComparison.Ordinal);
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (keepCitations && c == '[' && Citation(line, i) is { } length)
+            {
+                escaped.Append(line, i, length);
+                i += length - 1;
+                continue;
+            }
+
+            if (c is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '|' or '&' or '~')
+                escaped.Append('\\');
+            escaped.Append(c);
+        }
+
+        return escaped.ToString();
+    }
+
+    static int? Citation(string text, int start)
+    {
+        var end = start + 1;
+        while (end < text.Length && char.IsAsciiDigit(text[end]))
+            end++;
+        return end > start + 1 && end < text.Length && text[end] == ']' && (end + 1 == text.Length || text[end + 1] != '(')
+            ? end - start + 1
+            : null;
+    }
 
     static void Line(StringBuilder md, string text = "") => md.Append(text).Append('\n');
 }

@@ -60,6 +60,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("price");
 
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
                     b.Property<int>("SettlementChecks")
                         .HasColumnType("integer")
                         .HasColumnName("settlement_checks");

@@ -60,6 +60,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("price");
 
+                    b.Property<double>("Score")
+                        .HasColumnType("float")
+                        .HasColumnName("score");
+
                     b.Property<int>("SettlementChecks")
                         .HasColumnType("int")
                         .HasColumnName("settlement_checks");

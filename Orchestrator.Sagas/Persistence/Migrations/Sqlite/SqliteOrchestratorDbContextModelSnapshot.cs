@@ -55,6 +55,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("price");
 
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL")
+                        .HasColumnName("score");
+
                     b.Property<int>("SettlementChecks")
                         .HasColumnType("INTEGER")
                         .HasColumnName("settlement_checks");

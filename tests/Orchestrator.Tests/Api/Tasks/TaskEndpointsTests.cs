@@ -62,6 +62,7 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
     [InlineData("/tasks/not-a-uuid")]
     [InlineData("/tasks/00000000-0000-0000-0000-000000000001/report")]
     [InlineData("/tasks/%20/report")]
+    [InlineData("/tasks/00000000-0000-0000-0000-000000000001/report.html")]
     public async Task Unknown_or_malformed_ids_are_404(string path)
     {
         using var response = await _client.GetAsync(path);
@@ -83,6 +84,33 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
         var body = JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
         Assert.Null(body["task_id"]);
         Assert.NotNull(body["detail"]);
+    }
+
+    [Fact]
+    public async Task A_task_shows_its_purchase_plan_and_its_report_renders_as_a_safe_html_page()
+    {
+        var taskId = await SubmitAsync(new { theme = "Tesla Inc financial performance 2023 <script>alert(1)</script>", budget = 20, voice_id = "v" });
+
+        var task = await WaitUntilFinalAsync(taskId);
+        using var html = await _client.GetAsync($"/tasks/{taskId}/report.html");
+
+        var plan = task["plan"]!.AsArray().Select(item => item!).ToList();
+        Assert.Contains(plan, item => item["status"]!.GetValue<string>() == "Fetched");
+        Assert.All(plan, item =>
+        {
+            Assert.True(item["item"]!.GetValue<int>() > 0);
+            Assert.False(string.IsNullOrEmpty(item["title"]!.GetValue<string>()));
+            Assert.True(item["price"]!.GetValue<int>() > 0);
+            Assert.True(item["score"]!.GetValue<double>() >= 0);
+        });
+        Assert.Equal(task["spent"]!.GetValue<int>(), plan.Where(i => i["status"]!.GetValue<string>() == "Fetched").Sum(i => i["price"]!.GetValue<int>()));
+        Assert.Equal(HttpStatusCode.OK, html.StatusCode);
+        Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
+        var page = await html.Content.ReadAsStringAsync();
+        Assert.Contains("<h1>", page, StringComparison.Ordinal);
+        Assert.Contains("<table>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script>", page, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", page, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -155,6 +183,7 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
         Assert.Contains("/tasks/{taskId}", paths);
         Assert.Contains("/tasks/{taskId}/report", paths);
         Assert.Contains("/tasks/{taskId}/cancel", paths);
+        Assert.Contains("/tasks/{taskId}/report.html", paths);
         Assert.Contains("/health", paths);
     }
 

@@ -20,7 +20,7 @@ public sealed class BudgetAndCatalogTests : IAsyncLifetime
         Assert.Equal(0, task.Spent);
         Assert.Empty(_harness.Simulators.Ledger.Charges);
         Assert.All(task.Purchases, p => Assert.Equal(PurchaseStatus.OverBudget, p.Status));
-        Assert.Contains("buys none of the", task.ReportMarkdown, StringComparison.Ordinal);
+        Assert.Contains("None of the", task.ReportMarkdown, StringComparison.Ordinal);
         Assert.DoesNotContain(task.Transitions, t => t.ToState is "AwaitingPayment" or "Paying");
     }
 
