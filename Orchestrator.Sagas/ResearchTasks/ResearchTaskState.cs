@@ -130,7 +130,7 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         if (StopRequested is not null)
             return null;
 
-        foreach (var purchase in Purchases.Where(p => p.Status == PurchaseStatus.Planned))
+        foreach (var purchase in Purchases.Where(p => p.Status == PurchaseStatus.Planned).OrderByDescending(p => p.Score).ThenBy(p => p.ItemId))
         {
             if (Committed + purchase.Price > Budget)
             {

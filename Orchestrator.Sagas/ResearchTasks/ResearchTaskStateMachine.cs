@@ -250,8 +250,10 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         task.Budget,
         [.. task.Purchases
             .Where(p => p.Status == PurchaseStatus.Fetched)
+            .OrderBy(p => p.PaidAt)
             .Select(p => new PurchasedSource(p.ItemId, p.Title, p.Company, p.Price, p.Data!, p.PaidAt))],
         [.. task.Purchases
             .Where(p => p.Status is not (PurchaseStatus.Fetched or PurchaseStatus.Paid))
+            .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)
             .Select(p => new SourceNotBought(p.ItemId, p.Title, p.Company, p.Price, p.WhyNotBought(task.Budget)))]);
 }

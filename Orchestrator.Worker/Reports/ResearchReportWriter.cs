@@ -25,7 +25,7 @@ public sealed class ResearchReportWriter
         Line(md);
         Line(md, "## Executive summary");
         Line(md);
-        Line(md, Escape(summary, keepCitations: true));
+        Line(md, Escape(summary, keepCitations: true, lineStart: true));
 
         if (task.Sources.Count > 0)
         {
@@ -75,7 +75,7 @@ public sealed class ResearchReportWriter
         Line(md);
         if (ResearchAnalyst.Headline(source.Data) is { } headline)
         {
-            Line(md, $"{Escape(headline)} [{number}]");
+            Line(md, $"{Escape(headline, lineStart: true)} [{number}]");
             Line(md);
         }
 
@@ -107,17 +107,17 @@ public sealed class ResearchReportWriter
 
     /// <summary>
     /// One line of literal text: punctuation that could start markup is backslash-escaped (CommonMark allows it
-    /// before any ASCII punctuation), and so is what would open a heading or a list at the start of a line;
+    /// before any ASCII punctuation), and so, for text that starts a line, is what would open a heading or a list;
     /// citations such as [1] may be kept.
     /// </summary>
-    static string Escape(string text, bool keepCitations = false)
+    static string Escape(string text, bool keepCitations = false, bool lineStart = false)
     {
         var escaped = new StringBuilder();
         var line = text.ReplaceLineEndings(" ").Trim();
         var listNumber = line.TakeWhile(char.IsAsciiDigit).Count();
-        if (line.Length > 0 && line[0] is '#' or '-' or '+' or '=')
+        if (lineStart && line.Length > 0 && line[0] is '#' or '-' or '+' or '=')
             escaped.Append('\\');
-        else if (listNumber > 0 && listNumber < line.Length && line[listNumber] is '.' or ')')
+        else if (lineStart && listNumber > 0 && listNumber < line.Length && line[listNumber] is '.' or ')')
         {
             escaped.Append(line, 0, listNumber).Append('\\');
             line = line[listNumber..];
