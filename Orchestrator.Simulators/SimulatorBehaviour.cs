@@ -1,8 +1,17 @@
+using System.Collections.Concurrent;
+
 namespace Orchestrator.Simulators;
 
 /// <summary>How the simulators misbehave; tests change it while they run.</summary>
 public sealed class SimulatorBehaviour
 {
+    readonly ConcurrentDictionary<string, int> _requests = new(StringComparer.Ordinal);
+
+    /// <summary>How many requests each path (such as <c>/pay</c>) has received, whatever the answer.</summary>
+    public int RequestsTo(string path) => _requests.GetValueOrDefault(path);
+
+    internal void Count(string path) => _requests.AddOrUpdate(path, 1, (_, count) => count + 1);
+
     /// <summary>Added before every answer of both simulators.</summary>
     public TimeSpan Latency { get; set; }
 

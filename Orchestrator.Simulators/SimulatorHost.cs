@@ -80,6 +80,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
+            behaviour.Count(context.Request.Path.Value ?? "");
             if (behaviour.Latency > TimeSpan.Zero)
                 await Task.Delay(behaviour.Latency, context.RequestAborted);
             if (context.Request.Path.StartsWithSegments("/health") || context.Request.Path.StartsWithSegments("/ledger")

@@ -52,8 +52,16 @@ public static class TaskEndpoints
         return task is null ? TaskNotFound() : TypedResults.Ok(TaskView.From(task));
     }
 
-    static async Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> GetReport(
-        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken)
+    static Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> GetReport(
+        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken) =>
+        ReportAsync(db, taskId, task => TypedResults.Text(task.ReportMarkdown, "text/markdown; charset=utf-8"), cancellationToken);
+
+    static Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> GetReportHtml(
+        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken) =>
+        ReportAsync(db, taskId, task => TypedResults.Text(ReportPage.Render(task.Theme, task.ReportMarkdown!), "text/html; charset=utf-8"), cancellationToken);
+
+    static async Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> ReportAsync(
+        OrchestratorDbContext db, string taskId, Func<ResearchTaskState, ContentHttpResult> render, CancellationToken cancellationToken)
     {
         var task = await FindAsync(db, taskId, cancellationToken);
         if (task is null)
@@ -61,19 +69,7 @@ public static class TaskEndpoints
         if (task.ReportMarkdown is null)
             return TypedResults.Conflict(new DetailResponse($"The report is not ready: the task is {task.CurrentState}"));
 
-        return TypedResults.Text(task.ReportMarkdown, "text/markdown; charset=utf-8");
-    }
-
-    static async Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> GetReportHtml(
-        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken)
-    {
-        var task = await FindAsync(db, taskId, cancellationToken);
-        if (task is null)
-            return TaskNotFound();
-        if (task.ReportMarkdown is null)
-            return TypedResults.Conflict(new DetailResponse($"The report is not ready: the task is {task.CurrentState}"));
-
-        return TypedResults.Text(ReportPage.Render(task.Theme, task.ReportMarkdown), "text/html; charset=utf-8");
+        return render(task);
     }
 
     static async Task<Results<Accepted<TaskView>, NotFound<DetailResponse>, Conflict<DetailResponse>, JsonHttpResult<DetailResponse>>> Cancel(

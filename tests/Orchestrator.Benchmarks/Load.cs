@@ -22,7 +22,7 @@ sealed class Load(HttpClient api)
         await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
             while (clock.Elapsed < duration && Volatile.Read(ref _submitted) < maxTasks)
-                latencies.Add(await TimedSubmitAsync());
+                await TimedSubmitAsync(latencies);
         }));
         latencies.Elapsed = clock.Elapsed;
         return latencies;
@@ -39,7 +39,7 @@ sealed class Load(HttpClient api)
             var due = TimeSpan.FromSeconds((double)i / perSecond);
             if (due > clock.Elapsed)
                 await Task.Delay(due - clock.Elapsed);
-            pending.Add(Task.Run(async () => latencies.Add(await TimedSubmitAsync())));
+            pending.Add(Task.Run(() => TimedSubmitAsync(latencies)));
         }
 
         await Task.WhenAll(pending);
@@ -102,17 +102,25 @@ sealed class Load(HttpClient api)
         return tasks;
     }
 
-    async Task<TimeSpan> TimedSubmitAsync()
+    /// <summary>One submission: its latency, or a failure when it is refused or not answered within the client's timeout.</summary>
+    async Task TimedSubmitAsync(Latencies latencies)
     {
         var i = Interlocked.Increment(ref _submitted);
         var started = Stopwatch.GetTimestamp();
-        using var response = await api.PostAsJsonAsync("/tasks", new { theme = Themes[i % Themes.Length], budget = 20 + i % 40, voice_id = $"bench_{i}" });
-        var elapsed = Stopwatch.GetElapsedTime(started);
-        response.EnsureSuccessStatusCode();
-        var taskId = (await response.Content.ReadFromJsonAsync<JsonNode>())!["task_id"]!.GetValue<string>();
-        lock (TaskIds)
-            TaskIds.Add(taskId);
-        return elapsed;
+        try
+        {
+            using var response = await api.PostAsJsonAsync("/tasks", new { theme = Themes[i % Themes.Length], budget = 20 + i % 40, voice_id = $"bench_{i}" });
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            response.EnsureSuccessStatusCode();
+            var taskId = (await response.Content.ReadFromJsonAsync<JsonNode>())!["task_id"]!.GetValue<string>();
+            lock (TaskIds)
+                TaskIds.Add(taskId);
+            latencies.Add(elapsed);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            latencies.Fail();
+        }
     }
 }
 
@@ -126,9 +134,14 @@ sealed class Latencies
 {
     readonly List<TimeSpan> _values = [];
 
+    int _failures;
+
     public TimeSpan Elapsed { get; set; }
     public int Count => _values.Count;
+    public int Failures => _failures;
     public double PerSecond => Count / Elapsed.TotalSeconds;
+
+    public void Fail() => Interlocked.Increment(ref _failures);
 
     public void Add(TimeSpan value)
     {

@@ -18,6 +18,7 @@ public sealed class FailurePathTests : IAsyncLifetime
         var task = await _harness.WaitForAsync(taskId, m => m.Failed);
 
         Assert.Equal(ErrorTypes.AuthenticationError, task.ErrorType);
+        Assert.Equal(1, _harness.Simulators.Behaviour.RequestsTo("/token"));
         Assert.Equal(0, task.Spent);
         Assert.Empty(_harness.Simulators.Ledger.Charges);
         Assert.Null(task.VoiceId);
@@ -46,5 +47,23 @@ public sealed class FailurePathTests : IAsyncLifetime
         var task = await _harness.WaitForAsync(taskId, m => m.Failed);
         Assert.Equal(ErrorTypes.DataError, task.ErrorType);
         Assert.Contains("timed out", task.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_marketplace_that_keeps_failing_opens_the_circuit_and_is_left_alone()
+    {
+        _harness.Simulators.Behaviour.MarketplaceOutage = true;
+
+        var tasks = new List<Guid>();
+        for (var i = 0; i < 20; i++)
+        {
+            tasks.Add(await _harness.SubmitAsync("Tesla Inc financial performance 2023", budget: 50));
+            await _harness.WaitForAsync(tasks[^1], m => m.Failed);
+        }
+
+        var calls = _harness.Simulators.Behaviour.RequestsTo("/catalog");
+        var last = await _harness.WaitForAsync(tasks[^1], m => m.Failed);
+        Assert.Contains("circuit open", last.ErrorMessage, StringComparison.Ordinal);
+        Assert.InRange(calls, 20, 2 * 20 - 1);
     }
 }
