@@ -59,11 +59,12 @@ sealed class Load(HttpClient api)
         {
             while (true)
             {
-                var task = await api.GetFromJsonAsync<JsonNode>($"/tasks/{taskId}", cancellationToken);
-                var status = task!["status"]!.GetValue<string>();
+                // An Api under overload may not answer in time: ask again.
+                var task = await GetTaskAsync(taskId, cancellationToken);
+                var status = task?["status"]!.GetValue<string>();
                 if (status is "Completed" or "Failed" or "Cancelled")
                 {
-                    var created = task["created_at"]!.GetValue<DateTimeOffset>();
+                    var created = task!["created_at"]!.GetValue<DateTimeOffset>();
                     var finished = task["updated_at"]!.GetValue<DateTimeOffset>();
                     latencies.Add(finished - created);
                     lock (gate)
@@ -81,6 +82,18 @@ sealed class Load(HttpClient api)
         });
         latencies.Elapsed = last - first;
         return (latencies, completed);
+    }
+
+    async Task<JsonNode?> GetTaskAsync(string taskId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await api.GetFromJsonAsync<JsonNode>($"/tasks/{taskId}", cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
     }
 
     /// <summary>Every submitted task as <c>GET /tasks/{id}</c> shows it now.</summary>
