@@ -61,13 +61,16 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         Purchases.Find(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Unconfirmed or PurchaseStatus.Paid);
 
     /// <summary>A payment was started and it is not known yet whether it went through.</summary>
-    public bool PaymentInFlight => Purchases.Exists(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Unconfirmed);
+    public bool PaymentInFlight => PurchasesInFlight.Any();
 
     /// <summary>The read that settles an unconfirmed payment failed, and another may be tried.</summary>
     public bool MaySettleAgain => CurrentPurchase is { Status: PurchaseStatus.Unconfirmed, SettlementChecks: < MaxSettlementChecks };
 
     /// <summary>What is paid plus what may be being paid: a payment starts only if this stays within the budget.</summary>
-    public int Committed => Spent + Purchases.Where(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Unconfirmed).Sum(p => p.Price);
+    public int Committed => Spent + PurchasesInFlight.Sum(p => p.Price);
+
+    IEnumerable<ResearchTaskPurchase> PurchasesInFlight =>
+        Purchases.Where(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Unconfirmed);
 
     /// <summary>A task the Api accepted and recorded, waiting for the workflow to pick it up.</summary>
     public static ResearchTaskState Accept(TaskSubmitted task, DateTime now)
@@ -183,6 +186,11 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         purchase.Status = PurchaseStatus.Fetched;
         purchase.Data = fetched.Data;
     }
+
+    /// <summary>Fails the task over a purchase the marketplace kept showing unpaid after every attempt.</summary>
+    public void FailUnpaidPurchase(int itemId, DateTime now) =>
+        Fail(ErrorTypes.PaymentError,
+            $"Marketplace item {itemId} could not be paid for after {Purchases.Single(p => p.ItemId == itemId).PaymentAttempts} attempts", now);
 
     public void Cancel(DateTime now) => End(now);
 

@@ -119,8 +119,7 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                     giveUp => giveUp.IfElse(x => x.Saga.StopRequested is not null,
                         stop => StopAsRequested(stop),
                         fail => fail
-                            .Then(x => x.Saga.Fail(ErrorTypes.PaymentError,
-                                $"Marketplace item {x.Message.ItemId} could not be paid for after {x.Saga.Purchases.Single(p => p.ItemId == x.Message.ItemId).PaymentAttempts} attempts", Now))
+                            .Then(x => x.Saga.FailUnpaidPurchase(x.Message.ItemId, Now))
                             .TransitionTo(Failed))),
             When(ItemFoundUnpaid, x => x.Saga.CurrentPurchase is { Status: PurchaseStatus.Paid } p && p.ItemId == x.Message.ItemId)
                 .Then(x => x.Saga.Fail(ErrorTypes.PaymentError, $"Data of marketplace item {x.Message.ItemId}: the marketplace still asks for payment", Now))

@@ -20,9 +20,9 @@ public sealed partial class ResearchAnalyst(IOptions<LlmOptions> options, ILogge
     /// <summary>A relevance score for each candidate, in their order (BM25, or the model's 0-10 rating).</summary>
     public async Task<IReadOnlyList<double>> RankAsync(string theme, IReadOnlyList<Candidate> candidates, CancellationToken cancellationToken)
     {
-        var builtIn = Bm25.Score(theme, [.. candidates.Select(c => $"{c.Title} {c.Company} {string.Join(' ', c.Tags)}")]);
+        IReadOnlyList<double> BuiltIn() => Bm25.Score(theme, [.. candidates.Select(c => $"{c.Title} {c.Company} {string.Join(' ', c.Tags)}")]);
         if (chat is null || candidates.Count == 0)
-            return builtIn;
+            return BuiltIn();
 
         var prompt = new StringBuilder($"Research theme: {theme}\nItems:\n");
         foreach (var c in candidates)
@@ -32,15 +32,14 @@ public sealed partial class ResearchAnalyst(IOptions<LlmOptions> options, ILogge
             "{\"scores\": {\"<item id>\": <relevance from 0 to 10>}}, with one entry for every item.",
             prompt.ToString(), cancellationToken);
 
-        return answer is not null && ReadScores(answer, candidates) is { } scores ? scores : builtIn;
+        return answer is not null && ReadScores(answer, candidates) is { } scores ? scores : BuiltIn();
     }
 
     /// <summary>The executive summary of a report, citing the sources as [1], [2]... in their order.</summary>
     public async Task<string> SummarizeAsync(WriteReport report, CancellationToken cancellationToken)
     {
-        var builtIn = BuiltInSummary(report);
         if (chat is null || report.Sources.Count == 0)
-            return builtIn;
+            return BuiltInSummary(report);
 
         var prompt = new StringBuilder($"Research theme: {report.Theme}\nSources:\n");
         foreach (var (source, number) in report.Sources.Select((s, i) => (s, i + 1)))
@@ -51,7 +50,7 @@ public sealed partial class ResearchAnalyst(IOptions<LlmOptions> options, ILogge
             prompt.ToString(), cancellationToken);
 
         var summary = answer?.ReplaceLineEndings(" ").Trim();
-        return string.IsNullOrEmpty(summary) || summary.Length > 4000 ? builtIn : summary;
+        return string.IsNullOrEmpty(summary) || summary.Length > 4000 ? BuiltInSummary(report) : summary;
     }
 
     public static string BuiltInSummary(WriteReport report)
@@ -81,16 +80,18 @@ public sealed partial class ResearchAnalyst(IOptions<LlmOptions> options, ILogge
         try
         {
             using var json = JsonDocument.Parse(data);
-            return json.RootElement.ValueKind == JsonValueKind.Object
-                && json.RootElement.TryGetProperty("summary", out var summary) && summary.ValueKind == JsonValueKind.String
-                ? summary.GetString()!.ReplaceLineEndings(" ").Trim()
-                : null;
+            return Headline(json.RootElement);
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    public static string? Headline(JsonElement item) =>
+        item.ValueKind == JsonValueKind.Object && item.TryGetProperty("summary", out var summary) && summary.ValueKind == JsonValueKind.String
+            ? summary.GetString()!.ReplaceLineEndings(" ").Trim()
+            : null;
 
     async Task<string?> AskAsync(string instructions, string prompt, CancellationToken cancellationToken)
     {

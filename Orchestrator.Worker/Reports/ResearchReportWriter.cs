@@ -73,13 +73,13 @@ public sealed class ResearchReportWriter
         Line(md);
         Line(md, $"*{Escape(source.Company)}, marketplace item {source.ItemId}*");
         Line(md);
-        if (ResearchAnalyst.Headline(source.Data) is { } headline)
+        using var data = JsonDocument.Parse(source.Data);
+        if (ResearchAnalyst.Headline(data.RootElement) is { } headline)
         {
             Line(md, $"{Escape(headline, lineStart: true)} [{number}]");
             Line(md);
         }
 
-        using var data = JsonDocument.Parse(source.Data);
         foreach (var field in data.RootElement.EnumerateObject().Where(f => !NotMetrics.Contains(f.Name)))
         {
             if (field.Value.ValueKind == JsonValueKind.Object)

@@ -62,7 +62,7 @@ sealed class Load(HttpClient api)
                 // An Api under overload may not answer in time: ask again.
                 var task = await GetTaskAsync(taskId, cancellationToken);
                 var status = task?["status"]!.GetValue<string>();
-                if (status is "Completed" or "Failed" or "Cancelled")
+                if (status is not null && TaskSnapshot.IsFinalStatus(status))
                 {
                     var created = task!["created_at"]!.GetValue<DateTimeOffset>();
                     var finished = task["updated_at"]!.GetValue<DateTimeOffset>();
@@ -139,7 +139,9 @@ sealed class Load(HttpClient api)
 
 sealed record TaskSnapshot(Guid TaskId, string Status, int Budget, int Spent, string? Error)
 {
-    public bool IsFinal => Status is "Completed" or "Failed" or "Cancelled";
+    public bool IsFinal => IsFinalStatus(Status);
+
+    public static bool IsFinalStatus(string status) => status is "Completed" or "Failed" or "Cancelled";
 }
 
 /// <summary>Durations, and the span they were measured over.</summary>
