@@ -1,14 +1,17 @@
 namespace Orchestrator.Contracts;
 
-/// <summary>Ask the Payment Manager for one payment token bounded by the task's budget.</summary>
-public sealed record RequestPaymentToken(Guid TaskId, int Budget, string VoiceId);
+// No message carries a voice id or a payment token: the consumers read them by task id from the database.
 
-public sealed record PaymentTokenIssued(Guid TaskId, string TokenId);
+/// <summary>Ask the Payment Manager for one payment token bounded by the task's budget.</summary>
+public sealed record RequestPaymentToken(Guid TaskId);
+
+/// <summary>The task's payment token is issued and stored with the task.</summary>
+public sealed record PaymentTokenIssued(Guid TaskId);
 
 /// <summary>Pay for one item; every retry of the same purchase carries the same idempotency key.</summary>
-public sealed record PayForItem(Guid TaskId, int ItemId, int Amount, string TokenId, string IdempotencyKey);
+public sealed record PayForItem(Guid TaskId, int ItemId, long Amount, string IdempotencyKey);
 
-public sealed record ItemPaid(Guid TaskId, int ItemId, int Amount);
+public sealed record ItemPaid(Guid TaskId, int ItemId, long Amount);
 
 /// <summary>
 /// The payment's outcome is unknown (it timed out, failed after its retries, or was held back because the task
@@ -16,8 +19,8 @@ public sealed record ItemPaid(Guid TaskId, int ItemId, int Amount);
 /// </summary>
 public sealed record ItemPaymentUnconfirmed(Guid TaskId, int ItemId, string Reason);
 
-/// <summary>Read a paid item again, this time with the payment token.</summary>
-public sealed record FetchItemData(Guid TaskId, int ItemId, string TokenId);
+/// <summary>Read a paid item again, this time with the task's payment token.</summary>
+public sealed record FetchItemData(Guid TaskId, int ItemId);
 
 /// <summary>The item's data as the marketplace returned it (a JSON object, as text).</summary>
 public sealed record ItemDataFetched(Guid TaskId, int ItemId, string Data);

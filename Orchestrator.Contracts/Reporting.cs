@@ -3,14 +3,14 @@ namespace Orchestrator.Contracts;
 public sealed record WriteReport(
     Guid TaskId,
     string Theme,
-    int Budget,
+    long Budget,
     IReadOnlyList<PurchasedSource> Sources,
     IReadOnlyList<SourceNotBought> NotBought);
 
 /// <summary>A source the task paid for: <paramref name="Data"/> is the item's JSON object, as text.</summary>
-public sealed record PurchasedSource(int ItemId, string Title, string Company, int Price, string Data, DateTime? PaidAt);
+public sealed record PurchasedSource(int ItemId, string Title, string Company, long Price, string Data, DateTime? PaidAt);
 
 /// <summary>A source the task considered and did not buy, and why.</summary>
-public sealed record SourceNotBought(int ItemId, string Title, string Company, int Price, string Reason);
+public sealed record SourceNotBought(int ItemId, string Title, string Company, long Price, string Reason);
 
 public sealed record ReportWritten(Guid TaskId, string Markdown);

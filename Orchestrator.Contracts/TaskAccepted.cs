@@ -1,7 +1,7 @@
 namespace Orchestrator.Contracts;
 
-/// <summary>The intake found a submitted task valid: the saga starts it (theme trimmed).</summary>
-public sealed record TaskAccepted(Guid TaskId, string Theme, int Budget, string VoiceId);
-
-/// <summary>The intake refused a submitted task that has an id: the saga records it <c>Failed</c> with the reason.</summary>
-public sealed record TaskRejected(Guid TaskId, string Theme, int Budget, string Reason);
+/// <summary>
+/// A valid task is recorded <c>Submitted</c> with its owner and voice id (by the Api, or by the bus intake): the
+/// saga starts it. It carries no secret: the voice id stays in the database.
+/// </summary>
+public sealed record TaskAccepted(Guid TaskId);

@@ -19,21 +19,13 @@ public sealed partial class TaskIntake(
 
     public async Task<Guid?> SubmitAsync(SubmitTaskRequest request, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var submitted = new TaskSubmitted(Guid.NewGuid(), request.Theme, request.Budget, request.VoiceId, now);
-        var task = ResearchTaskState.Accept(submitted, now.UtcDateTime);
+        var task = ResearchTaskState.Accept(Guid.NewGuid(), request.Theme, request.Budget, request.VoiceId, "anonymous", clock.GetUtcNow().UtcDateTime);
         db.ResearchTasks.Add(task);
         await db.SaveChangesAsync(cancellationToken);
 
-        if (await PublishAsync(submitted, submitted.TaskId, cancellationToken))
-        {
-            LogAccepted(logger, submitted.TaskId, submitted.Budget);
-            return submitted.TaskId;
-        }
-
-        db.ResearchTasks.Remove(task);
-        await db.SaveChangesAsync(CancellationToken.None);
-        return null;
+        await PublishAsync(new TaskAccepted(task.CorrelationId), task.CorrelationId, cancellationToken);
+        LogAccepted(logger, task.CorrelationId, task.Budget);
+        return task.CorrelationId;
     }
 
     /// <summary>Asks the saga to cancel the task; false when the bus refused the message.</summary>
@@ -58,7 +50,7 @@ public sealed partial class TaskIntake(
     }
 
     [LoggerMessage(LogLevel.Information, "Task {TaskId} accepted with a budget of {Budget}")]
-    static partial void LogAccepted(ILogger logger, Guid taskId, int budget);
+    static partial void LogAccepted(ILogger logger, Guid taskId, long budget);
 
     [LoggerMessage(LogLevel.Error, "{Message} for task {TaskId} refused: the bus did not accept it")]
     static partial void LogRefused(ILogger logger, Exception exception, string message, Guid taskId);

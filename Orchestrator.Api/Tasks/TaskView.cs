@@ -10,14 +10,14 @@ public sealed record DetailResponse(string Detail);
 public sealed record TaskError(string Error, string Message, string TaskId, DateTimeOffset Timestamp);
 
 /// <summary>One candidate source of the task's purchase plan: <c>status</c> is its purchase status.</summary>
-public sealed record PlanItem(int Item, string Title, int Price, double Score, string Status);
+public sealed record PlanItem(int Item, string Title, long Price, double Score, string Status);
 
 public sealed record TaskView(
     string TaskId,
     string Status,
     string Theme,
-    int Budget,
-    int Spent,
+    long Budget,
+    long Spent,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     string? Report,

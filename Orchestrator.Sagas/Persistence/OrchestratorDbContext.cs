@@ -10,6 +10,32 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : DbContex
 {
     public DbSet<ResearchTaskState> ResearchTasks => Set<ResearchTaskState>();
     public DbSet<ResearchTaskTransition> Transitions => Set<ResearchTaskTransition>();
+    public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
+
+    /// <summary>
+    /// Records a new task, or changes nothing when its id is recorded already; returns the state stored under the id.
+    /// </summary>
+    public async Task<string> RecordTaskAsync(ResearchTaskState task, CancellationToken cancellationToken)
+    {
+        if (await StoredStateAsync(task.CorrelationId, cancellationToken) is { } stored)
+            return stored;
+
+        ResearchTasks.Add(task);
+        try
+        {
+            await SaveChangesAsync(cancellationToken);
+            return task.CurrentState;
+        }
+        catch (DbUpdateException)
+        {
+            ChangeTracker.Clear();
+            return await StoredStateAsync(task.CorrelationId, cancellationToken) ?? throw new InvalidOperationException($"Task {task.CorrelationId} could not be recorded");
+        }
+    }
+
+    Task<string?> StoredStateAsync(Guid taskId, CancellationToken cancellationToken) =>
+        ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+            .Where(t => t.CorrelationId == taskId).Select(t => t.CurrentState).FirstOrDefaultAsync(cancellationToken);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OrchestratorDbContext).Assembly);

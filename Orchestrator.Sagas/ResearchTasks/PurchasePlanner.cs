@@ -13,12 +13,12 @@ public static class PurchasePlanner
 {
     const double Tolerance = 1e-9;
 
-    public static ImmutableSortedSet<int> Choose(IEnumerable<SourceQuote> quotes, int budget)
+    public static ImmutableSortedSet<int> Choose(IEnumerable<SourceQuote> quotes, long budget)
     {
         List<Selection> frontier = [Selection.Empty];
         foreach (var quote in quotes.Where(q => q.Price > 0 && q.Price <= budget && q.Score > 0).DistinctBy(q => q.ItemId).OrderBy(q => q.ItemId))
         {
-            var extended = frontier.Where(s => s.Cost + quote.Price <= budget).Select(s => s.With(quote)).ToList();
+            var extended = frontier.Where(s => quote.Price <= budget - s.Cost).Select(s => s.With(quote)).ToList();
             frontier = Undominated(frontier.Concat(extended));
         }
 
@@ -38,11 +38,11 @@ public static class PurchasePlanner
         return kept;
     }
 
-    sealed record Selection(int Cost, double Score, ImmutableArray<int> Items)
+    sealed record Selection(long Cost, double Score, ImmutableArray<int> Items)
     {
         public static readonly Selection Empty = new(0, 0, []);
 
-        public Selection With(SourceQuote quote) => new(Cost + quote.Price, Score + quote.Score, Items.Add(quote.ItemId));
+        public Selection With(SourceQuote quote) => new(checked(Cost + quote.Price), Score + quote.Score, Items.Add(quote.ItemId));
     }
 
     sealed class IdOrder : IComparer<Selection>

@@ -6,7 +6,7 @@ public class ResearchTaskPurchase
     public int ItemId { get; set; }
     public string Title { get; set; } = null!;
     public string Company { get; set; } = null!;
-    public int Price { get; set; }
+    public long Price { get; set; }
 
     /// <summary>Relevance to the task's theme, as the planner weighed it.</summary>
     public double Score { get; set; }
@@ -27,7 +27,7 @@ public class ResearchTaskPurchase
     public string? Data { get; set; }
 
     /// <summary>Why a purchase that was not made was left out, for the report.</summary>
-    public string WhyNotBought(int budget) => Status switch
+    public string WhyNotBought(long budget) => Status switch
     {
         PurchaseStatus.OverBudget => $"costs {Price}, more than the budget of {budget} allows",
         PurchaseStatus.NotChosen when Score <= 0 => "not relevant to the theme",

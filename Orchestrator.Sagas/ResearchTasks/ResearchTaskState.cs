@@ -11,13 +11,22 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public int Version { get; set; }
 
     public string Theme { get; set; } = null!;
-    public int Budget { get; set; }
-    public int Spent { get; set; }
+    public long Budget { get; set; }
+    public long Spent { get; set; }
 
-    /// <summary>Needed only to obtain the payment token; cleared as soon as the token is issued.</summary>
+    /// <summary>Who submitted the task: a token's <c>sub</c>, <c>anonymous</c>, or a bus publisher's owner id (<c>bus</c>).</summary>
+    public string OwnerId { get; set; } = null!;
+
+    /// <summary>The client's <c>Idempotency-Key</c> of <c>POST /tasks</c>, unique per owner, and what the body hashed to.</summary>
+    public string? SubmissionKey { get; set; }
+    public string? SubmissionHash { get; set; }
+
+    /// <summary>
+    /// Needed only to obtain the payment token; read and cleared by the token consumer, never carried by a message.
+    /// </summary>
     public string? VoiceId { get; set; }
 
-    /// <summary>Needed to pay and to read what was paid for; cleared when the task ends.</summary>
+    /// <summary>Needed to pay and to read what was paid for; stored by the token consumer, cleared when the task ends.</summary>
     public string? PaymentToken { get; set; }
 
     public DateTime CreatedAt { get; set; }
@@ -38,6 +47,9 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
     /// <summary>Append-only history; never loaded with the saga, only added to.</summary>
     public List<ResearchTaskTransition> Transitions { get; set; } = [];
+
+    /// <summary>Append-only audit trail; never loaded with the saga, only added to.</summary>
+    public List<AuditEvent> AuditEvents { get; set; } = [];
 
     public const int MaxErrorMessageLength = 2000;
 
@@ -67,35 +79,47 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public bool MaySettleAgain => CurrentPurchase is { Status: PurchaseStatus.Unconfirmed, SettlementChecks: < MaxSettlementChecks };
 
     /// <summary>What is paid plus what may be being paid: a payment starts only if this stays within the budget.</summary>
-    public int Committed => Spent + PurchasesInFlight.Sum(p => p.Price);
+    public long Committed => checked(Spent + PurchasesInFlight.Sum(p => p.Price));
 
     IEnumerable<ResearchTaskPurchase> PurchasesInFlight =>
         Purchases.Where(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Unconfirmed);
 
-    /// <summary>A task the Api accepted and recorded, waiting for the workflow to pick it up.</summary>
-    public static ResearchTaskState Accept(TaskSubmitted task, DateTime now)
+    /// <summary>
+    /// A valid task, recorded <c>Submitted</c> with its owner and voice id before the saga is told
+    /// (<see cref="TaskAccepted"/>): by the Api, or by the bus intake.
+    /// </summary>
+    public static ResearchTaskState Accept(Guid taskId, string theme, long budget, string voiceId, string ownerId, DateTime now)
     {
-        var accepted = new ResearchTaskState { CorrelationId = task.TaskId, CurrentState = nameof(ResearchTaskStateMachine.Submitted) };
-        accepted.Start(task.Theme, task.Budget, task.VoiceId, now);
-        accepted.Transitions.Add(new ResearchTaskTransition
-        {
-            TaskId = task.TaskId,
-            FromState = "Initial",
-            ToState = accepted.CurrentState,
-            Event = nameof(TaskSubmitted),
-            At = now,
-        });
-        return accepted;
+        var task = Record(taskId, theme, budget, ownerId, nameof(ResearchTaskStateMachine.Submitted), nameof(TaskSubmitted), now);
+        task.VoiceId = voiceId;
+        task.Audit(AuditActions.Submitted, now, ownerId, $"budget {budget}");
+        return task;
     }
 
-    public void Start(string theme, int budget, string voiceId, DateTime now)
+    /// <summary>A task refused by the bus intake: recorded, so that its id answers, and failed with the reason.</summary>
+    public static ResearchTaskState Refuse(Guid taskId, string theme, long budget, string ownerId, string reason, DateTime now)
     {
-        Theme = theme.Trim();
-        Budget = budget;
-        VoiceId = voiceId;
-        if (CreatedAt == default)
-            CreatedAt = now;
-        UpdatedAt = now;
+        var task = Record(taskId, theme.Length > TaskRules.MaxThemeLength ? theme[..TaskRules.MaxThemeLength] : theme, budget, ownerId,
+            nameof(ResearchTaskStateMachine.Failed), nameof(TaskSubmitted), now);
+        task.Audit(AuditActions.Submitted, now, ownerId, "refused");
+        task.Fail(ErrorTypes.WorkflowError, $"The task was refused: {reason}", now);
+        return task;
+    }
+
+    static ResearchTaskState Record(Guid taskId, string theme, long budget, string ownerId, string state, string @event, DateTime now)
+    {
+        var task = new ResearchTaskState
+        {
+            CorrelationId = taskId,
+            CurrentState = state,
+            Theme = theme.Trim(),
+            Budget = budget,
+            OwnerId = ownerId,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        task.Transitions.Add(new ResearchTaskTransition { TaskId = taskId, FromState = "Initial", ToState = state, Event = @event, At = now });
+        return task;
     }
 
     /// <summary>
@@ -105,7 +129,7 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public void Plan(IEnumerable<SourceQuote> quotes)
     {
         var candidates = quotes.DistinctBy(q => q.ItemId).OrderByDescending(q => q.Score).ThenBy(q => q.ItemId).ToList();
-        var available = Budget - Spent;
+        var available = checked(Budget - Spent);
         var chosen = PurchasePlanner.Choose(candidates, available);
         foreach (var quote in candidates)
         {
@@ -119,7 +143,7 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
                 Score = quote.Score,
                 IdempotencyKey = $"{CorrelationId:N}-{quote.ItemId}",
                 Status = chosen.Contains(quote.ItemId) ? PurchaseStatus.Planned
-                    : quote.Price > available || quote.Price <= 0 ? PurchaseStatus.OverBudget
+                    : quote.Price > available ? PurchaseStatus.OverBudget
                     : PurchaseStatus.NotChosen,
             });
         }
@@ -135,7 +159,7 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
         foreach (var purchase in Purchases.Where(p => p.Status == PurchaseStatus.Planned).OrderByDescending(p => p.Score).ThenBy(p => p.ItemId))
         {
-            if (Committed + purchase.Price > Budget)
+            if (!Affordable(purchase))
             {
                 purchase.Status = PurchaseStatus.OverBudget;
                 continue;
@@ -157,7 +181,7 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     {
         var purchase = CurrentPurchase!;
         purchase.Status = PurchaseStatus.Planned;
-        if (StopRequested is not null || purchase.PaymentAttempts >= MaxPaymentAttempts || Committed + purchase.Price > Budget)
+        if (StopRequested is not null || purchase.PaymentAttempts >= MaxPaymentAttempts || !Affordable(purchase))
             return false;
 
         purchase.Status = PurchaseStatus.Paying;
@@ -165,7 +189,13 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         return true;
     }
 
-    public void RecordPayment(int itemId, DateTime now)
+    /// <summary>A price is affordable while what is paid, what may be being paid and it stay within the budget.</summary>
+    bool Affordable(ResearchTaskPurchase purchase) => purchase.Price <= Budget - Committed;
+
+    /// <summary>The payment token is issued: the token consumer stored it with the task.</summary>
+    public void RecordTokenIssued(DateTime now) => Audit(AuditActions.TokenRequested, now, outcome: "issued");
+
+    public void RecordPayment(int itemId, DateTime now, string outcome = "paid")
     {
         var purchase = Purchases.Single(p => p.ItemId == itemId);
         if (purchase.Status is PurchaseStatus.Paid or PurchaseStatus.Fetched)
@@ -173,43 +203,49 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
         purchase.Status = PurchaseStatus.Paid;
         purchase.PaidAt = now;
-        Spent += purchase.Price;
+        Spent = checked(Spent + purchase.Price);
+        Audit(AuditActions.PaymentSettled, now, outcome: outcome, purchase: purchase);
     }
 
-    public void MarkUnconfirmed() => CurrentPurchase!.Status = PurchaseStatus.Unconfirmed;
+    public void MarkUnconfirmed(string reason, DateTime now)
+    {
+        var purchase = CurrentPurchase!;
+        purchase.Status = PurchaseStatus.Unconfirmed;
+        Audit(AuditActions.PaymentUnconfirmed, now, outcome: reason, purchase: purchase);
+    }
 
     /// <summary>The item was read with the token, so it is paid for: an unconfirmed payment is settled as paid.</summary>
     public void RecordData(ItemDataFetched fetched, DateTime now)
     {
-        RecordPayment(fetched.ItemId, now);
+        RecordPayment(fetched.ItemId, now, outcome: "settled: the item reads as paid");
         var purchase = Purchases.Single(p => p.ItemId == fetched.ItemId);
         purchase.Status = PurchaseStatus.Fetched;
         purchase.Data = fetched.Data;
+        Audit(AuditActions.ItemRead, now, outcome: "data received", purchase: purchase);
     }
+
+    /// <summary>The item read with the token still asks for payment: the payment did not go through.</summary>
+    public void RecordFoundUnpaid(int itemId, DateTime now) =>
+        Audit(AuditActions.ItemRead, now, outcome: "unpaid (402)", purchase: Purchases.Single(p => p.ItemId == itemId));
 
     /// <summary>Fails the task over a purchase the marketplace kept showing unpaid after every attempt.</summary>
     public void FailUnpaidPurchase(int itemId, DateTime now) =>
         Fail(ErrorTypes.PaymentError,
             $"Marketplace item {itemId} could not be paid for after {Purchases.Single(p => p.ItemId == itemId).PaymentAttempts} attempts", now);
 
-    public void Cancel(DateTime now) => End(now);
+    public void Cancel(DateTime now)
+    {
+        Audit(AuditActions.Cancelled, now, outcome: $"ended Cancelled, spent {Spent} of {Budget}");
+        End(now);
+    }
 
     public void TimeOut(DateTime now) =>
         Fail(ErrorTypes.WorkflowError, "The task did not finish within the workflow timeout (WORKFLOW_TIMEOUT)", now);
 
-    /// <summary>A task refused by the intake: recorded, so that its id answers, and failed with the reason.</summary>
-    public void Reject(TaskRejected rejected, DateTime now)
-    {
-        Theme = rejected.Theme.Length > TaskRules.MaxThemeLength ? rejected.Theme[..TaskRules.MaxThemeLength] : rejected.Theme;
-        Budget = rejected.Budget;
-        if (CreatedAt == default)
-            CreatedAt = now;
-        Fail(ErrorTypes.WorkflowError, $"The task was refused: {rejected.Reason}", now);
-    }
-
     public void Complete(string reportMarkdown, DateTime now)
     {
         ReportMarkdown = reportMarkdown;
+        Audit(AuditActions.Completed, now, outcome: $"spent {Spent} of {Budget}");
         End(now);
     }
 
@@ -217,8 +253,12 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     {
         ErrorType = errorType;
         ErrorMessage = message.Length > MaxErrorMessageLength ? message[..MaxErrorMessageLength] : message;
+        Audit(AuditActions.Failed, now, outcome: $"{errorType}: {ErrorMessage}");
         End(now);
     }
+
+    void Audit(string action, DateTime now, string actor = AuditEvent.SystemActor, string? outcome = null, ResearchTaskPurchase? purchase = null) =>
+        AuditEvents.Add(AuditEvent.For(CorrelationId, now, actor, action, outcome, purchase));
 
     void End(DateTime now)
     {

@@ -18,8 +18,11 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         InstanceState(x => x.CurrentState);
         ConnectStateObserver(new TransitionHistory(clock, logger));
 
-        Event(() => Accepted, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => Rejected, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => Accepted, x =>
+        {
+            x.CorrelateById(m => m.Message.TaskId);
+            x.OnMissingInstance(m => m.Discard());
+        });
         Event(() => SourcesDiscovered, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => TokenIssued, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ItemPaid, x => x.CorrelateById(m => m.Message.TaskId));
@@ -49,18 +52,11 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             x.OnMissingInstance(m => m.Discard());
         });
 
-        // A task recorded by the Api waits in Submitted; one published straight onto the bus starts from Initial.
-        During([Initial, Submitted],
+        // Every task is recorded Submitted (with its owner and voice id) by the Api or the bus intake, then accepted.
+        During(Submitted,
             When(Accepted)
-                .Then(x => x.Saga.Start(x.Message.Theme, x.Message.Budget, x.Message.VoiceId, Now))
                 .TransitionTo(Discovering)
-                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)));
-
-        // A refused message records a new task as failed; it never touches one that exists.
-        Initially(
-            When(Rejected)
-                .Then(x => x.Saga.Reject(x.Message, Now))
-                .TransitionTo(Failed));
+                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)));
 
         During(Discovering,
             When(SourcesDiscovered)
@@ -68,18 +64,14 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                 .IfElse(x => x.Saga.Purchases.Exists(p => p.Status == PurchaseStatus.Planned),
                     buy => buy
                         .TransitionTo(AwaitingPayment)
-                        .Publish(x => new RequestPaymentToken(x.Saga.CorrelationId, x.Saga.Budget, x.Saga.VoiceId!)),
+                        .Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
                     nothingToBuy => nothingToBuy
                         .TransitionTo(Reporting)
                         .Publish(x => WriteReportFor(x.Saga))));
 
         During(AwaitingPayment,
             When(TokenIssued)
-                .Then(x =>
-                {
-                    x.Saga.PaymentToken = x.Message.TokenId;
-                    x.Saga.VoiceId = null;
-                })
+                .Then(x => x.Saga.RecordTokenIssued(Now))
                 .Then(x => x.Saga.StartNextPurchase())
                 .TransitionTo(Paying)
                 .Publish(x => PayForCurrentPurchase(x.Saga)));
@@ -94,12 +86,12 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                         .Publish(x => FetchCurrentPurchase(x.Saga)),
                     stop => StopAsRequested(stop)),
             When(PaymentUnconfirmed, x => x.Saga.CurrentPurchase?.ItemId == x.Message.ItemId)
-                .Then(x => x.Saga.MarkUnconfirmed())
+                .Then(x => x.Saga.MarkUnconfirmed(x.Message.Reason, Now))
                 .TransitionTo(Retrying)
                 .Publish(x => FetchCurrentPurchase(x.Saga)),
             // A payment step that crashed may have charged: it is settled like any unconfirmed payment.
             When(PaymentFaulted, x => x.Saga.CurrentPurchase?.ItemId == x.Message.Message.ItemId)
-                .Then(x => x.Saga.MarkUnconfirmed())
+                .Then(x => x.Saga.MarkUnconfirmed("the payment step crashed", Now))
                 .TransitionTo(Retrying)
                 .Publish(x => FetchCurrentPurchase(x.Saga)));
 
@@ -112,6 +104,7 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                     next => BuyNextOrReport(next),
                     stop => StopAsRequested(stop)),
             When(ItemFoundUnpaid, x => x.Saga.CurrentPurchase is { Status: PurchaseStatus.Unconfirmed } p && p.ItemId == x.Message.ItemId)
+                .Then(x => x.Saga.RecordFoundUnpaid(x.Message.ItemId, Now))
                 .IfElse(x => x.Saga.RetryUnpaidPurchase(),
                     payAgain => payAgain
                         .TransitionTo(Paying)
@@ -122,6 +115,7 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                             .Then(x => x.Saga.FailUnpaidPurchase(x.Message.ItemId, Now))
                             .TransitionTo(Failed))),
             When(ItemFoundUnpaid, x => x.Saga.CurrentPurchase is { Status: PurchaseStatus.Paid } p && p.ItemId == x.Message.ItemId)
+                .Then(x => x.Saga.RecordFoundUnpaid(x.Message.ItemId, Now))
                 .Then(x => x.Saga.Fail(ErrorTypes.PaymentError, $"Data of marketplace item {x.Message.ItemId}: the marketplace still asks for payment", Now))
                 .TransitionTo(Failed),
             // Until an unconfirmed payment is settled the task cannot end with a true account of what it spent.
@@ -162,11 +156,11 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         During(Submitted,
             When(Resume)
                 .TransitionTo(Discovering)
-                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)));
+                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)));
         During(Discovering,
-            When(Resume).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme, x.Saga.Budget)));
+            When(Resume).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)));
         During(AwaitingPayment,
-            When(Resume).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId, x.Saga.Budget, x.Saga.VoiceId!)));
+            When(Resume).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)));
         During(Paying,
             When(Resume).Publish(x => PayForCurrentPurchase(x.Saga)));
         During(Retrying,
@@ -176,7 +170,6 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
 
         // A task id that exists already starts nothing new; late or repeated replies change nothing twice.
         During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed, Cancelled], Ignore(Accepted));
-        During([Submitted, Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed, Cancelled], Ignore(Rejected));
         OnUnhandledEvent(x => x.Ignore());
     }
 
@@ -191,7 +184,6 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     public State Cancelled { get; private set; } = null!;
 
     public Event<TaskAccepted> Accepted { get; private set; } = null!;
-    public Event<TaskRejected> Rejected { get; private set; } = null!;
     public Event<SourcesDiscovered> SourcesDiscovered { get; private set; } = null!;
     public Event<PaymentTokenIssued> TokenIssued { get; private set; } = null!;
     public Event<ItemPaid> ItemPaid { get; private set; } = null!;
@@ -234,13 +226,12 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                 .Then(x => x.Saga.TimeOut(Now))
                 .TransitionTo(Failed));
 
-    static FetchItemData FetchCurrentPurchase(ResearchTaskState task) =>
-        new(task.CorrelationId, task.CurrentPurchase!.ItemId, task.PaymentToken!);
+    static FetchItemData FetchCurrentPurchase(ResearchTaskState task) => new(task.CorrelationId, task.CurrentPurchase!.ItemId);
 
     static PayForItem PayForCurrentPurchase(ResearchTaskState task)
     {
         var purchase = task.CurrentPurchase!;
-        return new PayForItem(task.CorrelationId, purchase.ItemId, purchase.Price, task.PaymentToken!, purchase.IdempotencyKey);
+        return new PayForItem(task.CorrelationId, purchase.ItemId, purchase.Price, purchase.IdempotencyKey);
     }
 
     static WriteReport WriteReportFor(ResearchTaskState task) => new(

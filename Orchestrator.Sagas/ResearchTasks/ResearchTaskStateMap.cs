@@ -16,6 +16,9 @@ public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTask
         builder.Property(x => x.CurrentState).HasMaxLength(64);
         builder.Property(x => x.Version).IsConcurrencyToken();
         builder.Property(x => x.Theme).HasMaxLength(TaskRules.MaxThemeLength);
+        builder.Property(x => x.OwnerId).HasMaxLength(TaskRules.MaxOwnerIdLength);
+        builder.Property(x => x.SubmissionKey).HasMaxLength(TaskRules.MaxSubmissionKeyLength);
+        builder.Property(x => x.SubmissionHash).HasMaxLength(64);
         builder.Property(x => x.VoiceId).HasMaxLength(TaskRules.MaxVoiceIdLength);
         builder.Property(x => x.PaymentToken).HasMaxLength(256);
         builder.Property(x => x.ErrorType).HasMaxLength(64);
@@ -26,11 +29,30 @@ public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTask
         builder.Ignore(x => x.Committed);
         builder.Ignore(x => x.MaySettleAgain);
         builder.HasIndex(x => x.CurrentState);
+        builder.HasIndex(x => new { x.OwnerId, x.CreatedAt });
+        builder.HasIndex(x => new { x.OwnerId, x.SubmissionKey }).IsUnique();
 
         builder.HasMany(x => x.Purchases).WithOne().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);
         builder.Navigation(x => x.Purchases).AutoInclude();
 
         builder.HasMany(x => x.Transitions).WithOne().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);
+
+        // No cascade: the audit trail is never deleted by the service, and a task with one is never deleted either.
+        builder.HasMany(x => x.AuditEvents).WithOne().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.NoAction);
+    }
+}
+
+public sealed class AuditEventMap : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> builder)
+    {
+        builder.ToTable("audit_events");
+        builder.HasKey(x => x.Id);
+        builder.Property(x => x.Actor).HasMaxLength(TaskRules.MaxOwnerIdLength);
+        builder.Property(x => x.Action).HasMaxLength(32);
+        builder.Property(x => x.IdempotencyKey).HasMaxLength(100);
+        builder.Property(x => x.Outcome).HasMaxLength(AuditEvent.MaxOutcomeLength);
+        builder.HasIndex(x => new { x.TaskId, x.Id });
     }
 }
 

@@ -33,7 +33,7 @@ sealed partial class TransitionHistory(TimeProvider clock, ILogger logger) : ISt
     }
 
     [LoggerMessage(LogLevel.Information, "Task {TaskId}: {FromState} -> {ToState} on {Event} (spent {Spent} of {Budget})")]
-    static partial void LogTransition(ILogger logger, Guid taskId, string fromState, string toState, string @event, int spent, int budget);
+    static partial void LogTransition(ILogger logger, Guid taskId, string fromState, string toState, string @event, long spent, long budget);
 
     [LoggerMessage(LogLevel.Warning, "Task {TaskId} failed in {FromState}: {ErrorType} {ErrorMessage}")]
     static partial void LogFailed(ILogger logger, Guid taskId, string fromState, string errorType, string? errorMessage);

@@ -13,11 +13,12 @@ public sealed class PayForItemConsumer(PaymentPermit permit, MarketplacePurchase
         return context.Complete<object>(payment.TaskId, async cancellationToken =>
         {
             // An earlier attempt under the same key may have charged: a payment not made now is still unconfirmed.
-            if (await permit.RefusalAsync(payment, cancellationToken) is { } refusal)
+            var decision = await permit.CheckAsync(payment, cancellationToken);
+            if (decision.Refusal is { } refusal)
                 return new ItemPaymentUnconfirmed(payment.TaskId, payment.ItemId, $"The payment was not started: {refusal}");
             try
             {
-                await purchases.PayAsync(payment.TokenId, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken);
+                await purchases.PayAsync(decision.Token!, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken);
                 return new ItemPaid(payment.TaskId, payment.ItemId, payment.Amount);
             }
             catch (ResearchStepException e) when (e.Transient)

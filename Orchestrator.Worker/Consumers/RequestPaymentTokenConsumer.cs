@@ -10,6 +10,9 @@ public sealed class RequestPaymentTokenConsumer(PaymentTokens tokens) : IConsume
     {
         var request = context.Message;
         return context.Complete(request.TaskId, async cancellationToken =>
-            new PaymentTokenIssued(request.TaskId, await tokens.RequestAsync(request.Budget, request.VoiceId, cancellationToken)));
+        {
+            await tokens.IssueAsync(request.TaskId, cancellationToken);
+            return new PaymentTokenIssued(request.TaskId);
+        });
     }
 }

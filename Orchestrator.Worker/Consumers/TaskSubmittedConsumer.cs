@@ -1,24 +1,41 @@
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Orchestrator.Contracts;
+using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Worker.Consumers;
 
 /// <summary>
-/// The public intake: the only consumer of <see cref="TaskSubmitted"/>, whoever published it (the Api, or any
-/// client with plain JSON). It applies the API's rules and tells the saga <see cref="TaskAccepted"/> or
-/// <see cref="TaskRejected"/>; a message without a task id faults into the <c>_error</c> queue with the reason.
+/// The public intake: the only consumer of <see cref="TaskSubmitted"/>, published by other services with plain
+/// JSON. It applies the API's rules and records the task (<c>Submitted</c>, or <c>Failed</c> with the reason),
+/// then tells the saga <see cref="TaskAccepted"/>, which carries no voice id. A task id recorded already keeps
+/// its fields. A message without a task id is dropped with a warning: never faulted, so its voice id reaches no
+/// error queue and no log.
 /// </summary>
-public sealed class TaskSubmittedConsumer : IConsumer<TaskSubmitted>
+public sealed partial class TaskSubmittedConsumer(OrchestratorDbContext db, TimeProvider clock, ILogger<TaskSubmittedConsumer> logger)
+    : IConsumer<TaskSubmitted>
 {
-    public Task Consume(ConsumeContext<TaskSubmitted> context)
+    public async Task Consume(ConsumeContext<TaskSubmitted> context)
     {
         var task = context.Message;
         if (task.TaskId == Guid.Empty)
-            throw new InvalidTaskException("A TaskSubmitted needs a taskId (a UUID); this one has none.");
+        {
+            LogWithoutTaskId(logger, context.MessageId);
+            return;
+        }
 
-        return TaskRules.Check(task) is { } problem
-            ? context.Publish(new TaskRejected(task.TaskId, task.Theme?.Trim() ?? "", task.Budget, problem))
-            : context.Publish(new TaskAccepted(task.TaskId, task.Theme.Trim(), task.Budget, task.VoiceId));
+        var now = clock.GetUtcNow().UtcDateTime;
+        var problem = TaskRules.Check(task);
+        var owner = problem is null ? task.OwnerId ?? TaskRules.BusOwner : TaskRules.BusOwner;
+        var record = problem is null
+            ? ResearchTaskState.Accept(task.TaskId, task.Theme, task.Budget, task.VoiceId, owner, now)
+            : ResearchTaskState.Refuse(task.TaskId, task.Theme ?? "", task.Budget, owner, problem, now);
+
+        if (await db.RecordTaskAsync(record, context.CancellationToken) == nameof(ResearchTaskStateMachine.Submitted))
+            await context.Publish(new TaskAccepted(task.TaskId), context.CancellationToken);
     }
+
+    [LoggerMessage(LogLevel.Warning, "A TaskSubmitted without a taskId was dropped (message {MessageId})")]
+    static partial void LogWithoutTaskId(ILogger logger, Guid? messageId);
 }

@@ -26,11 +26,11 @@ public interface IMarketplaceApi
 
 public sealed record CatalogPage(IReadOnlyList<CatalogItem> Items);
 
-public sealed record CatalogItem(int Id, string Title, string Company, int? Price, IReadOnlyList<string>? Tags);
+public sealed record CatalogItem(int Id, string Title, string Company, long? Price, IReadOnlyList<string>? Tags);
 
-public sealed record PriceQuote(int Price);
+public sealed record PriceQuote(long Price);
 
 public sealed record PaymentRequest(
     [property: JsonPropertyName("tokenId")] string TokenId,
-    [property: JsonPropertyName("amount")] int Amount,
+    [property: JsonPropertyName("amount")] long Amount,
     [property: JsonPropertyName("itemId")] int ItemId);

@@ -7,7 +7,7 @@ namespace Orchestrator.Worker.Marketplace;
 /// <summary>Pays for an item and reads it back with the payment token.</summary>
 public sealed class MarketplacePurchases(IMarketplaceApi marketplace)
 {
-    public async Task PayAsync(string tokenId, int itemId, int amount, string idempotencyKey, CancellationToken cancellationToken)
+    public async Task PayAsync(string tokenId, int itemId, long amount, string idempotencyKey, CancellationToken cancellationToken)
     {
         var what = $"Payment of {amount} for marketplace item {itemId}";
         var response = await ExternalCall.Run(ErrorTypes.PaymentError, what,

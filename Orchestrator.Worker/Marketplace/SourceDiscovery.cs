@@ -58,7 +58,7 @@ public sealed class SourceDiscovery(IMarketplaceApi marketplace, ResearchAnalyst
             : throw new ResearchStepException(ErrorTypes.DataError, $"{what}: the marketplace sent no valid price");
     }
 
-    static int? ReadPrice(string? body)
+    static long? ReadPrice(string? body)
     {
         try
         {

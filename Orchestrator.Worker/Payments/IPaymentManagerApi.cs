@@ -11,7 +11,7 @@ public interface IPaymentManagerApi
 }
 
 public sealed record TokenRequest(
-    [property: JsonPropertyName("budget")] int Budget,
+    [property: JsonPropertyName("budget")] long Budget,
     [property: JsonPropertyName("voice_id")] string VoiceId);
 
 public sealed record PaymentToken([property: JsonPropertyName("token_id")] string TokenId);

@@ -1,14 +1,42 @@
 using System.Net;
+using Microsoft.EntityFrameworkCore;
 using Orchestrator.Contracts;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Worker.Payments;
 
-/// <summary>Obtains the task's single payment token, bounded by its budget.</summary>
-public sealed class PaymentTokens(IPaymentManagerApi paymentManager)
+/// <summary>
+/// The task's single payment token, bounded by its budget. The voice id and the token live only in the task's
+/// row: the token is requested with the stored voice id, stored in its place, and read back by task id, so no
+/// message ever carries either.
+/// </summary>
+public sealed class PaymentTokens(IPaymentManagerApi paymentManager, OrchestratorDbContext db)
 {
     const string What = "Payment token request";
+    static readonly string AwaitingPayment = nameof(ResearchTaskStateMachine.AwaitingPayment);
 
-    public async Task<string> RequestAsync(int budget, string voiceId, CancellationToken cancellationToken)
+    /// <summary>Obtains and stores the task's token, unless an earlier delivery of the request did already.</summary>
+    public async Task IssueAsync(Guid taskId, CancellationToken cancellationToken)
+    {
+        var task = await Tasks(taskId).Select(t => new { t.Budget, t.VoiceId, t.PaymentToken }).FirstOrDefaultAsync(cancellationToken);
+        if (task?.PaymentToken is not null)
+            return;
+        if (task?.VoiceId is null)
+            throw new ResearchStepException(ErrorTypes.WorkflowError, "The task holds no voice id to request a payment token with");
+
+        var token = await RequestAsync(task.Budget, task.VoiceId, cancellationToken);
+        await Tasks(taskId)
+            .Where(t => t.CurrentState == AwaitingPayment)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.PaymentToken, token).SetProperty(x => x.VoiceId, (string?)null), cancellationToken);
+    }
+
+    /// <summary>The token stored with the task; a task without one (it ended) cannot read what it paid for.</summary>
+    public async Task<string> StoredAsync(Guid taskId, CancellationToken cancellationToken) =>
+        await Tasks(taskId).Select(t => t.PaymentToken).FirstOrDefaultAsync(cancellationToken)
+        ?? throw new ResearchStepException(ErrorTypes.DataError, "The task holds no payment token");
+
+    async Task<string> RequestAsync(long budget, string voiceId, CancellationToken cancellationToken)
     {
         var response = await ExternalCall.Run(ErrorTypes.PaymentError, What,
             () => paymentManager.RequestToken(new TokenRequest(budget, voiceId), cancellationToken), cancellationToken);
@@ -20,4 +48,7 @@ public sealed class PaymentTokens(IPaymentManagerApi paymentManager)
 
         return response.Content.TokenId;
     }
+
+    IQueryable<ResearchTaskState> Tasks(Guid taskId) =>
+        db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().Where(t => t.CorrelationId == taskId);
 }

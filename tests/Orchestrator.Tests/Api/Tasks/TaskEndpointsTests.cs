@@ -201,7 +201,7 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
     {
         await using var scope = api.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
-        var task = ResearchTaskState.Accept(new TaskSubmitted(Guid.NewGuid(), "Renewable energy investment", 40, "v", DateTimeOffset.UtcNow), DateTime.UtcNow);
+        var task = ResearchTaskState.Accept(Guid.NewGuid(), "Renewable energy investment", 40, "v", "anonymous", DateTime.UtcNow);
         db.ResearchTasks.Add(task);
         await db.SaveChangesAsync();
         return task.CorrelationId;

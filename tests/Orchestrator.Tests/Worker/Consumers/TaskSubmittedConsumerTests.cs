@@ -44,6 +44,7 @@ public sealed class TaskSubmittedConsumerTests : IAsyncLifetime
     {
         var taskId = await _harness.SubmitAsync("  Tesla Inc  ", 10, "v");
 
-        Assert.True(await _harness.Bus.Published.Any<TaskAccepted>(m => m.Context.Message.TaskId == taskId && m.Context.Message.Theme == "Tesla Inc"));
+        Assert.True(await _harness.Bus.Published.Any<TaskAccepted>(m => m.Context.Message.TaskId == taskId));
+        Assert.Equal("Tesla Inc", (await _harness.WaitForAsync(taskId, m => m.Discovering)).Theme);
     }
 }
