@@ -43,6 +43,19 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// </summary>
     public StopReason? StopRequested { get; set; }
 
+    /// <summary>
+    /// When the step that failed for now (<see cref="ResearchStepDeferred"/>) is due to be tried again; null when
+    /// the task is not waiting on a retry. The hosts' sweep sends <see cref="RetryStep"/> once it has passed.
+    /// </summary>
+    public DateTime? RetryAt { get; set; }
+
+    /// <summary>How often the current step failed for now in a row; the wait doubles with each.</summary>
+    public int RetryAttempts { get; set; }
+
+    /// <summary>The last error of the current step that failed for now: the task fails with it at the workflow timeout.</summary>
+    public string? LastErrorType { get; set; }
+    public string? LastError { get; set; }
+
     public List<ResearchTaskPurchase> Purchases { get; set; } = [];
 
     /// <summary>Append-only history; never loaded with the saga, only added to.</summary>
@@ -128,6 +141,7 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// </summary>
     public void Plan(IEnumerable<SourceQuote> quotes)
     {
+        StepSucceeded();
         var candidates = quotes.DistinctBy(q => q.ItemId).OrderByDescending(q => q.Score).ThenBy(q => q.ItemId).ToList();
         var available = checked(Budget - Spent);
         var chosen = PurchasePlanner.Choose(candidates, available);
@@ -193,10 +207,45 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     bool Affordable(ResearchTaskPurchase purchase) => purchase.Price <= Budget - Committed;
 
     /// <summary>The payment token is issued: the token consumer stored it with the task.</summary>
-    public void RecordTokenIssued(DateTime now) => Audit(AuditActions.TokenRequested, now, outcome: "issued");
+    public void RecordTokenIssued(DateTime now)
+    {
+        StepSucceeded();
+        Audit(AuditActions.TokenRequested, now, outcome: "issued");
+    }
+
+    /// <summary>
+    /// The step failed for now: it is tried again after a wait that doubles with every failure in a row. A task with
+    /// an unconfirmed payment keeps trying past the workflow timeout: it never ends before it knows what it spent.
+    /// </summary>
+    public void Defer(string errorType, string message, DateTime now, StepRetryOptions retry)
+    {
+        RetryAttempts++;
+        LastErrorType = errorType;
+        LastError = message.Length > MaxErrorMessageLength ? message[..MaxErrorMessageLength] : message;
+        RetryAt = now + retry.DelayAfter(RetryAttempts);
+    }
+
+    /// <summary>The due time has come: the step is asked for again (a second reminder finds nothing due).</summary>
+    public bool TakeDueRetry()
+    {
+        if (RetryAt is null)
+            return false;
+        RetryAt = null;
+        return true;
+    }
+
+    /// <summary>A step answered: whatever failed before it no longer holds the task up.</summary>
+    void StepSucceeded()
+    {
+        RetryAt = null;
+        RetryAttempts = 0;
+        LastErrorType = null;
+        LastError = null;
+    }
 
     public void RecordPayment(int itemId, DateTime now, string outcome = "paid")
     {
+        StepSucceeded();
         var purchase = Purchases.Single(p => p.ItemId == itemId);
         if (purchase.Status is PurchaseStatus.Paid or PurchaseStatus.Fetched)
             return;
@@ -209,6 +258,7 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
     public void MarkUnconfirmed(string reason, DateTime now)
     {
+        StepSucceeded();
         var purchase = CurrentPurchase!;
         purchase.Status = PurchaseStatus.Unconfirmed;
         Audit(AuditActions.PaymentUnconfirmed, now, outcome: reason, purchase: purchase);
@@ -225,8 +275,11 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     }
 
     /// <summary>The item read with the token still asks for payment: the payment did not go through.</summary>
-    public void RecordFoundUnpaid(int itemId, DateTime now) =>
+    public void RecordFoundUnpaid(int itemId, DateTime now)
+    {
+        StepSucceeded();
         Audit(AuditActions.ItemRead, now, outcome: "unpaid (402)", purchase: Purchases.Single(p => p.ItemId == itemId));
+    }
 
     /// <summary>Fails the task over a purchase the marketplace kept showing unpaid after every attempt.</summary>
     public void FailUnpaidPurchase(int itemId, DateTime now) =>
@@ -239,8 +292,16 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         End(now);
     }
 
-    public void TimeOut(DateTime now) =>
-        Fail(ErrorTypes.WorkflowError, "The task did not finish within the workflow timeout (WORKFLOW_TIMEOUT)", now);
+    /// <summary>
+    /// Out of time: failed with the error of the step that kept failing for now, if one did, else a WorkflowError.
+    /// </summary>
+    public void TimeOut(DateTime now)
+    {
+        if (LastErrorType is { } errorType)
+            Fail(errorType, LastError ?? "", now);
+        else
+            Fail(ErrorTypes.WorkflowError, "The task did not finish within the workflow timeout (WORKFLOW_TIMEOUT)", now);
+    }
 
     public void Complete(string reportMarkdown, DateTime now)
     {
@@ -263,6 +324,7 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     void End(DateTime now)
     {
         CompletedAt = now;
+        RetryAt = null;
         VoiceId = null;
         PaymentToken = null;
     }

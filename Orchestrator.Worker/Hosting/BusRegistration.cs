@@ -28,8 +28,11 @@ public static class BusRegistration
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
-                endpoint.UseConsumeFilter(typeof(TaskLogScopeFilter<>), context));
+            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
+            {
+                DatabaseOutageRetry.Configure(name, endpoint);
+                endpoint.UseConsumeFilter(typeof(TaskLogScopeFilter<>), context);
+            });
             // MassTransit's check stays (for /health detail and metrics) but readiness is BusReadinessCheck's.
             bus.ConfigureHealthCheckOptions(health =>
             {
