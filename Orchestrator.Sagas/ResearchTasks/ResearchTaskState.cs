@@ -203,6 +203,38 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         return true;
     }
 
+    /// <summary>
+    /// A purchase shown unpaid after its attempts in a row: while the marketplace keeps failing the payment, it is
+    /// paid again later (same key), after a wait that doubles, until the workflow timeout; false when the task is
+    /// stopping or the budget no longer allows it.
+    /// </summary>
+    public bool DeferUnpaidPurchase(int itemId, DateTime now, StepRetryOptions retry)
+    {
+        var purchase = Purchases.Single(p => p.ItemId == itemId);
+        if (StopRequested is not null || purchase.Status != PurchaseStatus.Planned || !Affordable(purchase))
+            return false;
+
+        Defer(LastErrorType ?? ErrorTypes.PaymentError, LastError ?? $"Marketplace item {itemId} could not be paid for", now, retry);
+        return true;
+    }
+
+    /// <summary>
+    /// At the due time of a deferred payment: the purchase is paid again under its key, if the budget still
+    /// allows it (its status was Planned since it was found unpaid).
+    /// </summary>
+    public bool ResumeDeferredPurchase()
+    {
+        if (CurrentPurchase is not null || StopRequested is not null)
+            return false;
+        var purchase = Purchases.Find(p => p.Status == PurchaseStatus.Planned && p.PaymentAttempts > 0);
+        if (purchase is null || !Affordable(purchase))
+            return false;
+
+        purchase.Status = PurchaseStatus.Paying;
+        purchase.PaymentAttempts++;
+        return true;
+    }
+
     /// <summary>A price is affordable while what is paid, what may be being paid and it stay within the budget.</summary>
     bool Affordable(ResearchTaskPurchase purchase) => purchase.Price <= Budget - Committed;
 
@@ -258,7 +290,10 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
     public void MarkUnconfirmed(string reason, DateTime now)
     {
+        // Why the payment failed is the error the task ends with if paying keeps failing until its timeout.
         StepSucceeded();
+        LastErrorType = ErrorTypes.PaymentError;
+        LastError = reason.Length > MaxErrorMessageLength ? reason[..MaxErrorMessageLength] : reason;
         var purchase = CurrentPurchase!;
         purchase.Status = PurchaseStatus.Unconfirmed;
         Audit(AuditActions.PaymentUnconfirmed, now, outcome: reason, purchase: purchase);
@@ -277,7 +312,6 @@ public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// <summary>The item read with the token still asks for payment: the payment did not go through.</summary>
     public void RecordFoundUnpaid(int itemId, DateTime now)
     {
-        StepSucceeded();
         Audit(AuditActions.ItemRead, now, outcome: "unpaid (402)", purchase: Purchases.Single(p => p.ItemId == itemId));
     }
 

@@ -138,9 +138,12 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                         .Publish(x => PayForCurrentPurchase(x.Saga)),
                     giveUp => giveUp.IfElse(x => x.Saga.StopRequested is not null,
                         stop => StopAsRequested(stop),
-                        fail => fail
-                            .Then(x => x.Saga.FailUnpaidPurchase(x.Message.ItemId, Now))
-                            .TransitionTo(Failed))),
+                        // The marketplace keeps failing the payment: paid again later, until the workflow timeout.
+                        later => later.IfElse(x => x.Saga.DeferUnpaidPurchase(x.Message.ItemId, Now, _retry),
+                            wait => wait,
+                            fail => fail
+                                .Then(x => x.Saga.FailUnpaidPurchase(x.Message.ItemId, Now))
+                                .TransitionTo(Failed)))),
             When(ItemFoundUnpaid, x => x.Saga.CurrentPurchase is { Status: PurchaseStatus.Paid } p && p.ItemId == x.Message.ItemId)
                 .Then(x => x.Saga.RecordFoundUnpaid(x.Message.ItemId, Now))
                 .Then(x => x.Saga.Fail(ErrorTypes.PaymentError, $"Data of marketplace item {x.Message.ItemId}: the marketplace still asks for payment", Now))
@@ -153,8 +156,13 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             // workflow timeout too, for as long as it takes to learn whether it was charged.
             When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
             When(FetchFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
-            When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => FetchCurrentPurchase(x.Saga)),
-            When(Resume).Publish(x => FetchCurrentPurchase(x.Saga)));
+            When(RetryDue, x => x.Saga.TakeDueRetry())
+                .IfElse(x => x.Saga.ResumeDeferredPurchase(),
+                    pay => pay
+                        .TransitionTo(Paying)
+                        .Publish(x => PayForCurrentPurchase(x.Saga)),
+                    read => read.If(x => x.Saga.CurrentPurchase is not null, r => r.Publish(x => FetchCurrentPurchase(x.Saga)))),
+            When(Resume, x => x.Saga.CurrentPurchase is not null).Publish(x => FetchCurrentPurchase(x.Saga)));
 
         During(Reporting,
             When(ReportWritten)
