@@ -70,9 +70,11 @@ public static class ServiceDefaults
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", (TimeProvider clock) => TypedResults.Ok(new HealthResponse("healthy", Version, clock.GetUtcNow())))
-            .WithTags("Health");
+            .WithTags("Health")
+            .AllowAnonymous();
 
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
+            .AllowAnonymous();
         return app;
     }
 }
