@@ -68,6 +68,8 @@ public static class ReportPage
         {
             if (!Allowed(autolink.IsEmail ? $"mailto:{autolink.Url}" : autolink.Url))
                 autolink.ReplaceBy(new LiteralInline(autolink.Url));
+            else
+                autolink.GetAttributes().AddPropertyIfNotExist("rel", "nofollow noopener noreferrer");
         }
 
         using var html = new StringWriter();
