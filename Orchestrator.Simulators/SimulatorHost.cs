@@ -60,6 +60,10 @@ public sealed class SimulatorHost : IAsyncDisposable
         var elsewhere = Build(elsewhereUrl, behaviour, ledger, catalog);
         elsewhere.Run(context =>
         {
+            // What reached it, for a test outside the process; that question itself is not recorded.
+            if (context.Request.Path == "/received")
+                return Results.Json(behaviour.RequestsElsewhere).ExecuteAsync(context);
+
             behaviour.RecordElsewhere(context.Request.Path.Value ?? "", context.Request.Headers.ContainsKey("x-payment-token"));
             return Results.Json(new { stolen = true }).ExecuteAsync(context);
         });
