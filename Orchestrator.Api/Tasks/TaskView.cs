@@ -44,17 +44,17 @@ public sealed record TaskView(
 }
 
 /// <summary>One task of a list: what a dashboard shows in a row.</summary>
-public sealed record TaskSummary(string TaskId, string Status, string Theme, long Budget, long Spent, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? ErrorType)
+public sealed record TaskSummary(Guid TaskId, string Status, string Theme, long Budget, long Spent, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? ErrorType)
 {
     public static readonly System.Linq.Expressions.Expression<Func<ResearchTaskState, TaskSummary>> Projection = t => new TaskSummary(
-        t.CorrelationId.ToString(), t.CurrentState, t.Theme, t.Budget, t.Spent,
+        t.CorrelationId, t.CurrentState, t.Theme, t.Budget, t.Spent,
         new DateTimeOffset(DateTime.SpecifyKind(t.CreatedAt, DateTimeKind.Utc)),
         new DateTimeOffset(DateTime.SpecifyKind(t.UpdatedAt, DateTimeKind.Utc)),
         t.ErrorType);
 }
 
 /// <summary>A page of the caller's tasks, newest first; <see cref="Next"/> is the <c>after</c> of the next page, if any.</summary>
-public sealed record TaskPage(IReadOnlyList<TaskSummary> Tasks, string? Next)
+public sealed record TaskPage(IReadOnlyList<TaskSummary> Tasks, Guid? Next)
 {
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
