@@ -23,6 +23,9 @@ public sealed class TcpProxy : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>When set, every new connection is cut that long after it was made: a service going away mid-handshake.</summary>
+    public TimeSpan? CutAfter { get; set; }
+
     /// <summary>A proxy to <paramref name="targetPort"/> on loopback, open or closed.</summary>
     public static TcpProxy Start(int targetPort, bool open)
     {
@@ -93,6 +96,12 @@ public sealed class TcpProxy : IAsyncDisposable
             await upstream.ConnectAsync(IPAddress.Loopback, _target, cancellationToken);
             lock (_pairs)
                 _pairs.Add((client, upstream));
+            using var cut = CutAfter is { } after ? new CancellationTokenSource(after) : null;
+            using var cutting = cut?.Token.Register(() =>
+            {
+                client.Close();
+                upstream.Close();
+            });
             await Task.WhenAny(
                 client.GetStream().CopyToAsync(upstream.GetStream(), cancellationToken),
                 upstream.GetStream().CopyToAsync(client.GetStream(), cancellationToken));
