@@ -1,4 +1,5 @@
 using Orchestrator.Api.Hosting;
+using Orchestrator.Api.Progress;
 using Orchestrator.Api.Tasks;
 using Orchestrator.Sagas.Persistence;
 
@@ -8,11 +9,13 @@ builder.AddServiceDefaults();
 builder.AddOrchestratorDatabase();
 builder.AddTaskProcessing();
 builder.AddTaskApi();
+builder.AddTaskProgress();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
+app.MapTaskProgress();
 app.MapOpenApi();
 
 app.Run();

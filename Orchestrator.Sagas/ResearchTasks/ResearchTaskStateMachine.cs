@@ -16,7 +16,9 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     {
         _clock = clock;
         InstanceState(x => x.CurrentState);
-        ConnectStateObserver(new TransitionHistory(clock, logger));
+        var history = new TransitionHistory(clock, logger);
+        ConnectStateObserver(history);
+        ConnectEventObserver(history);
 
         Event(() => Accepted, x =>
         {
