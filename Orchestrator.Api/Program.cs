@@ -1,3 +1,4 @@
+using Orchestrator.Api.Dashboard;
 using Orchestrator.Api.Hosting;
 using Orchestrator.Api.Progress;
 using Orchestrator.Api.Tasks;
@@ -16,6 +17,7 @@ var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
 app.MapTaskProgress();
+app.MapDashboard();
 app.MapOpenApi();
 
 app.Run();
