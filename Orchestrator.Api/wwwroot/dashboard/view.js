@@ -82,6 +82,8 @@
   async function finished(status) {
     const task = await call(path);
     if (task.ok) {
+      // The trace id is recorded when the workflow picks the task up, after the page first read it.
+      $("trace").textContent = task.body.trace_id || "–";
       for (const p of task.body.plan || []) {
         const entry = planRow(p.item, p.title, p.price);
         entry.score.textContent = Number(p.score).toFixed(2);
