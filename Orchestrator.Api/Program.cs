@@ -1,12 +1,16 @@
 using Orchestrator.Api.Dashboard;
 using Orchestrator.Api.Hosting;
 using Orchestrator.Api.Progress;
+using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks;
 using Orchestrator.Sagas.Persistence;
 
 var builder = WebApplication.CreateBuilder(args);
+if (DevelopmentTokens.TryRun(builder, args))
+    return;
 
 builder.AddServiceDefaults();
+builder.AddApiSecurity();
 builder.AddOrchestratorDatabase();
 builder.AddTaskProcessing();
 builder.AddTaskApi();
@@ -14,10 +18,11 @@ builder.AddTaskProgress();
 
 var app = builder.Build();
 
+app.MapDashboard();
+app.UseApiSecurity();
 app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
 app.MapTaskProgress();
-app.MapDashboard();
 app.MapOpenApi();
 
 app.Run();

@@ -19,9 +19,11 @@ public static class DashboardEndpoints
 
     public static WebApplication MapDashboard(this WebApplication app)
     {
+        // Before authorization (which asks every request without an endpoint for a token): the scripts are public.
         app.UseStaticFiles();
 
-        var pages = app.MapGroup("").WithTags("Dashboard").ExcludeFromDescription();
+        // The pages and their scripts hold no data: anyone may load them; the API calls they make need the token.
+        var pages = app.MapGroup("").WithTags("Dashboard").ExcludeFromDescription().AllowAnonymous();
         pages.MapGet("/", Index);
         pages.MapGet("/tasks/{taskId}/view", View);
         pages.MapGet("/dashboard/config", Config);

@@ -14,7 +14,11 @@ public sealed record Caller(string OwnerId, bool IsAdmin)
     public const string AnonymousOwner = "anonymous";
     public const string AdminRole = "admin";
 
-    public static readonly Caller Anonymous = new(AnonymousOwner, IsAdmin: false);
+    /// <summary>
+    /// Without identities (<c>Auth:Mode=None</c>) there is nobody to keep apart: the anonymous caller sees every
+    /// task, those published onto the bus included. Its new tasks are owned by <c>anonymous</c>.
+    /// </summary>
+    public static readonly Caller Anonymous = new(AnonymousOwner, IsAdmin: true);
 
     public static Caller From(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Jwt

@@ -1,10 +1,16 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Api.Security;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Api.Tasks;
 
+/// <summary>
+/// The task routes. Each takes the <see cref="Caller"/>: a task they do not own answers 404, as an unknown one
+/// does, so that its existence is not disclosed.
+/// </summary>
 public static class TaskEndpoints
 {
     /// <summary>Bodies above this size are refused with 413 before they are read.</summary>
@@ -16,7 +22,10 @@ public static class TaskEndpoints
 
         tasks.MapPost("", Submit)
             .Accepts<SubmitTaskRequest>("application/json")
-            .WithSummary("Create a research task; it runs in the background");
+            .RequireRateLimiting(ApiSecurityRegistration.SubmitPolicy)
+            .WithSummary("Create a research task; it runs in the background. An Idempotency-Key header makes a retry safe");
+        tasks.MapGet("", List)
+            .WithSummary("The caller's tasks, newest first; `next` is the `after` of the following page");
         tasks.MapGet("/{taskId}", Get)
             .WithSummary("A task's status, spending, report and error");
         tasks.MapGet("/{taskId}/report", GetReport)
@@ -25,14 +34,19 @@ public static class TaskEndpoints
         tasks.MapGet("/{taskId}/report.html", GetReportHtml)
             .Produces<string>(StatusCodes.Status200OK, "text/html")
             .WithSummary("The task's report rendered for a browser, once completed");
+        tasks.MapGet("/{taskId}/audit", GetAudit)
+            .WithSummary("The task's audit trail: who did what, and every payment with its amount and key");
         tasks.MapPost("/{taskId}/cancel", Cancel)
             .WithSummary("Cancel an unfinished task; it ends Cancelled once no payment is in flight");
         return app;
     }
 
     static async Task<Results<Ok<SubmitTaskResponse>, JsonHttpResult<ValidationErrorResponse>, JsonHttpResult<DetailResponse>>> Submit(
-        HttpRequest request, TaskIntake intake, CancellationToken cancellationToken)
+        HttpRequest request, Caller caller, TaskIntake intake, [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey, CancellationToken cancellationToken)
     {
+        if (idempotencyKey is { Length: 0 or > TaskRules.MaxSubmissionKeyLength })
+            return Invalid(["header", "Idempotency-Key"], $"ensure this value has 1 to {TaskRules.MaxSubmissionKeyLength} characters", "value_error");
+
         var body = await RequestBody.ReadAsync(request, MaxBodyBytes, cancellationToken);
         if (body is null)
             return TypedResults.Json(new DetailResponse("Request body too large"), statusCode: StatusCodes.Status413PayloadTooLarge);
@@ -40,30 +54,63 @@ public static class TaskEndpoints
         if (!SubmitTaskRequestReader.TryRead(body, out var task, out var errors))
             return TypedResults.Json(new ValidationErrorResponse(errors), statusCode: StatusCodes.Status422UnprocessableEntity);
 
-        return await intake.SubmitAsync(task, cancellationToken) is { } taskId
+        if (await intake.VoiceGuessingPauseAsync(caller, cancellationToken) is { } pause)
+            return ApiSecurityRegistration.TooManyRequests(request.HttpContext, pause, "Too many of your tasks failed voice authentication in the last hour; try again later");
+
+        return await intake.SubmitAsync(task, caller, idempotencyKey, cancellationToken) is { } taskId
             ? TypedResults.Ok(new SubmitTaskResponse(taskId.ToString()))
-            : TypedResults.Json(new DetailResponse("The task could not be accepted now; try again later"), statusCode: StatusCodes.Status503ServiceUnavailable);
+            : Invalid(["header", "Idempotency-Key"], "this Idempotency-Key was used for another request body", "value_error");
+    }
+
+    static async Task<Results<Ok<TaskPage>, JsonHttpResult<ValidationErrorResponse>>> List(
+        Caller caller, OrchestratorDbContext db, string? status, string? limit, string? after, CancellationToken cancellationToken)
+    {
+        var tasks = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller);
+        if (status is not null)
+        {
+            if (!TaskPage.States.Contains(status))
+                return Invalid(["query", "status"], $"value is not one of {string.Join(", ", TaskPage.States)}", "type_error.enum");
+            tasks = tasks.Where(t => t.CurrentState == status);
+        }
+
+        var size = TaskPage.DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, out size) || size is < 1 or > TaskPage.MaxLimit))
+            return Invalid(["query", "limit"], $"ensure this value is an integer from 1 to {TaskPage.MaxLimit}", "value_error.number");
+
+        if (after is not null)
+        {
+            var cursor = Guid.TryParse(after, out var afterId)
+                ? await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller)
+                    .Where(t => t.CorrelationId == afterId).Select(t => (DateTime?)t.CreatedAt).FirstOrDefaultAsync(cancellationToken)
+                : null;
+            if (cursor is null)
+                return Invalid(["query", "after"], "not a task of yours", "value_error");
+            tasks = tasks.Where(t => t.CreatedAt < cursor);
+        }
+
+        var page = await tasks.OrderByDescending(t => t.CreatedAt).Take(size + 1).Select(TaskSummary.Projection).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new TaskPage([.. page.Take(size)], page.Count > size ? page[size - 1].TaskId : null));
     }
 
     static async Task<Results<Ok<TaskView>, NotFound<DetailResponse>>> Get(
-        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken)
+        string taskId, Caller caller, OrchestratorDbContext db, CancellationToken cancellationToken)
     {
-        var task = await FindAsync(db, taskId, cancellationToken, withPlan: true);
+        var task = await FindAsync(db, taskId, caller, cancellationToken, withPlan: true);
         return task is null ? TaskNotFound() : TypedResults.Ok(TaskView.From(task));
     }
 
     static Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> GetReport(
-        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken) =>
-        ReportAsync(db, taskId, task => TypedResults.Text(task.ReportMarkdown, "text/markdown; charset=utf-8"), cancellationToken);
+        string taskId, Caller caller, OrchestratorDbContext db, CancellationToken cancellationToken) =>
+        ReportAsync(db, taskId, caller, task => TypedResults.Text(task.ReportMarkdown, "text/markdown; charset=utf-8"), cancellationToken);
 
     static Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> GetReportHtml(
-        string taskId, OrchestratorDbContext db, CancellationToken cancellationToken) =>
-        ReportAsync(db, taskId, task => TypedResults.Text(ReportPage.Render(task.Theme, task.ReportMarkdown!), "text/html; charset=utf-8"), cancellationToken);
+        string taskId, Caller caller, OrchestratorDbContext db, CancellationToken cancellationToken) =>
+        ReportAsync(db, taskId, caller, task => TypedResults.Text(ReportPage.Render(task.Theme, task.ReportMarkdown!), "text/html; charset=utf-8"), cancellationToken);
 
     static async Task<Results<ContentHttpResult, NotFound<DetailResponse>, Conflict<DetailResponse>>> ReportAsync(
-        OrchestratorDbContext db, string taskId, Func<ResearchTaskState, ContentHttpResult> render, CancellationToken cancellationToken)
+        OrchestratorDbContext db, string taskId, Caller caller, Func<ResearchTaskState, ContentHttpResult> render, CancellationToken cancellationToken)
     {
-        var task = await FindAsync(db, taskId, cancellationToken);
+        var task = await FindAsync(db, taskId, caller, cancellationToken);
         if (task is null)
             return TaskNotFound();
         if (task.ReportMarkdown is null)
@@ -72,28 +119,46 @@ public static class TaskEndpoints
         return render(task);
     }
 
-    static async Task<Results<Accepted<TaskView>, NotFound<DetailResponse>, Conflict<DetailResponse>, JsonHttpResult<DetailResponse>>> Cancel(
-        string taskId, OrchestratorDbContext db, TaskIntake intake, CancellationToken cancellationToken)
+    static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, NotFound<DetailResponse>>> GetAudit(
+        string taskId, Caller caller, OrchestratorDbContext db, CancellationToken cancellationToken)
     {
-        var task = await FindAsync(db, taskId, cancellationToken);
+        var task = await FindAsync(db, taskId, caller, cancellationToken);
+        if (task is null)
+            return TaskNotFound();
+
+        var events = await db.AuditEvents.AsNoTracking()
+            .Where(e => e.TaskId == task.CorrelationId)
+            .OrderBy(e => e.Id)
+            .Select(AuditEntry.Projection)
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok<IReadOnlyList<AuditEntry>>(events);
+    }
+
+    static async Task<Results<Accepted<TaskView>, NotFound<DetailResponse>, Conflict<DetailResponse>, JsonHttpResult<DetailResponse>>> Cancel(
+        string taskId, Caller caller, OrchestratorDbContext db, TaskIntake intake, CancellationToken cancellationToken)
+    {
+        var task = await FindAsync(db, taskId, caller, cancellationToken);
         if (task is null)
             return TaskNotFound();
         if (ResearchTaskState.IsFinal(task.CurrentState))
             return TypedResults.Conflict(new DetailResponse($"The task is already {task.CurrentState}"));
 
-        return await intake.CancelAsync(task.CorrelationId, cancellationToken)
+        return await intake.CancelAsync(task.CorrelationId, caller, cancellationToken)
             ? TypedResults.Accepted($"/tasks/{task.CorrelationId}", TaskView.From(task))
             : TypedResults.Json(new DetailResponse("The cancellation could not be accepted now; try again later"), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, string taskId, CancellationToken cancellationToken, bool withPlan = false)
+    static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, string taskId, Caller caller, CancellationToken cancellationToken, bool withPlan = false)
     {
         if (!Guid.TryParse(taskId, out var id))
             return Task.FromResult<ResearchTaskState?>(null);
 
-        var tasks = db.ResearchTasks.AsNoTracking();
+        var tasks = db.ResearchTasks.AsNoTracking().VisibleTo(caller);
         return (withPlan ? tasks : tasks.IgnoreAutoIncludes()).FirstOrDefaultAsync(t => t.CorrelationId == id, cancellationToken);
     }
+
+    static JsonHttpResult<ValidationErrorResponse> Invalid(string[] loc, string message, string type) =>
+        TypedResults.Json(new ValidationErrorResponse([new ValidationError(loc, message, type)]), statusCode: StatusCodes.Status422UnprocessableEntity);
 
     static NotFound<DetailResponse> TaskNotFound() => TypedResults.NotFound(new DetailResponse("Task not found"));
 }

@@ -1,4 +1,9 @@
+using System.Security.Cryptography;
+using System.Text;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Orchestrator.Api.Security;
 using Orchestrator.Contracts;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.ResearchTasks;
@@ -6,31 +11,88 @@ using Orchestrator.Sagas.ResearchTasks;
 namespace Orchestrator.Api.Tasks;
 
 /// <summary>
-/// Accepts a task: records it as <c>Submitted</c>, so its id is readable at once, then publishes
-/// <see cref="TaskSubmitted"/>. A task the bus refused is not kept. Passes cancellations on to the saga.
+/// Accepts a task: records it <c>Submitted</c> with its owner and voice id, so that its id is readable at once,
+/// then tells the saga <see cref="TaskAccepted"/> (no secret on the bus). A task whose message the bus did not
+/// take in time is kept: it may run already, and the recovery sweep starts it otherwise. Passes cancellations on.
 /// </summary>
 public sealed partial class TaskIntake(
     OrchestratorDbContext db,
     IPublishEndpoint publishEndpoint,
+    IOptions<RateLimitOptions> limits,
+    IOptions<AuthOptions> auth,
     TimeProvider clock,
     ILogger<TaskIntake> logger)
 {
     static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan AuthFailureWindow = TimeSpan.FromHours(1);
 
-    public async Task<Guid?> SubmitAsync(SubmitTaskRequest request, CancellationToken cancellationToken)
+    /// <summary>The task's id; with an <c>Idempotency-Key</c> used before, that task's id; null when the key was used for another body.</summary>
+    public async Task<Guid?> SubmitAsync(SubmitTaskRequest request, Caller caller, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var task = ResearchTaskState.Accept(Guid.NewGuid(), request.Theme, request.Budget, request.VoiceId, "anonymous", clock.GetUtcNow().UtcDateTime);
-        db.ResearchTasks.Add(task);
-        await db.SaveChangesAsync(cancellationToken);
+        var hash = idempotencyKey is null ? null : Hash(request);
+        if (idempotencyKey is not null && await SubmittedWithKeyAsync(caller, idempotencyKey, cancellationToken) is { } earlier)
+            return earlier.Hash == hash ? earlier.TaskId : null;
 
-        await PublishAsync(new TaskAccepted(task.CorrelationId), task.CorrelationId, cancellationToken);
+        var task = ResearchTaskState.Accept(Guid.NewGuid(), request.Theme, request.Budget, request.VoiceId, caller.OwnerId, clock.GetUtcNow().UtcDateTime);
+        (task.SubmissionKey, task.SubmissionHash) = (idempotencyKey, hash);
+        db.ResearchTasks.Add(task);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // The same key raced in from another request: answer as if it came second.
+            db.ChangeTracker.Clear();
+            var winner = await SubmittedWithKeyAsync(caller, idempotencyKey, cancellationToken) ?? throw new InvalidOperationException("The task could not be recorded");
+            return winner.Hash == hash ? winner.TaskId : null;
+        }
+
+        if (!await PublishAsync(new TaskAccepted(task.CorrelationId), task.CorrelationId, cancellationToken))
+            LogKeptForRecovery(logger, task.CorrelationId);
         LogAccepted(logger, task.CorrelationId, task.Budget);
         return task.CorrelationId;
     }
 
-    /// <summary>Asks the saga to cancel the task; false when the bus refused the message.</summary>
-    public Task<bool> CancelAsync(Guid taskId, CancellationToken cancellationToken) =>
-        PublishAsync(new CancelTask(taskId), taskId, cancellationToken);
+    /// <summary>
+    /// How long the caller must wait before a new task, when too many of theirs ended in <c>AuthenticationError</c>
+    /// within the hour (voice ids are not to be guessed); null when they may submit.
+    /// </summary>
+    public async Task<TimeSpan?> VoiceGuessingPauseAsync(Caller caller, CancellationToken cancellationToken)
+    {
+        var limit = limits.Value;
+        if (!limit.IsEnabled(auth.Value))
+            return null;
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var since = now - AuthFailureWindow;
+        var failures = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+            .Where(t => t.OwnerId == caller.OwnerId && t.ErrorType == ErrorTypes.AuthenticationError && t.CompletedAt > since)
+            .OrderByDescending(t => t.CompletedAt)
+            .Select(t => t.CompletedAt!.Value)
+            .Take(limit.AuthFailuresPerHour)
+            .ToListAsync(cancellationToken);
+        return failures.Count < limit.AuthFailuresPerHour ? null : failures[^1] + AuthFailureWindow - now;
+    }
+
+    /// <summary>Records who asked for the cancellation, then asks the saga; false when the bus refused the message.</summary>
+    public async Task<bool> CancelAsync(Guid taskId, Caller caller, CancellationToken cancellationToken)
+    {
+        db.AuditEvents.Add(AuditEvent.For(taskId, clock.GetUtcNow().UtcDateTime, caller.OwnerId, AuditActions.Cancelled, "requested"));
+        await db.SaveChangesAsync(cancellationToken);
+        return await PublishAsync(new CancelTask(taskId), taskId, cancellationToken);
+    }
+
+    Task<Submission?> SubmittedWithKeyAsync(Caller caller, string key, CancellationToken cancellationToken) =>
+        db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+            .Where(t => t.OwnerId == caller.OwnerId && t.SubmissionKey == key)
+            .Select(t => new Submission(t.CorrelationId, t.SubmissionHash))
+            .FirstOrDefaultAsync(cancellationToken);
+
+    static string Hash(SubmitTaskRequest request) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.Theme}\0{request.Budget}\0{request.VoiceId}")));
+
+    sealed record Submission(Guid TaskId, string? Hash);
 
     async Task<bool> PublishAsync<T>(T message, Guid taskId, CancellationToken cancellationToken)
         where T : class
@@ -51,6 +113,9 @@ public sealed partial class TaskIntake(
 
     [LoggerMessage(LogLevel.Information, "Task {TaskId} accepted with a budget of {Budget}")]
     static partial void LogAccepted(ILogger logger, Guid taskId, long budget);
+
+    [LoggerMessage(LogLevel.Warning, "Task {TaskId} is recorded Submitted; the recovery sweep will start it")]
+    static partial void LogKeptForRecovery(ILogger logger, Guid taskId);
 
     [LoggerMessage(LogLevel.Error, "{Message} for task {TaskId} refused: the bus did not accept it")]
     static partial void LogRefused(ILogger logger, Exception exception, string message, Guid taskId);

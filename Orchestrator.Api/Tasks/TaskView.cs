@@ -44,3 +44,34 @@ public sealed record TaskView(
 
     static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }
+
+/// <summary>One task of a list: what a dashboard shows in a row.</summary>
+public sealed record TaskSummary(Guid TaskId, string Status, string Theme, long Budget, long Spent, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, string? ErrorType)
+{
+    public static readonly System.Linq.Expressions.Expression<Func<ResearchTaskState, TaskSummary>> Projection = t => new TaskSummary(
+        t.CorrelationId, t.CurrentState, t.Theme, t.Budget, t.Spent,
+        new DateTimeOffset(DateTime.SpecifyKind(t.CreatedAt, DateTimeKind.Utc)),
+        new DateTimeOffset(DateTime.SpecifyKind(t.UpdatedAt, DateTimeKind.Utc)),
+        t.ErrorType);
+}
+
+/// <summary>A page of the caller's tasks, newest first; <see cref="Next"/> is the <c>after</c> of the next page, if any.</summary>
+public sealed record TaskPage(IReadOnlyList<TaskSummary> Tasks, Guid? Next)
+{
+    public const int DefaultLimit = 20;
+    public const int MaxLimit = 100;
+
+    public static readonly string[] States =
+    [
+        nameof(ResearchTaskStateMachine.Submitted), nameof(ResearchTaskStateMachine.Discovering), nameof(ResearchTaskStateMachine.AwaitingPayment),
+        nameof(ResearchTaskStateMachine.Paying), nameof(ResearchTaskStateMachine.Retrying), nameof(ResearchTaskStateMachine.Reporting),
+        .. ResearchTaskState.FinalStates,
+    ];
+}
+
+/// <summary>One audit event: <c>actor</c> is the owner (or admin) for what they asked, <c>system</c> for the rest.</summary>
+public sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, int? Item, long? Amount, string? IdempotencyKey, string? Outcome)
+{
+    public static readonly System.Linq.Expressions.Expression<Func<AuditEvent, AuditEntry>> Projection = e => new AuditEntry(
+        new DateTimeOffset(DateTime.SpecifyKind(e.At, DateTimeKind.Utc)), e.Actor, e.Action, e.ItemId, e.Amount, e.IdempotencyKey, e.Outcome);
+}

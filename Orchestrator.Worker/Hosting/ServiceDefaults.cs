@@ -53,10 +53,15 @@ public static class ServiceDefaults
     public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapGet("/health", (TimeProvider clock) => TypedResults.Ok(new HealthResponse("healthy", Version, clock.GetUtcNow())))
-            .WithTags("Health");
+            .WithTags("Health")
+            .AllowAnonymous();
 
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
-        app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath);
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
+            .AllowAnonymous();
+
+        // Scraped like the health checks, without a token: it holds counts and durations, nothing of any task.
+        app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath)
+            .AllowAnonymous();
         return app;
     }
 }

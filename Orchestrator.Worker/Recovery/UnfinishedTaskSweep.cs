@@ -45,6 +45,28 @@ public sealed partial class UnfinishedTaskSweep(
             var now = clock.GetUtcNow().UtcDateTime;
             await ExpireAsync(now - TimeSpan.FromSeconds(workflow.Value.WorkflowTimeout), stoppingToken);
             await ResumeAsync(now - settings.StallAfter, stoppingToken);
+            await ForgetSecretsAsync(stoppingToken);
+        }
+    }
+
+    /// <summary>
+    /// Clears the voice id and payment token of final tasks: a task that ended while its token was being stored
+    /// may have kept one.
+    /// </summary>
+    public async Task<int> ForgetSecretsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+            return await db.ResearchTasks
+                .Where(t => ResearchTaskState.FinalStates.Contains(t.CurrentState) && (t.VoiceId != null || t.PaymentToken != null))
+                .ExecuteUpdateAsync(t => t.SetProperty(x => x.VoiceId, (string?)null).SetProperty(x => x.PaymentToken, (string?)null), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogSweepFailed(ex);
+            return 0;
         }
     }
 

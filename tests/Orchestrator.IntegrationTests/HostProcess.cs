@@ -44,7 +44,26 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Starts a Worker with <paramref name="settings"/> as environment variables and waits until it is ready.</summary>
     public static Task<HostProcess> StartWorkerAsync(IReadOnlyDictionary<string, string> settings) => StartAsync("Orchestrator.Worker", settings);
 
+    /// <summary>Starts the Api expecting it to refuse to run: its exit code and output, once it has exited.</summary>
+    public static async Task<(int ExitCode, string Output)> RunApiUntilExitAsync(IReadOnlyDictionary<string, string> settings)
+    {
+        var host = Launch("Orchestrator.Api", settings);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await host._process.WaitForExitAsync(limit.Token);
+        host._process.WaitForExit();
+        var result = (host._process.ExitCode, host.Output);
+        await host.DisposeAsync();
+        return result;
+    }
+
     static async Task<HostProcess> StartAsync(string project, IReadOnlyDictionary<string, string> settings)
+    {
+        var host = Launch(project, settings);
+        await host.WaitUntilHealthyAsync();
+        return host;
+    }
+
+    static HostProcess Launch(string project, IReadOnlyDictionary<string, string> settings)
     {
         var address = new Uri($"http://127.0.0.1:{FreePort()}");
         var assembly = BuiltAssembly(project);
@@ -61,9 +80,7 @@ public sealed class HostProcess : IAsyncDisposable
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
 
-        var host = new HostProcess(Process.Start(start)!, address);
-        await host.WaitUntilHealthyAsync();
-        return host;
+        return new HostProcess(Process.Start(start)!, address);
     }
 
     /// <summary>Ends the process at once, the way a crash or a power cut would: no graceful shutdown.</summary>

@@ -23,10 +23,14 @@ public sealed class TestVirtualHost : IAsyncDisposable
 
     public string Name { get; }
 
-    public static async Task<TestVirtualHost> CreateAsync()
+    /// <summary>
+    /// A new virtual host; <paramref name="traced"/> turns on RabbitMQ's firehose, so that <see cref="TapAsync"/>
+    /// can see every message published in it.
+    /// </summary>
+    public static async Task<TestVirtualHost> CreateAsync(bool traced = false)
     {
         var name = $"orchestrator-test-{Guid.NewGuid():N}";
-        (await Management.PutAsJsonAsync($"vhosts/{name}", new { })).EnsureSuccessStatusCode();
+        (await Management.PutAsJsonAsync($"vhosts/{name}", new { tracing = traced })).EnsureSuccessStatusCode();
         (await Management.PutAsJsonAsync($"permissions/{name}/guest", new { configure = ".*", write = ".*", read = ".*" })).EnsureSuccessStatusCode();
         return new TestVirtualHost(name);
     }
@@ -57,6 +61,26 @@ public sealed class TestVirtualHost : IAsyncDisposable
         var headers = (message.BasicProperties.Headers ?? new Dictionary<string, object?>())
             .ToDictionary(h => h.Key, h => h.Value is byte[] bytes ? Encoding.UTF8.GetString(bytes) : h.Value?.ToString());
         return (Encoding.UTF8.GetString(message.Body.Span), headers);
+    }
+
+    /// <summary>A queue that receives a copy of every message published in this (traced) virtual host, from now on.</summary>
+    public async Task TapAsync(string queue)
+    {
+        await using var connection = await new ConnectionFactory { HostName = Host, VirtualHost = Name }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeclareAsync(queue, durable: false, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync(queue, "amq.rabbitmq.trace", "publish.#");
+    }
+
+    /// <summary>Empties <paramref name="queue"/>; returns every message as (routing key, body).</summary>
+    public async Task<List<(string RoutingKey, string Body)>> DrainAsync(string queue)
+    {
+        await using var connection = await new ConnectionFactory { HostName = Host, VirtualHost = Name }.CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        var messages = new List<(string, string)>();
+        while (await channel.BasicGetAsync(queue, autoAck: true) is { } message)
+            messages.Add((message.RoutingKey, Encoding.UTF8.GetString(message.Body.Span)));
+        return messages;
     }
 
     public async ValueTask DisposeAsync() => await Management.DeleteAsync($"vhosts/{Name}");

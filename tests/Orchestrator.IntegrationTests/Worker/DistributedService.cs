@@ -15,6 +15,9 @@ public sealed class DistributedService : IAsyncLifetime
 {
     public const int Workers = 2;
 
+    /// <summary>A copy of every message published on the broker (RabbitMQ's firehose).</summary>
+    public const string Tap = "test-firehose-tap";
+
     readonly List<HostProcess> _workers = [];
 
     public TestDatabase Database { get; private set; } = null!;
@@ -26,7 +29,8 @@ public sealed class DistributedService : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Database = await TestDatabase.CreateAsync(DatabaseProvider.Postgres);
-        Broker = await TestVirtualHost.CreateAsync();
+        Broker = await TestVirtualHost.CreateAsync(traced: true);
+        await Broker.TapAsync(Tap);
         Simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0");
 
         // The Api owns the schema; the Workers start on it.

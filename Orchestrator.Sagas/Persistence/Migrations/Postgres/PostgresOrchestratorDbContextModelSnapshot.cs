@@ -22,6 +22,62 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.AuditEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("actor");
+
+                    b.Property<long?>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("at");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<int?>("ItemId")
+                        .HasColumnType("integer")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("outcome");
+
+                    b.Property<Guid>("TaskId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("task_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_events");
+
+                    b.HasIndex("TaskId", "Id")
+                        .HasDatabaseName("ix_audit_events_task_id_id");
+
+                    b.ToTable("audit_events", (string)null);
+                });
+
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.Property<Guid>("TaskId")
@@ -56,8 +112,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("payment_attempts");
 
-                    b.Property<int>("Price")
-                        .HasColumnType("integer")
+                    b.Property<long>("Price")
+                        .HasColumnType("bigint")
                         .HasColumnName("price");
 
                     b.Property<double>("Score")
@@ -92,8 +148,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("task_id");
 
-                    b.Property<int>("Budget")
-                        .HasColumnType("integer")
+                    b.Property<long>("Budget")
+                        .HasColumnType("bigint")
                         .HasColumnName("budget");
 
                     b.Property<DateTime?>("CompletedAt")
@@ -120,6 +176,12 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("error_type");
 
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("owner_id");
+
                     b.Property<string>("PaymentToken")
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)")
@@ -129,14 +191,24 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("report_markdown");
 
-                    b.Property<int>("Spent")
-                        .HasColumnType("integer")
+                    b.Property<long>("Spent")
+                        .HasColumnType("bigint")
                         .HasColumnName("spent");
 
                     b.Property<string>("StopRequested")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
                         .HasColumnName("stop_requested");
+
+                    b.Property<string>("SubmissionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("submission_hash");
+
+                    b.Property<string>("SubmissionKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("submission_key");
 
                     b.Property<string>("Theme")
                         .IsRequired()
@@ -163,6 +235,13 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 
                     b.HasIndex("CurrentState")
                         .HasDatabaseName("ix_research_tasks_current_state");
+
+                    b.HasIndex("OwnerId", "CreatedAt")
+                        .HasDatabaseName("ix_research_tasks_owner_id_created_at");
+
+                    b.HasIndex("OwnerId", "SubmissionKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_research_tasks_owner_id_submission_key");
 
                     b.ToTable("research_tasks", (string)null);
                 });
@@ -211,6 +290,16 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.ToTable("research_task_transitions", (string)null);
                 });
 
+            modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.AuditEvent", b =>
+                {
+                    b.HasOne("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", null)
+                        .WithMany("AuditEvents")
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired()
+                        .HasConstraintName("fk_audit_events_research_tasks_task_id");
+                });
+
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.HasOne("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", null)
@@ -233,6 +322,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", b =>
                 {
+                    b.Navigation("AuditEvents");
+
                     b.Navigation("Purchases");
 
                     b.Navigation("Transitions");

@@ -22,6 +22,62 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 
             SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
+            modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.AuditEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("actor");
+
+                    b.Property<long?>("Amount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("at");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<int?>("ItemId")
+                        .HasColumnType("int")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)")
+                        .HasColumnName("outcome");
+
+                    b.Property<Guid>("TaskId")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("task_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_events");
+
+                    b.HasIndex("TaskId", "Id")
+                        .HasDatabaseName("ix_audit_events_task_id_id");
+
+                    b.ToTable("audit_events", (string)null);
+                });
+
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.Property<Guid>("TaskId")
@@ -56,8 +112,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("payment_attempts");
 
-                    b.Property<int>("Price")
-                        .HasColumnType("int")
+                    b.Property<long>("Price")
+                        .HasColumnType("bigint")
                         .HasColumnName("price");
 
                     b.Property<double>("Score")
@@ -92,8 +148,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
-                    b.Property<int>("Budget")
-                        .HasColumnType("int")
+                    b.Property<long>("Budget")
+                        .HasColumnType("bigint")
                         .HasColumnName("budget");
 
                     b.Property<DateTime?>("CompletedAt")
@@ -120,6 +176,12 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(64)")
                         .HasColumnName("error_type");
 
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("owner_id");
+
                     b.Property<string>("PaymentToken")
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
@@ -129,14 +191,24 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("report_markdown");
 
-                    b.Property<int>("Spent")
-                        .HasColumnType("int")
+                    b.Property<long>("Spent")
+                        .HasColumnType("bigint")
                         .HasColumnName("spent");
 
                     b.Property<string>("StopRequested")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)")
                         .HasColumnName("stop_requested");
+
+                    b.Property<string>("SubmissionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("submission_hash");
+
+                    b.Property<string>("SubmissionKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)")
+                        .HasColumnName("submission_key");
 
                     b.Property<string>("Theme")
                         .IsRequired()
@@ -163,6 +235,14 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 
                     b.HasIndex("CurrentState")
                         .HasDatabaseName("ix_research_tasks_current_state");
+
+                    b.HasIndex("OwnerId", "CreatedAt")
+                        .HasDatabaseName("ix_research_tasks_owner_id_created_at");
+
+                    b.HasIndex("OwnerId", "SubmissionKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_research_tasks_owner_id_submission_key")
+                        .HasFilter("[submission_key] IS NOT NULL");
 
                     b.ToTable("research_tasks", (string)null);
                 });
@@ -211,6 +291,16 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.ToTable("research_task_transitions", (string)null);
                 });
 
+            modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.AuditEvent", b =>
+                {
+                    b.HasOne("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", null)
+                        .WithMany("AuditEvents")
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired()
+                        .HasConstraintName("fk_audit_events_research_tasks_task_id");
+                });
+
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.HasOne("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", null)
@@ -233,6 +323,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", b =>
                 {
+                    b.Navigation("AuditEvents");
+
                     b.Navigation("Purchases");
 
                     b.Navigation("Transitions");

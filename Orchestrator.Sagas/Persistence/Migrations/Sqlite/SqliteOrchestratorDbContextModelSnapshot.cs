@@ -17,6 +17,60 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.AuditEvent", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("action");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("actor");
+
+                    b.Property<long?>("Amount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("amount");
+
+                    b.Property<DateTime>("At")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("at");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<int?>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("outcome");
+
+                    b.Property<Guid>("TaskId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("task_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audit_events");
+
+                    b.HasIndex("TaskId", "Id")
+                        .HasDatabaseName("ix_audit_events_task_id_id");
+
+                    b.ToTable("audit_events", (string)null);
+                });
+
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.Property<Guid>("TaskId")
@@ -51,7 +105,7 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("payment_attempts");
 
-                    b.Property<int>("Price")
+                    b.Property<long>("Price")
                         .HasColumnType("INTEGER")
                         .HasColumnName("price");
 
@@ -87,7 +141,7 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("task_id");
 
-                    b.Property<int>("Budget")
+                    b.Property<long>("Budget")
                         .HasColumnType("INTEGER")
                         .HasColumnName("budget");
 
@@ -115,6 +169,12 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("error_type");
 
+                    b.Property<string>("OwnerId")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_id");
+
                     b.Property<string>("PaymentToken")
                         .HasMaxLength(256)
                         .HasColumnType("TEXT")
@@ -124,7 +184,7 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("report_markdown");
 
-                    b.Property<int>("Spent")
+                    b.Property<long>("Spent")
                         .HasColumnType("INTEGER")
                         .HasColumnName("spent");
 
@@ -132,6 +192,16 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
                         .HasColumnName("stop_requested");
+
+                    b.Property<string>("SubmissionHash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submission_hash");
+
+                    b.Property<string>("SubmissionKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("submission_key");
 
                     b.Property<string>("Theme")
                         .IsRequired()
@@ -158,6 +228,13 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 
                     b.HasIndex("CurrentState")
                         .HasDatabaseName("ix_research_tasks_current_state");
+
+                    b.HasIndex("OwnerId", "CreatedAt")
+                        .HasDatabaseName("ix_research_tasks_owner_id_created_at");
+
+                    b.HasIndex("OwnerId", "SubmissionKey")
+                        .IsUnique()
+                        .HasDatabaseName("ix_research_tasks_owner_id_submission_key");
 
                     b.ToTable("research_tasks", (string)null);
                 });
@@ -204,6 +281,16 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.ToTable("research_task_transitions", (string)null);
                 });
 
+            modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.AuditEvent", b =>
+                {
+                    b.HasOne("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", null)
+                        .WithMany("AuditEvents")
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired()
+                        .HasConstraintName("fk_audit_events_research_tasks_task_id");
+                });
+
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.HasOne("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", null)
@@ -226,6 +313,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", b =>
                 {
+                    b.Navigation("AuditEvents");
+
                     b.Navigation("Purchases");
 
                     b.Navigation("Transitions");

@@ -51,7 +51,7 @@ public sealed class TaskWithinBudgetTests : IAsyncLifetime
         var task = await _harness.WaitForAsync(taskId, m => m.Completed);
 
         var path = task.Transitions.Select(t => t.ToState).ToList();
-        Assert.Equal(["Discovering", "AwaitingPayment", "Paying", "Retrying"], path.Take(4));
+        Assert.Equal(["Submitted", "Discovering", "AwaitingPayment", "Paying", "Retrying"], path.Take(5));
         Assert.Equal(["Reporting", "Completed"], path.TakeLast(2));
         Assert.Equal(task.Purchases.Count(p => p.Status == PurchaseStatus.Fetched), path.Count(s => s == "Paying"));
         Assert.Equal(path.SkipLast(1), task.Transitions.Skip(1).Select(t => t.FromState));
@@ -68,7 +68,7 @@ public sealed class TaskWithinBudgetTests : IAsyncLifetime
         Assert.StartsWith("# Research report: Tesla Inc financial performance 2023", report, StringComparison.Ordinal);
         Assert.Contains("## Executive summary", report, StringComparison.Ordinal);
         Assert.Contains("## Cost", report, StringComparison.Ordinal);
-        foreach (var (purchase, number) in task.Purchases.Where(p => p.Status == PurchaseStatus.Fetched).Select((p, i) => (p, i + 1)))
+        foreach (var (purchase, number) in task.Purchases.Where(p => p.Status == PurchaseStatus.Fetched).OrderBy(p => p.PaidAt).Select((p, i) => (p, i + 1)))
             Assert.Contains($"| [{number}] | {purchase.Title} (item {purchase.ItemId}) | {purchase.Price} |", report, StringComparison.Ordinal);
         Assert.Contains($"Budget used: **{task.Spent}** of **50**", report, StringComparison.Ordinal);
     }

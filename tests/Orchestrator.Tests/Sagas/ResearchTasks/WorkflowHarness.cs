@@ -1,9 +1,12 @@
 using MassTransit;
 using MassTransit.Testing;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orchestrator.Contracts;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Simulators;
 using Orchestrator.Worker.Hosting;
@@ -11,13 +14,15 @@ using Orchestrator.Worker.Hosting;
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
 /// <summary>
-/// The saga and the real consumers on MassTransit's test harness (in-memory bus and saga repository), calling
-/// real simulators over HTTP through the production Refit clients.
+/// The saga and the real consumers on MassTransit's test harness (in-memory bus), with the saga and its secrets in
+/// a real SQLite database through our own repository, calling real simulators over HTTP through the production
+/// Refit clients.
 /// </summary>
 public sealed class WorkflowHarness : IAsyncLifetime
 {
     static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
 
+    readonly string _databaseFile = Path.Combine(Path.GetTempPath(), $"orchestrator-harness-{Guid.NewGuid():N}.db");
     ServiceProvider? _services;
 
     public SimulatorHost Simulators { get; private set; } = null!;
@@ -37,13 +42,16 @@ public sealed class WorkflowHarness : IAsyncLifetime
             ["HTTP_TIMEOUT"] = "0.5",
             ["MAX_RETRIES"] = "1",
             ["RETRY_DELAY"] = "0.01",
+            ["Database:MigrateOnStart"] = "false",
+            [$"ConnectionStrings:{DatabaseRegistration.ConnectionStringName}"] = $"Data Source={_databaseFile}",
         });
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddOrchestratorDatabase();
         builder.AddResearchClients();
         builder.Services.AddMassTransitTestHarness(bus =>
         {
             bus.AddResearchConsumers();
-            bus.AddResearchTaskSaga();
+            bus.AddResearchTaskSaga().EfCoreRepository<ResearchTaskState, OrchestratorDbContext>();
         });
 
         _services = builder.Services.BuildServiceProvider(validateScopes: true);
@@ -51,6 +59,7 @@ public sealed class WorkflowHarness : IAsyncLifetime
         Bus.TestTimeout = WaitLimit;
         Saga = Bus.GetSagaStateMachineHarness<ResearchTaskStateMachine, ResearchTaskState>();
         Machine = _services.GetRequiredService<ResearchTaskStateMachine>();
+        await _services.MigrateOrchestratorDatabaseAsync();
         await Bus.Start();
     }
 
@@ -59,22 +68,42 @@ public sealed class WorkflowHarness : IAsyncLifetime
         if (_services is not null)
             await _services.DisposeAsync();
         await Simulators.DisposeAsync();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        foreach (var file in new[] { _databaseFile, _databaseFile + "-wal", _databaseFile + "-shm" })
+            File.Delete(file);
     }
 
-    public async Task<Guid> SubmitAsync(string theme, int budget, string voiceId = "test_voice")
+    /// <summary>Publishes a task onto the bus as another service would: the intake records it, then the saga runs it.</summary>
+    public async Task<Guid> SubmitAsync(string theme, long budget, string voiceId = "test_voice", string? ownerId = null)
     {
         var taskId = Guid.NewGuid();
-        await Bus.Bus.Publish(new TaskSubmitted(taskId, theme, budget, voiceId, DateTimeOffset.UtcNow));
+        await Bus.Bus.Publish(new TaskSubmitted(taskId, theme, budget, voiceId, DateTimeOffset.UtcNow, ownerId));
         return taskId;
     }
 
-    /// <summary>Waits until the task is in <paramref name="state"/> and returns it.</summary>
+    /// <summary>Waits until the task is in <paramref name="state"/> and returns it as stored, with its purchases.</summary>
     public async Task<ResearchTaskState> WaitForAsync(Guid taskId, Func<ResearchTaskStateMachine, State> state)
     {
         var found = await Saga.Exists(taskId, state, WaitLimit);
-        var task = Saga.Sagas.Contains(taskId);
+        var task = await LoadAsync(taskId);
         Assert.True(found.HasValue, $"task {taskId} did not reach {state(Machine).Name}; it is {task?.CurrentState} {task?.ErrorType}: {task?.ErrorMessage}");
-        return Saga.Sagas.Contains(taskId)!;
+        return task!;
+    }
+
+    /// <summary>The task as stored, with its purchases, or null.</summary>
+    public async Task<ResearchTaskState?> LoadAsync(Guid taskId)
+    {
+        await using var scope = _services!.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+        return await db.ResearchTasks.AsNoTracking().Include(t => t.Transitions.OrderBy(x => x.Id)).FirstOrDefaultAsync(t => t.CorrelationId == taskId);
+    }
+
+    /// <summary>The task's audit trail, in order.</summary>
+    public async Task<List<AuditEvent>> AuditAsync(Guid taskId)
+    {
+        await using var scope = _services!.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+        return await db.AuditEvents.AsNoTracking().Where(e => e.TaskId == taskId).OrderBy(e => e.Id).ToListAsync();
     }
 
     /// <summary>Waits until a message matching <paramref name="filter"/> was published.</summary>

@@ -30,13 +30,44 @@ public sealed class TaskSubmittedConsumerTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_task_without_an_id_faults_to_the_error_queue_and_starts_nothing()
+    public async Task A_task_without_an_id_is_dropped_without_a_fault_that_would_copy_its_voice_id()
     {
-        await _harness.Bus.Bus.Publish(new TaskSubmitted(Guid.Empty, "Tesla", 10, "v", DateTimeOffset.UtcNow));
+        await _harness.Bus.Bus.Publish(new TaskSubmitted(Guid.Empty, "Tesla", 10, "secret_voice", DateTimeOffset.UtcNow));
 
-        Assert.True(await _harness.Bus.Published.Any<Fault<TaskSubmitted>>());
+        Assert.True(await _harness.Bus.Consumed.Any<TaskSubmitted>(m => m.Context.Message.TaskId == Guid.Empty));
+        Assert.False(await _harness.Bus.Published.Any<Fault<TaskSubmitted>>());
         Assert.False(await _harness.Bus.Published.Any<TaskAccepted>());
-        Assert.Empty(_harness.Saga.Created.Select(_ => true));
+        Assert.Null(await _harness.LoadAsync(Guid.Empty));
+    }
+
+    [Fact]
+    public async Task A_task_id_recorded_already_keeps_its_fields()
+    {
+        var taskId = await _harness.SubmitAsync("Tesla Inc", 10, ownerId: "alice");
+        await _harness.WaitForAsync(taskId, m => m.Completed);
+
+        await _harness.Bus.Bus.Publish(new TaskSubmitted(taskId, "Another theme", 999, "v", DateTimeOffset.UtcNow, "mallory"));
+        Assert.True(await _harness.Bus.Consumed.Any<TaskSubmitted>(m => m.Context.Message.OwnerId == "mallory"));
+
+        var task = await _harness.LoadAsync(taskId);
+        Assert.Equal(("Tesla Inc", 10L, "alice", "Completed"), (task!.Theme, task.Budget, task.OwnerId, task.CurrentState));
+    }
+
+    [Fact]
+    public async Task A_task_without_an_owner_id_is_owned_by_the_bus()
+    {
+        var taskId = await _harness.SubmitAsync("Tesla Inc", 10);
+
+        Assert.Equal("bus", (await _harness.WaitForAsync(taskId, m => m.Completed)).OwnerId);
+    }
+
+    [Fact]
+    public async Task A_budget_beyond_32_bits_is_refused_with_the_reason()
+    {
+        var taskId = await _harness.SubmitAsync("Tesla Inc", 3_000_000_000);
+
+        var task = await _harness.WaitForAsync(taskId, m => m.Failed);
+        Assert.Contains("Budget must be at most 2147483647", task.ErrorMessage, StringComparison.Ordinal);
     }
 
     [Fact]

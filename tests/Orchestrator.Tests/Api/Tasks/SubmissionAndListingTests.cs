@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace Orchestrator.Tests.Api.Tasks;
+
+/// <summary>A client's retry with an <c>Idempotency-Key</c>, and the list of the caller's tasks.</summary>
+public sealed class SubmissionAndListingTests(ApiFactory api) : IClassFixture<ApiFactory>
+{
+    readonly HttpClient _client = api.CreateClient();
+
+    [Fact]
+    public async Task The_same_key_and_body_give_the_same_task_and_another_body_is_refused()
+    {
+        var key = $"retry-{Guid.NewGuid():N}";
+        var body = new { theme = "Renewable energy investment", budget = 30, voice_id = "v" };
+
+        using var first = await PostAsync(body, key);
+        using var retry = await PostAsync(body, key);
+        using var other = await PostAsync(body with { budget = 31 }, key);
+        using var noKey = await PostAsync(body, key: null);
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (first.StatusCode, retry.StatusCode));
+        var taskId = await TaskIdAsync(first);
+        Assert.Equal(taskId, await TaskIdAsync(retry));
+        Assert.NotEqual(taskId, await TaskIdAsync(noKey));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
+        var problem = JsonNode.Parse(await other.Content.ReadAsStringAsync())!["detail"]![0]!;
+        Assert.Equal("""["header","Idempotency-Key"]""", problem["loc"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Concurrent_retries_with_one_key_create_one_task()
+    {
+        var key = $"race-{Guid.NewGuid():N}";
+        var body = new { theme = "Blockchain adoption in finance", budget = 20, voice_id = "v" };
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => PostAsync(body, key)));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        Assert.Single((await Task.WhenAll(responses.Select(TaskIdAsync))).Distinct());
+    }
+
+    [Fact]
+    public async Task The_list_pages_newest_first_and_filters_by_status()
+    {
+        var submitted = new List<string>();
+        for (var i = 0; i < 5; i++)
+            submitted.Add(await TaskIdAsync(await PostAsync(new { theme = $"Semiconductors {i}", budget = 5, voice_id = "v" }, key: null)));
+
+        var pages = new List<string>();
+        string? after = null;
+        do
+        {
+            var page = JsonNode.Parse(await _client.GetStringAsync($"/tasks?limit=2{(after is null ? "" : $"&after={after}")}"))!;
+            var ids = page["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>()).ToList();
+            Assert.InRange(ids.Count, 1, 2);
+            pages.AddRange(ids);
+            after = page["next"]?.GetValue<string>();
+        }
+        while (after is not null);
+
+        var mine = pages.Where(submitted.Contains).ToList();
+        Assert.Equal(Enumerable.Reverse(submitted), mine);
+        Assert.Equal(pages.Count, pages.Distinct().Count());
+
+        var failed = JsonNode.Parse(await _client.GetStringAsync("/tasks?status=Failed&limit=100"))!["tasks"]!.AsArray();
+        Assert.All(failed, t => Assert.Equal("Failed", t!["status"]!.GetValue<string>()));
+    }
+
+    [Theory]
+    [InlineData("/tasks?limit=0", "limit")]
+    [InlineData("/tasks?limit=abc", "limit")]
+    [InlineData("/tasks?status=Lost", "status")]
+    [InlineData("/tasks?after=not-a-task", "after")]
+    public async Task A_bad_query_is_a_422_in_the_contracts_shape(string path, string parameter)
+    {
+        using var response = await _client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal($"""["query","{parameter}"]""", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]![0]!["loc"]!.ToJsonString());
+    }
+
+    async Task<HttpResponseMessage> PostAsync(object body, string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/tasks") { Content = JsonContent.Create(body) };
+        if (key is not null)
+            request.Headers.Add("Idempotency-Key", key);
+        return await _client.SendAsync(request);
+    }
+
+    static async Task<string> TaskIdAsync(HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!["task_id"]!.GetValue<string>();
+}
