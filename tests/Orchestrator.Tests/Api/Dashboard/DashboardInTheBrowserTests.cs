@@ -12,51 +12,8 @@ namespace Orchestrator.Tests.Api.Dashboard;
 /// The dashboard in Debian's Chromium (installed by .ci/services.sh), driven by Playwright, against the Api in its
 /// embedded mode on a real port. The screenshot of the task view is left in the test output's <c>artifacts</c> folder.
 /// </summary>
-public sealed class DashboardInTheBrowserTests(DashboardInTheBrowserTests.Browser browser) : IClassFixture<DashboardInTheBrowserTests.Browser>
+public sealed class DashboardInTheBrowserTests(BrowserSession browser) : IClassFixture<BrowserSession>
 {
-    public const string ChromiumPath = "/usr/bin/chromium";
-
-    public static readonly string Artifacts = Path.Combine(AppContext.BaseDirectory, "artifacts");
-
-    /// <summary>The Api on a free loopback port, and one headless Chromium for the class.</summary>
-    public sealed class Browser : IAsyncLifetime, IDisposable
-    {
-        readonly ApiFactory _api = new();
-        IPlaywright? _playwright;
-
-        public IBrowser Chromium { get; private set; } = null!;
-        public Uri BaseAddress { get; private set; } = null!;
-        public HttpClient Client { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            _api.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
-            _api.StartServer();
-            BaseAddress = new Uri(_api.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-            Client = new HttpClient { BaseAddress = BaseAddress };
-
-            // Playwright's own browser download cannot work here: the system's Chromium is used instead.
-            _playwright = await Playwright.CreateAsync();
-            Chromium = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-            {
-                ExecutablePath = ChromiumPath,
-                Headless = true,
-                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-            });
-        }
-
-        public void Dispose() => _api.Dispose();
-
-        public async Task DisposeAsync()
-        {
-            if (Chromium is not null)
-                await Chromium.DisposeAsync();
-            _playwright?.Dispose();
-            Client?.Dispose();
-            await _api.DisposeAsync();
-        }
-    }
-
     [Fact]
     public async Task A_task_submitted_from_the_form_is_followed_live_to_Completed_with_its_spending_and_report()
     {
@@ -88,11 +45,11 @@ public sealed class DashboardInTheBrowserTests(DashboardInTheBrowserTests.Browse
         await Assertions.Expect(page.Locator("#trace")).ToHaveTextAsync(task["trace_id"]!.GetValue<string>());
         Assert.Empty(scriptErrors);
 
-        Directory.CreateDirectory(Artifacts);
+        Directory.CreateDirectory(BrowserSession.Artifacts);
         // A tall viewport rather than a full-page capture: the report's sandboxed frame renders in its own process,
         // which full-page captures of headless Chromium leave blank.
         await page.SetViewportSizeAsync(1100, await page.EvaluateAsync<int>("() => document.documentElement.scrollHeight"));
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "task-view.png") });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserSession.Artifacts, "task-view.png") });
     }
 
     [Fact]
@@ -121,9 +78,9 @@ public sealed class DashboardInTheBrowserTests(DashboardInTheBrowserTests.Browse
         await page.GotoAsync("/");
         await page.Keyboard.PressAsync("Tab");
         Assert.Equal("Skip to content", await page.EvaluateAsync<string>("() => document.activeElement.textContent"));
-        Directory.CreateDirectory(Artifacts);
+        Directory.CreateDirectory(BrowserSession.Artifacts);
         await page.GotoAsync($"/tasks/{taskId}/view");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Completed", new() { Timeout = 30_000 });
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "task-view-phone.png"), FullPage = true });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserSession.Artifacts, "task-view-phone.png"), FullPage = true });
     }
 }

@@ -97,17 +97,16 @@ public sealed class WatchingATaskTests(WatchingATaskTests.Factory api) : IClassF
         Assert.Equal("heartbeat", events[^1].Comment);
     }
 
-    [Theory]
-    [InlineData("someone-else")]
-    [InlineData(null)]
-    public async Task Another_owners_task_or_an_unknown_id_is_404_as_for_GET_tasks_id(string? owner)
+    [Fact]
+    public async Task An_unknown_or_malformed_id_is_404_as_for_GET_tasks_id()
     {
-        var taskId = owner is null ? Guid.NewGuid() : await RecordTaskAsync(owner);
+        foreach (var taskId in new[] { Guid.NewGuid().ToString(), "not-a-uuid" })
+        {
+            using var response = await _client.GetAsync($"/tasks/{taskId}/events");
 
-        using var response = await _client.GetAsync($"/tasks/{taskId}/events");
-
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("""{"detail":"Task not found"}""", await response.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("""{"detail":"Task not found"}""", await response.Content.ReadAsStringAsync());
+        }
     }
 
     /// <summary>A task recorded as the Api records it, but never started: it stays Submitted.</summary>
