@@ -37,7 +37,7 @@ public sealed class WatchingInTheDistributedModeTests(DistributedService service
         var before = await CounterAsync("orchestrator_tasks_finished_total");
         var taskId = await service.Api.SubmitAsync(new { theme = "AI market trends in healthcare", budget = 20, voice_id = "refused_voice" });
 
-        var task = await service.Api.WaitUntilFinishedAsync(taskId);
+        var task = await service.Api.WaitUntilFinishedAsync(taskId, TimeSpan.FromSeconds(120));
         var traceId = task["trace_id"]!.GetValue<string>();
         var deadline = DateTime.UtcNow.AddSeconds(10);
         while (await CounterAsync("orchestrator_tasks_finished_total") <= before && DateTime.UtcNow < deadline)
@@ -69,7 +69,7 @@ public sealed class WatchingInTheDistributedModeTests(DistributedService service
 
     static async Task<List<(long Id, string Type, JsonNode Data)>> ReadEventsAsync(HttpClient client, string taskId)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         using var response = await client.GetAsync($"/tasks/{taskId}/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
