@@ -35,12 +35,13 @@ public sealed class ProgressFeed(Guid taskId, long lastEventId) : IResult
         using var subscription = hub.Subscribe(taskId);
         await response.WriteAsync("retry: 2000\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
+        var reader = new TaskProgressReader(taskId);
         var last = lastEventId;
         try
         {
             while (true)
             {
-                var events = await TaskProgressLog.ReadAsync(db, taskId, cancellationToken);
+                var events = await reader.ReadAsync(db, cancellationToken);
                 foreach (var progress in events.Where(e => e.Id > last))
                 {
                     await response.Body.WriteAsync(Format(progress), cancellationToken);

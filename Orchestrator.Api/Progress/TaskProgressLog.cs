@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Api.Progress;
@@ -11,15 +9,6 @@ namespace Orchestrator.Api.Progress;
 /// </summary>
 public static class TaskProgressLog
 {
-    public static async Task<IReadOnlyList<ProgressEvent>> ReadAsync(OrchestratorDbContext db, Guid taskId, CancellationToken cancellationToken)
-    {
-        // The task first: a step commits its row changes together, so history read after it is at least as new.
-        var task = await db.ResearchTasks.AsNoTracking().FirstAsync(t => t.CorrelationId == taskId, cancellationToken);
-        var transitions = await db.Transitions.AsNoTracking().Where(t => t.TaskId == taskId).OrderBy(t => t.Id).ToListAsync(cancellationToken);
-        var audit = await db.AuditEvents.AsNoTracking().Where(a => a.TaskId == taskId).OrderBy(a => a.Id).ToListAsync(cancellationToken);
-        return Build(task, transitions, audit);
-    }
-
     /// <summary>
     /// Each step of the saga writes its audit entries before the state change that ends it, in one transaction:
     /// entries are placed before the first transition not earlier than them. Entries of a step whose transition was

@@ -51,6 +51,20 @@ public sealed class WatchingInTheDistributedModeTests(DistributedService service
         Assert.All(lines, line => Assert.Contains(traceId, line, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_built_Api_serves_the_dashboard_and_its_scripts()
+    {
+        using var page = await service.Api.Client.GetAsync("/");
+        using var view = await service.Api.Client.GetAsync($"/tasks/{Guid.NewGuid()}/view");
+        using var script = await service.Api.Client.GetAsync("/dashboard/view.js");
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("Start research", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, view.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+    }
+
     /// <summary>A counter's value summed over the Workers' <c>GET /metrics</c> (the saga runs there).</summary>
     async Task<double> CounterAsync(string name)
     {
