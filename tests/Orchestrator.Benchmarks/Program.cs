@@ -16,7 +16,7 @@ if (args is ["chaos", .. var chaos])
 if (args is ["watch", .. var watched])
 {
     const string StreamsHeader = """
-        | mode | tasks, each watched | streams open at once (max) | streams that ended with final | workflows per s, unwatched → watched | p50 ms change → client | p99 ms | Api RSS MiB idle → peak |
+        | mode | tasks, each watched | streams open at once (max) | streams that ended with final | workflows per s, unwatched → watched | p50 ms change → client | p99 ms | Api peak RSS MiB, unwatched → watched |
         |---|---:|---:|---:|---:|---:|---:|---|
         """;
     var streamRows = new List<string>();

@@ -25,10 +25,12 @@ static class StreamsRun
         await warmUp.WaitForAllAsync(warmUp.TaskIds);
         // The same burst unwatched first, under the same conditions, for comparison.
         var unwatched = new Load(http);
+        using var unwatchedPeak = new PeakMemory(api);
         await unwatched.SubmitFlatOutAsync(clients: 32, TimeSpan.FromMinutes(1), maxTasks: tasks);
         var (baseline, _) = await unwatched.WaitForAllAsync(unwatched.TaskIds);
+        var unwatchedMiB = await unwatchedPeak.StopAsync();
         await Task.Delay(1000);
-        var idleMiB = api.MemoryMiB().Now;
+        using var watchedPeak = new PeakMemory(api);
 
         var delays = new Latencies();
         var streams = new List<Task<bool>>();
@@ -72,26 +74,41 @@ static class StreamsRun
             }
         }
 
-        // Peak memory while the streams are open; the process's peak so far includes the warm-up.
-        var peakMiB = 0.0;
-        using var sampling = new CancellationTokenSource();
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                peakMiB = Math.Max(peakMiB, api.MemoryMiB().Now);
-                await Task.Delay(200);
-            }
-        });
         var ended = await Task.WhenAll(streams);
         var elapsed = clock.Elapsed;
-        await sampling.CancelAsync();
-        await sampler;
+        var watchedMiB = await watchedPeak.StopAsync();
 
         // Delays of events replayed on connect (changes made before the stream opened) are left out: they measure
         // how long the client took to connect, not how fast a change reaches it.
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {mode} | {tasks} | {maxOpen} | {ended.Count(e => e)} | {tasks / baseline.Elapsed.TotalSeconds:F0} → {tasks / elapsed.TotalSeconds:F0} | {delays.Percentile(50).TotalMilliseconds:F0} | {delays.Percentile(99).TotalMilliseconds:F0} | {idleMiB:F0} → {peakMiB:F0} |");
+            $"| {mode} | {tasks} | {maxOpen} | {ended.Count(e => e)} | {tasks / baseline.Elapsed.TotalSeconds:F0} → {tasks / elapsed.TotalSeconds:F0} | {delays.Percentile(50).TotalMilliseconds:F0} | {delays.Percentile(99).TotalMilliseconds:F0} | {unwatchedMiB:F0} → {watchedMiB:F0} |");
+    }
+
+    /// <summary>The process's largest resident set while it is sampled (every 200 ms).</summary>
+    sealed class PeakMemory : IDisposable
+    {
+        readonly CancellationTokenSource _stop = new();
+        readonly Task<double> _sampling;
+
+        public PeakMemory(ServiceProcess process) => _sampling = Task.Run(async () =>
+        {
+            var peak = 0.0;
+            while (!_stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, process.MemoryMiB().Now);
+                await Task.Delay(200);
+            }
+
+            return peak;
+        });
+
+        public async Task<double> StopAsync()
+        {
+            await _stop.CancelAsync();
+            return await _sampling;
+        }
+
+        public void Dispose() => _stop.Dispose();
     }
 
     static void InterlockedMax(ref int target, int value)
