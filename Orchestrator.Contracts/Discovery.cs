@@ -3,8 +3,14 @@ namespace Orchestrator.Contracts;
 /// <summary>Find the marketplace items worth buying for a theme, with their quoted (HTTP 402) prices.</summary>
 public sealed record DiscoverSources(Guid TaskId, string Theme);
 
-/// <summary>The candidate items for a task, each with the price the marketplace asked and its relevance.</summary>
-public sealed record SourcesDiscovered(Guid TaskId, IReadOnlyList<SourceQuote> Sources);
+/// <summary>
+/// The candidate items for a task, each with the price the marketplace asked and its relevance, and the items
+/// left out because the marketplace's answer about them could not be trusted (<paramref name="Skipped"/>).
+/// </summary>
+public sealed record SourcesDiscovered(Guid TaskId, IReadOnlyList<SourceQuote> Sources, IReadOnlyList<SkippedSource>? Skipped = null);
 
 /// <summary>A candidate item; <paramref name="Score"/> is its relevance to the theme (0: none).</summary>
 public sealed record SourceQuote(int ItemId, string Title, string Company, long Price, double Score);
+
+/// <summary>A candidate item that cannot be bought, and why: no valid price, a redirect, an answer over the size cap...</summary>
+public sealed record SkippedSource(int ItemId, string Title, string Company, string Reason);

@@ -10,7 +10,7 @@ public sealed record WriteReport(
 /// <summary>A source the task paid for: <paramref name="Data"/> is the item's JSON object, as text.</summary>
 public sealed record PurchasedSource(int ItemId, string Title, string Company, long Price, string Data, DateTime? PaidAt);
 
-/// <summary>A source the task considered and did not buy, and why.</summary>
-public sealed record SourceNotBought(int ItemId, string Title, string Company, long Price, string Reason);
+/// <summary>A source the task considered and did not buy, and why; <paramref name="Price"/> is null when none was validly quoted.</summary>
+public sealed record SourceNotBought(int ItemId, string Title, string Company, long? Price, string Reason);
 
 public sealed record ReportWritten(Guid TaskId, string Markdown);

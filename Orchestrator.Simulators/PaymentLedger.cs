@@ -1,7 +1,7 @@
 namespace Orchestrator.Simulators;
 
 /// <summary>One charge on a payment token.</summary>
-public sealed record LedgerCharge(string ChargeId, string TokenId, int Amount, int? ItemId, string? IdempotencyKey, DateTimeOffset At);
+public sealed record LedgerCharge(string ChargeId, string TokenId, long Amount, int? ItemId, string? IdempotencyKey, DateTimeOffset At);
 
 /// <summary>What <see cref="PaymentLedger.Pay"/> did.</summary>
 public enum PaymentOutcome
@@ -32,7 +32,7 @@ public sealed class PaymentLedger(TimeProvider clock)
         }
     }
 
-    public string IssueToken(int budget)
+    public string IssueToken(long budget)
     {
         var tokenId = $"tok_{Guid.NewGuid():N}";
         lock (_lock)
@@ -44,7 +44,7 @@ public sealed class PaymentLedger(TimeProvider clock)
     /// Charges <paramref name="amount"/> to the token, unless the same idempotency key or the same item was
     /// charged already (then that charge is returned) or the token's budget would be exceeded.
     /// </summary>
-    public (PaymentOutcome Outcome, LedgerCharge? Charge, int Remaining) Pay(string tokenId, int amount, int? itemId, string? idempotencyKey)
+    public (PaymentOutcome Outcome, LedgerCharge? Charge, long Remaining) Pay(string tokenId, long amount, int? itemId, string? idempotencyKey)
     {
         lock (_lock)
         {
@@ -77,7 +77,7 @@ public sealed class PaymentLedger(TimeProvider clock)
     /// True when the token bought the item: paid for it by id, or (as the seed's clients pay, without an item)
     /// holds an unassigned credit that covers the price, which this read then spends on the item.
     /// </summary>
-    public bool HasBought(string tokenId, int itemId, int price)
+    public bool HasBought(string tokenId, int itemId, long price)
     {
         lock (_lock)
         {
@@ -94,11 +94,11 @@ public sealed class PaymentLedger(TimeProvider clock)
         }
     }
 
-    sealed class Token(int budget)
+    sealed class Token(long budget)
     {
-        public int Budget { get; } = budget;
-        public int Spent { get; set; }
-        public int Credit { get; set; }
+        public long Budget { get; } = budget;
+        public long Spent { get; set; }
+        public long Credit { get; set; }
         public Dictionary<string, LedgerCharge> ByKey { get; } = new(StringComparer.Ordinal);
         public Dictionary<int, LedgerCharge> ByItem { get; } = [];
         public HashSet<int> CreditedItems { get; } = [];

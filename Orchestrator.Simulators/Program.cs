@@ -4,7 +4,9 @@ using Orchestrator.Simulators;
 var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
 await using var simulators = await SimulatorHost.StartAsync(
     configuration["Simulators:MarketplaceUrl"] ?? "http://localhost:8002",
-    configuration["Simulators:PaymentManagerUrl"] ?? "http://localhost:8001");
+    configuration["Simulators:PaymentManagerUrl"] ?? "http://localhost:8001",
+    SimulatorBehaviour.FromConfiguration(configuration),
+    elsewhereUrl: configuration["Simulators:ElsewhereUrl"] ?? "http://127.0.0.1:0");
 
 Console.WriteLine($"Marketplace on {simulators.MarketplaceUrl}, Payment Manager on {simulators.PaymentManagerUrl}; Ctrl+C stops them.");
 var stopped = new TaskCompletionSource();

@@ -33,6 +33,28 @@ public sealed class SimulatorBehaviour
     /// <summary>False: <c>GET /catalog</c> answers 404, as the seed's marketplace (which has none) does.</summary>
     public bool CatalogEnabled { get; set; } = true;
 
+    /// <summary>The hostile marketplace's attacks (<c>Simulators:Hostile</c>); none by default.</summary>
+    public Hostility Hostility { get; set; }
+
+    public bool Attacks(Hostility attack) => (Hostility & attack) != 0;
+
+    /// <summary>Where <see cref="Hostility.RedirectPaidRead"/> sends a paid read: the simulators' other listener.</summary>
+    public Uri? ElsewhereUrl { get; internal set; }
+
+    readonly ConcurrentQueue<string> _elsewhere = new();
+
+    /// <summary>What reached the other listener: one entry per request, its path and whether it carried a payment token.</summary>
+    public IReadOnlyCollection<string> RequestsElsewhere => [.. _elsewhere];
+
+    /// <summary>Requests that reached the other listener with an <c>x-payment-token</c>: there should be none.</summary>
+    public int PaymentTokensElsewhere => _elsewhere.Count(r => r.EndsWith(" with a payment token", StringComparison.Ordinal));
+
+    internal void RecordElsewhere(string path, bool withToken) => _elsewhere.Enqueue(withToken ? $"{path} with a payment token" : path);
+
+    /// <summary>The behaviour that configuration asks for: <c>Simulators:Hostile</c>.</summary>
+    public static SimulatorBehaviour FromConfiguration(IConfiguration configuration) =>
+        new() { Hostility = configuration.GetValue("Simulators:Hostile", Hostility.None) };
+
     /// <summary>Voice ids the Payment Manager refuses with 403; so is any voice id starting with <c>refused_</c>.</summary>
     public ISet<string> RefusedVoiceIds { get; } = new HashSet<string>(StringComparer.Ordinal) { "refused_voice" };
 

@@ -8,17 +8,20 @@ namespace Orchestrator.Simulators;
 /// <summary>
 /// The Marketplace and the Payment Manager, each on its own Kestrel address, sharing one ledger of charges.
 /// <c>http://127.0.0.1:0</c> picks a free port; the bound addresses are in <see cref="MarketplaceUrl"/> and
-/// <see cref="PaymentManagerUrl"/>.
+/// <see cref="PaymentManagerUrl"/>. A third listener, "elsewhere", is where a hostile marketplace redirects paid
+/// reads: it answers nothing useful and records what reaches it (<see cref="SimulatorBehaviour.RequestsElsewhere"/>).
 /// </summary>
 public sealed class SimulatorHost : IAsyncDisposable
 {
     readonly WebApplication _marketplace;
     readonly WebApplication _paymentManager;
+    readonly WebApplication _elsewhere;
 
-    SimulatorHost(WebApplication marketplace, WebApplication paymentManager, PaymentLedger ledger, SimulatorBehaviour behaviour)
+    SimulatorHost(WebApplication marketplace, WebApplication paymentManager, WebApplication elsewhere, PaymentLedger ledger, SimulatorBehaviour behaviour)
     {
         _marketplace = marketplace;
         _paymentManager = paymentManager;
+        _elsewhere = elsewhere;
         Ledger = ledger;
         Behaviour = behaviour;
         MarketplaceUrl = BoundAddress(marketplace);
@@ -34,6 +37,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         string marketplaceUrl,
         string paymentManagerUrl,
         SimulatorBehaviour? behaviour = null,
+        string elsewhereUrl = "http://127.0.0.1:0",
         CancellationToken cancellationToken = default)
     {
         behaviour ??= new SimulatorBehaviour();
@@ -53,21 +57,36 @@ public sealed class SimulatorHost : IAsyncDisposable
         var paymentManager = Build(paymentManagerUrl, behaviour, ledger, catalog);
         paymentManager.MapPaymentManager();
 
+        var elsewhere = Build(elsewhereUrl, behaviour, ledger, catalog);
+        elsewhere.Run(context =>
+        {
+            // What reached it, for a test outside the process; that question itself is not recorded.
+            if (context.Request.Path == "/received")
+                return Results.Json(behaviour.RequestsElsewhere).ExecuteAsync(context);
+
+            behaviour.RecordElsewhere(context.Request.Path.Value ?? "", context.Request.Headers.ContainsKey("x-payment-token"));
+            return Results.Json(new { stolen = true }).ExecuteAsync(context);
+        });
+
+        await elsewhere.StartAsync(cancellationToken);
+        behaviour.ElsewhereUrl = BoundAddress(elsewhere);
         await marketplace.StartAsync(cancellationToken);
         await paymentManager.StartAsync(cancellationToken);
-        return new SimulatorHost(marketplace, paymentManager, ledger, behaviour);
+        return new SimulatorHost(marketplace, paymentManager, elsewhere, ledger, behaviour);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await _marketplace.StopAsync(cancellationToken);
         await _paymentManager.StopAsync(cancellationToken);
+        await _elsewhere.StopAsync(cancellationToken);
     }
 
     public async ValueTask DisposeAsync()
     {
         await _marketplace.DisposeAsync();
         await _paymentManager.DisposeAsync();
+        await _elsewhere.DisposeAsync();
     }
 
     static WebApplication Build(string url, SimulatorBehaviour behaviour, PaymentLedger ledger, Catalog catalog)

@@ -1,4 +1,5 @@
 using System.Net;
+using Orchestrator.Worker.Http;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
 using Refit;
@@ -8,8 +9,12 @@ namespace Orchestrator.Worker;
 /// <summary>Turns what an HTTP call can end in, once its retries are spent, into a <see cref="ResearchStepException"/>.</summary>
 static class ExternalCall
 {
+    /// <param name="hasEffect">
+    /// The request may change something (a payment): an answer refused unread (a redirect, a body over the cap)
+    /// then leaves its outcome unknown, as a timeout does.
+    /// </param>
     public static async Task<TResponse> Run<TResponse>(
-        string errorType, string what, Func<Task<TResponse>> call, CancellationToken cancellationToken)
+        string errorType, string what, Func<Task<TResponse>> call, CancellationToken cancellationToken, bool hasEffect = false)
         where TResponse : IApiResponse
     {
         TResponse response;
@@ -17,15 +22,32 @@ static class ExternalCall
         {
             response = await call();
         }
+        catch (Exception e) when (Refused(e) is { } refused)
+        {
+            throw new ResearchStepException(errorType, $"{what}: the service {refused.Message}", transient: hasEffect);
+        }
         catch (Exception e) when (IsTransportFailure(e) && !cancellationToken.IsCancellationRequested)
         {
             throw new ResearchStepException(errorType, $"{what} failed: {Describe(e)}", transient: true);
         }
 
         // A generated client hands transport failures back in the response instead of throwing them.
+        if (!response.IsReceived && Refused(response.Error) is { } refusal)
+            throw new ResearchStepException(errorType, $"{what}: the service {refusal.Message}", transient: hasEffect);
         if (!response.IsReceived && response.Error is { } error && !cancellationToken.IsCancellationRequested)
             throw new ResearchStepException(errorType, $"{what} failed: {Describe(error.InnerException ?? error)}", transient: true);
         return response;
+    }
+
+    static UntrustedResponseException? Refused(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is UntrustedResponseException refused)
+                return refused;
+        }
+
+        return null;
     }
 
     public static ResearchStepException Unexpected(string errorType, string what, IApiResponse response) =>

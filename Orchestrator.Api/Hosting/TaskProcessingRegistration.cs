@@ -9,7 +9,7 @@ public static class TaskProcessingRegistration
 {
     /// <summary>
     /// On the in-memory bus (the embedded mode) this process also runs the workflow, and the simulators unless
-    /// MARKETPLACE_URL / PAYMENT_MANAGER_URL point elsewhere. On RabbitMQ it only publishes: Workers do the rest.
+    /// MARKETPLACE_URL / PAYMENT_MANAGER_URL point elsewhere (hostile when <c>Simulators:Hostile</c> says so). On RabbitMQ it only publishes: Workers do the rest.
     /// </summary>
     public static IHostApplicationBuilder AddTaskProcessing(this IHostApplicationBuilder builder)
     {
@@ -32,7 +32,9 @@ public static class TaskProcessingRegistration
         var paymentManagerUrl = configuration["Simulators:PaymentManagerUrl"] ?? FreeLoopbackUrl();
         configuration[WorkflowOptions.MarketplaceUrlKey] ??= marketplaceUrl;
         configuration[WorkflowOptions.PaymentManagerUrlKey] ??= paymentManagerUrl;
-        builder.Services.AddHostedService(_ => new EmbeddedSimulators(marketplaceUrl, paymentManagerUrl));
+        var elsewhereUrl = configuration["Simulators:ElsewhereUrl"] ?? "http://127.0.0.1:0";
+        var behaviour = SimulatorBehaviour.FromConfiguration(configuration);
+        builder.Services.AddHostedService(_ => new EmbeddedSimulators(marketplaceUrl, paymentManagerUrl, elsewhereUrl, behaviour));
     }
 
     static string FreeLoopbackUrl()
@@ -43,12 +45,13 @@ public static class TaskProcessingRegistration
     }
 
     /// <summary>The simulators as part of this host's lifetime, started before the bus takes messages.</summary>
-    sealed class EmbeddedSimulators(string marketplaceUrl, string paymentManagerUrl) : IHostedService, IAsyncDisposable
+    sealed class EmbeddedSimulators(string marketplaceUrl, string paymentManagerUrl, string elsewhereUrl, SimulatorBehaviour behaviour)
+        : IHostedService, IAsyncDisposable
     {
         SimulatorHost? _simulators;
 
         public async Task StartAsync(CancellationToken cancellationToken) =>
-            _simulators = await SimulatorHost.StartAsync(marketplaceUrl, paymentManagerUrl, cancellationToken: cancellationToken);
+            _simulators = await SimulatorHost.StartAsync(marketplaceUrl, paymentManagerUrl, behaviour, elsewhereUrl, cancellationToken);
 
         public Task StopAsync(CancellationToken cancellationToken) => _simulators?.StopAsync(cancellationToken) ?? Task.CompletedTask;
 

@@ -81,7 +81,7 @@ public static class TaskProgressLog
 
         // What the planner chose: everything it did not leave out. (A planned item can still turn out unaffordable.)
         var planned = candidates
-            .Where(p => p.Status is not (PurchaseStatus.NotChosen or PurchaseStatus.OverBudget))
+            .Where(p => p.Status is not (PurchaseStatus.NotChosen or PurchaseStatus.OverBudget or PurchaseStatus.Skipped))
             .Select(p => new PlannedItem(p.ItemId, p.Title, p.Price, Math.Round(p.Score, 4)))
             .ToList();
         add(ProgressEventTypes.Plan, new Plan(planned, planned.Sum(p => p.Price)));

@@ -32,6 +32,7 @@ public static class TaskEndpoints
             .Produces<string>(StatusCodes.Status200OK, "text/markdown")
             .WithSummary("The task's Markdown report, once completed");
         tasks.MapGet("/{taskId}/report.html", GetReportHtml)
+            .AddEndpointFilter(ReportPage.WithSecurityHeaders)
             .Produces<string>(StatusCodes.Status200OK, "text/html")
             .WithSummary("The task's report rendered for a browser, once completed");
         tasks.MapGet("/{taskId}/audit", GetAudit)

@@ -9,8 +9,8 @@ public sealed record DetailResponse(string Detail);
 /// <summary>The seed's error response format.</summary>
 public sealed record TaskError(string Error, string Message, string TaskId, DateTimeOffset Timestamp);
 
-/// <summary>One candidate source of the task's purchase plan: <c>status</c> is its purchase status.</summary>
-public sealed record PlanItem(int Item, string Title, long Price, double Score, string Status);
+/// <summary>One candidate source of the task's purchase plan: <c>status</c> is its purchase status; <c>reason</c> why a skipped one was.</summary>
+public sealed record PlanItem(int Item, string Title, long Price, double Score, string Status, string? Reason);
 
 public sealed record TaskView(
     string TaskId,
@@ -39,7 +39,7 @@ public sealed record TaskView(
             : new TaskError(task.ErrorType, task.ErrorMessage ?? "", task.CorrelationId.ToString(), Utc(task.CompletedAt ?? task.UpdatedAt)),
         [.. task.Purchases
             .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)
-            .Select(p => new PlanItem(p.ItemId, p.Title, p.Price, p.Score, p.Status.ToString()))],
+            .Select(p => new PlanItem(p.ItemId, p.Title, p.Price, p.Score, p.Status.ToString(), p.SkipReason))],
         task.TraceId);
 
     static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));

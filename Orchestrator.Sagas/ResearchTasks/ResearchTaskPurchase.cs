@@ -26,9 +26,18 @@ public class ResearchTaskPurchase
     /// <summary>The item's data (a JSON object) once read with the payment token.</summary>
     public string? Data { get; set; }
 
+    /// <summary>Why a <see cref="PurchaseStatus.Skipped"/> item cannot be bought, as discovery found it.</summary>
+    public string? SkipReason { get; set; }
+
+    public const int MaxSkipReasonLength = 500;
+
+    /// <summary>What the <c>title</c> and <c>company</c> columns hold.</summary>
+    public const int MaxTextLength = 500;
+
     /// <summary>Why a purchase that was not made was left out, for the report.</summary>
     public string WhyNotBought(long budget) => Status switch
     {
+        PurchaseStatus.Skipped => SkipReason ?? "the marketplace's answer about it could not be trusted",
         PurchaseStatus.OverBudget => $"costs {Price}, more than the budget of {budget} allows",
         PurchaseStatus.NotChosen when Score <= 0 => "not relevant to the theme",
         PurchaseStatus.NotChosen => "the budget buys more relevance without it",
@@ -51,4 +60,10 @@ public enum PurchaseStatus
 
     /// <summary>Affordable, but the best set the budget allows leaves it out (or it is not relevant).</summary>
     NotChosen,
+
+    /// <summary>
+    /// Never priced: the marketplace's answer about it was unusable (no valid price, 200 without payment, a
+    /// redirect, a body over the cap). <see cref="ResearchTaskPurchase.SkipReason"/> says which.
+    /// </summary>
+    Skipped,
 }

@@ -124,9 +124,10 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
     /// <summary>
     /// Plans the purchases before any money moves: the most relevant set of quoted sources that fits the budget
-    /// (<see cref="PurchasePlanner"/>), bought most relevant first; the others are kept, with why they were left out.
+    /// (<see cref="PurchasePlanner"/>), bought most relevant first; the others are kept, with why they were left out,
+    /// and so are the <paramref name="skipped"/> items, which have no price to plan with.
     /// </summary>
-    public void Plan(IEnumerable<SourceQuote> quotes)
+    public void Plan(IEnumerable<SourceQuote> quotes, IEnumerable<SkippedSource>? skipped = null)
     {
         var candidates = quotes.DistinctBy(q => q.ItemId).OrderByDescending(q => q.Score).ThenBy(q => q.ItemId).ToList();
         var available = checked(Budget - Spent);
@@ -137,8 +138,8 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
             {
                 TaskId = CorrelationId,
                 ItemId = quote.ItemId,
-                Title = quote.Title,
-                Company = quote.Company,
+                Title = Cut(quote.Title, ResearchTaskPurchase.MaxTextLength),
+                Company = Cut(quote.Company, ResearchTaskPurchase.MaxTextLength),
                 Price = quote.Price,
                 Score = quote.Score,
                 IdempotencyKey = $"{CorrelationId:N}-{quote.ItemId}",
@@ -147,7 +148,24 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
                     : PurchaseStatus.NotChosen,
             });
         }
+
+        foreach (var item in (skipped ?? []).DistinctBy(s => s.ItemId).Where(s => candidates.TrueForAll(q => q.ItemId != s.ItemId)))
+        {
+            Purchases.Add(new ResearchTaskPurchase
+            {
+                TaskId = CorrelationId,
+                ItemId = item.ItemId,
+                Title = Cut(item.Title, ResearchTaskPurchase.MaxTextLength),
+                Company = Cut(item.Company, ResearchTaskPurchase.MaxTextLength),
+                IdempotencyKey = $"{CorrelationId:N}-{item.ItemId}",
+                Status = PurchaseStatus.Skipped,
+                SkipReason = Cut(item.Reason, ResearchTaskPurchase.MaxSkipReasonLength),
+            });
+        }
     }
+
+    /// <summary>The Worker cuts marketplace text to its columns already; this keeps a stray message from breaking the row.</summary>
+    static string Cut(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 1), "…");
 
     /// <summary>
     /// Starts the next planned purchase that the budget still allows, or returns null when nothing is left to buy.

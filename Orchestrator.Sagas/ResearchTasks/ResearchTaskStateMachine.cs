@@ -62,7 +62,7 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
 
         During(Discovering,
             When(SourcesDiscovered)
-                .Then(x => x.Saga.Plan(x.Message.Sources))
+                .Then(x => x.Saga.Plan(x.Message.Sources, x.Message.Skipped))
                 .IfElse(x => x.Saga.Purchases.Exists(p => p.Status == PurchaseStatus.Planned),
                     buy => buy
                         .TransitionTo(AwaitingPayment)
@@ -247,5 +247,5 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         [.. task.Purchases
             .Where(p => p.Status is not (PurchaseStatus.Fetched or PurchaseStatus.Paid))
             .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)
-            .Select(p => new SourceNotBought(p.ItemId, p.Title, p.Company, p.Price, p.WhyNotBought(task.Budget)))]);
+            .Select(p => new SourceNotBought(p.ItemId, p.Title, p.Company, p.Status == PurchaseStatus.Skipped ? null : p.Price, p.WhyNotBought(task.Budget)))]);
 }

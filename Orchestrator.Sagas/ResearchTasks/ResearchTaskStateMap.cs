@@ -63,8 +63,9 @@ public sealed class ResearchTaskPurchaseMap : IEntityTypeConfiguration<ResearchT
         builder.ToTable("research_task_purchases");
         builder.HasKey(x => new { x.TaskId, x.ItemId });
         builder.Property(x => x.ItemId).ValueGeneratedNever();
-        builder.Property(x => x.Title).HasMaxLength(500);
-        builder.Property(x => x.Company).HasMaxLength(500);
+        builder.Property(x => x.Title).HasMaxLength(ResearchTaskPurchase.MaxTextLength);
+        builder.Property(x => x.Company).HasMaxLength(ResearchTaskPurchase.MaxTextLength);
+        builder.Property(x => x.SkipReason).HasMaxLength(ResearchTaskPurchase.MaxSkipReasonLength);
         builder.Property(x => x.IdempotencyKey).HasMaxLength(100);
         builder.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
     }

@@ -7,7 +7,7 @@ public sealed record CatalogItem(
     [property: JsonPropertyName("id")] int Id,
     [property: JsonPropertyName("title")] string Title,
     [property: JsonPropertyName("company")] string Company,
-    [property: JsonPropertyName("price")] int Price,
+    [property: JsonPropertyName("price")] long Price,
     [property: JsonPropertyName("tags")] IReadOnlyList<string> Tags)
 {
     [JsonIgnore]

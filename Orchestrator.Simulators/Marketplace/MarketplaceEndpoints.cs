@@ -15,20 +15,32 @@ public static class MarketplaceEndpoints
     }
 
     static IResult SearchCatalog(string? q, int? limit, Catalog catalog, SimulatorBehaviour behaviour) =>
-        behaviour.CatalogEnabled
-            ? Results.Ok(new CatalogPage(catalog.Search(q, Math.Clamp(limit ?? 5, 1, 50))))
-            : Results.NotFound(new Detail("Not Found"));
+        !behaviour.CatalogEnabled ? Results.NotFound(new Detail("Not Found"))
+        : behaviour.Attacks(Hostility.TrickleCatalog) ? HostileMarketplace.Trickle(StatusCodes.Status200OK)
+        : Results.Ok(new CatalogPage([.. HostileMarketplace.Search(catalog.Search(q, Math.Clamp(limit ?? 5, 1, 50)), behaviour)]));
 
-    static IResult GetCompanyDetail(string? id, HttpRequest request, Catalog catalog, PaymentLedger ledger)
+    static IResult GetCompanyDetail(string? id, HttpRequest request, Catalog catalog, PaymentLedger ledger, SimulatorBehaviour behaviour)
     {
-        if (!int.TryParse(id, out var itemId) || catalog.Find(itemId) is not { } item)
+        if (!int.TryParse(id, out var itemId) || Find(catalog, itemId, behaviour) is not { } item)
             return Results.NotFound(new Detail("Item not found"));
 
         var token = request.Headers["x-payment-token"].ToString();
-        return token.Length > 0 && ledger.HasBought(token, item.Id, item.Price)
-            ? Results.Ok(item.Data())
-            : Results.Json(new PriceQuote(item.Price), statusCode: StatusCodes.Status402PaymentRequired);
+        if (token.Length > 0 && ledger.HasBought(token, item.Id, item.Price))
+        {
+            return behaviour.Attacks(Hostility.RedirectPaidRead) ? Results.Redirect(new Uri(behaviour.ElsewhereUrl!, $"company/detail?id={item.Id}").ToString())
+                : behaviour.Attacks(Hostility.TrickleRead) ? HostileMarketplace.Trickle(StatusCodes.Status200OK)
+                : behaviour.Attacks(Hostility.HugePaidRead) ? HostileMarketplace.Huge()
+                : Results.Ok(item.Data());
+        }
+
+        return behaviour.Attacks(Hostility.PaidWithoutPayment) && item.Id % 2 == 0 ? Results.Ok(item.Data())
+            : behaviour.Attacks(Hostility.TricklePrice) ? HostileMarketplace.Trickle(StatusCodes.Status402PaymentRequired)
+            : HostileMarketplace.BadPrice(item, behaviour)
+            ?? Results.Json(new PriceQuote(item.Price), statusCode: StatusCodes.Status402PaymentRequired);
     }
+
+    static CatalogItem? Find(Catalog catalog, int itemId, SimulatorBehaviour behaviour) =>
+        catalog.Find(itemId) is { } item ? HostileMarketplace.View(item, behaviour) : null;
 
     static async Task<IResult> Pay(HttpRequest request, Catalog catalog, PaymentLedger ledger, SimulatorBehaviour behaviour)
     {
@@ -49,7 +61,7 @@ public static class MarketplaceEndpoints
             return Unprocessable("tokenId and a positive amount are required");
         if (payment.ItemId is { } itemId)
         {
-            if (catalog.Find(itemId) is not { } item)
+            if (Find(catalog, itemId, behaviour) is not { } item)
                 return Results.NotFound(new Detail("Item not found"));
             if (item.Price != payment.Amount)
                 return Results.Conflict(new Detail("Amount does not match the price"));
@@ -62,6 +74,7 @@ public static class MarketplaceEndpoints
             PaymentOutcome.UnknownToken => Results.Json(new Detail("Unknown payment token"), statusCode: StatusCodes.Status402PaymentRequired),
             PaymentOutcome.OverBudget => Results.Json(new Detail("Payment exceeds the token's budget"), statusCode: StatusCodes.Status402PaymentRequired),
             _ when SimulatorBehaviour.Happens(behaviour.FailureRateAfterEffect) => SimulatedFailure(),
+            _ when behaviour.Attacks(Hostility.TricklePayment) => HostileMarketplace.Trickle(StatusCodes.Status200OK),
             _ => Results.Ok(new PaymentReceipt(charge!.ChargeId, charge.TokenId, charge.Amount, remaining)),
         };
     }
@@ -72,16 +85,16 @@ public static class MarketplaceEndpoints
 
     sealed record CatalogPage([property: JsonPropertyName("items")] IReadOnlyList<CatalogItem> Items);
 
-    sealed record PriceQuote([property: JsonPropertyName("price")] int Price);
+    sealed record PriceQuote([property: JsonPropertyName("price")] long Price);
 
     sealed record PaymentRequest(
         [property: JsonPropertyName("tokenId")] string? TokenId,
-        [property: JsonPropertyName("amount")] int Amount,
+        [property: JsonPropertyName("amount")] long Amount,
         [property: JsonPropertyName("itemId")] int? ItemId);
 
     sealed record PaymentReceipt(
         [property: JsonPropertyName("charge_id")] string ChargeId,
         [property: JsonPropertyName("token_id")] string TokenId,
-        [property: JsonPropertyName("amount")] int Amount,
-        [property: JsonPropertyName("remaining")] int Remaining);
+        [property: JsonPropertyName("amount")] long Amount,
+        [property: JsonPropertyName("remaining")] long Remaining);
 }

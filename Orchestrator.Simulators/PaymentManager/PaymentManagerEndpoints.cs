@@ -34,7 +34,7 @@ public static class PaymentManagerEndpoints
     }
 
     sealed record TokenRequest(
-        [property: JsonPropertyName("budget")] int Budget,
+        [property: JsonPropertyName("budget")] long Budget,
         [property: JsonPropertyName("voice_id")] string? VoiceId);
 
     sealed record TokenIssued([property: JsonPropertyName("token_id")] string TokenId);
@@ -44,7 +44,7 @@ public static class PaymentManagerEndpoints
     sealed record ChargeView(
         [property: JsonPropertyName("charge_id")] string ChargeId,
         [property: JsonPropertyName("token_id")] string TokenId,
-        [property: JsonPropertyName("amount")] int Amount,
+        [property: JsonPropertyName("amount")] long Amount,
         [property: JsonPropertyName("item_id")] int? ItemId,
         [property: JsonPropertyName("idempotency_key")] string? IdempotencyKey,
         [property: JsonPropertyName("at")] DateTimeOffset At)

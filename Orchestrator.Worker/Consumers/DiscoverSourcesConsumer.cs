@@ -10,6 +10,9 @@ public sealed class DiscoverSourcesConsumer(SourceDiscovery discovery) : IConsum
     {
         var task = context.Message;
         return context.Complete(task.TaskId, async cancellationToken =>
-            new SourcesDiscovered(task.TaskId, await discovery.DiscoverAsync(task.Theme, cancellationToken)));
+        {
+            var found = await discovery.DiscoverAsync(task.Theme, cancellationToken);
+            return new SourcesDiscovered(task.TaskId, found.Quotes, found.Skipped);
+        });
     }
 }

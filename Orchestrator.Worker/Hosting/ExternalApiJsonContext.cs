@@ -7,8 +7,6 @@ namespace Orchestrator.Worker.Hosting;
 
 /// <summary>The JSON the Refit clients send and read, generated at build time (web defaults: camelCase, any case read).</summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
-[JsonSerializable(typeof(CatalogPage))]
-[JsonSerializable(typeof(PriceQuote))]
 [JsonSerializable(typeof(PaymentRequest))]
 [JsonSerializable(typeof(TokenRequest))]
 [JsonSerializable(typeof(PaymentToken))]

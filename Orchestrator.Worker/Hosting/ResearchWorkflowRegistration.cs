@@ -12,6 +12,7 @@ using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Consumers;
+using Orchestrator.Worker.Http;
 using Orchestrator.Worker.Marketplace;
 using Orchestrator.Worker.Payments;
 using Orchestrator.Worker.Recovery;
@@ -61,6 +62,12 @@ public static class ResearchWorkflowRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        builder.Services.AddOptions<MarketplaceOptions>()
+            .BindConfiguration(MarketplaceOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        builder.Services.AddTransient<BoundedResponseHandler>();
+
         builder.AddResearchAnalyst();
         builder.Services.AddSingleton<ResearchReportWriter>();
         builder.Services.AddScoped<SourceDiscovery>();
@@ -70,11 +77,23 @@ public static class ResearchWorkflowRegistration
 
         builder.Services.AddRefitGeneratedClient<IMarketplaceApi>(ExternalApiJsonContext.Default)
             .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).MarketplaceUrl)
-            .AddStandardResilienceHandler().Configure(ConfigureResilience);
+            .Untrusting();
         builder.Services.AddRefitGeneratedClient<IPaymentManagerApi>(ExternalApiJsonContext.Default)
             .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).PaymentManagerUrl)
-            .AddStandardResilienceHandler().Configure(ConfigureResilience);
+            .Untrusting();
         return builder;
+    }
+
+    /// <summary>
+    /// A client for a service whose answers are untrusted: no redirect is followed (a payment token goes to no
+    /// other address), and each attempt, under the resilience pipeline's timeout, reads the whole answer, capped
+    /// (<see cref="BoundedResponseHandler"/>, added last so that it runs inside every attempt).
+    /// </summary>
+    static void Untrusting(this IHttpClientBuilder client)
+    {
+        client.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        client.AddStandardResilienceHandler().Configure(ConfigureResilience);
+        client.AddHttpMessageHandler<BoundedResponseHandler>();
     }
 
     /// <summary>
@@ -94,7 +113,18 @@ public static class ResearchWorkflowRegistration
         builder.Services.AddChatClient(services =>
         {
             var llm = services.GetRequiredService<IOptions<LlmOptions>>().Value;
-            var client = new OpenAIClientOptions { Endpoint = llm.Endpoint, NetworkTimeout = llm.Timeout, RetryPolicy = new ClientRetryPolicy(maxRetries: 1) };
+            // The model's answers are untrusted too: no redirect followed, the body capped and read within the timeout.
+            var http = new HttpClient(new BoundedResponseHandler(services.GetRequiredService<IOptions<MarketplaceOptions>>())
+            {
+                InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false },
+            }) { Timeout = Timeout.InfiniteTimeSpan };
+            var client = new OpenAIClientOptions
+            {
+                Endpoint = llm.Endpoint,
+                NetworkTimeout = llm.Timeout,
+                RetryPolicy = new ClientRetryPolicy(maxRetries: 1),
+                Transport = new HttpClientPipelineTransport(http),
+            };
             return new ChatClient(llm.Model, new ApiKeyCredential(llm.ApiKey), client).AsIChatClient();
         });
     }
@@ -103,7 +133,8 @@ public static class ResearchWorkflowRegistration
 
     /// <summary>
     /// MAX_RETRIES retries of transient failures (5xx, 408, 429, timeouts, refused connections) with exponential
-    /// backoff from RETRY_DELAY; HTTP_TIMEOUT per attempt; 4xx are not retried. A circuit breaker per service opens
+    /// backoff from RETRY_DELAY (0: none; Polly refuses zero attempts, so the strategy then handles nothing);
+    /// HTTP_TIMEOUT per attempt, body included; 4xx are not retried. A circuit breaker per service opens
     /// when half the calls of the sampling window fail (at least 20 of them): a service that is down is not
     /// hammered, one that merely fails now and then is retried.
     /// </summary>
@@ -113,7 +144,9 @@ public static class ResearchWorkflowRegistration
         var attempt = TimeSpan.FromSeconds(options.HttpTimeout);
         var delay = TimeSpan.FromSeconds(options.RetryDelay);
 
-        resilience.Retry.MaxRetryAttempts = Math.Max(options.MaxRetries, 0);
+        resilience.Retry.MaxRetryAttempts = Math.Max(options.MaxRetries, 1);
+        if (options.MaxRetries <= 0)
+            resilience.Retry.ShouldHandle = _ => Polly.PredicateResult.False();
         resilience.Retry.Delay = delay;
         resilience.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
         resilience.AttemptTimeout.Timeout = attempt;

@@ -7,8 +7,9 @@ namespace Orchestrator.Worker.Marketplace;
 /// <summary>The paid data marketplace (wire contract, section 2).</summary>
 public interface IMarketplaceApi
 {
+    /// <summary>Read as plain JSON: one malformed item must not cost the others (see <see cref="SourceDiscovery"/>).</summary>
     [Get("/catalog")]
-    Task<IApiResponse<CatalogPage>> SearchCatalog(string q, int limit, CancellationToken cancellationToken);
+    Task<IApiResponse<JsonElement>> SearchCatalog(string q, int limit, CancellationToken cancellationToken);
 
     /// <summary>402 with a price without a funded token; 200 with the data once paid.</summary>
     [Get("/company/detail")]
@@ -23,12 +24,6 @@ public interface IMarketplaceApi
         [Header("Idempotency-Key")] string idempotencyKey,
         CancellationToken cancellationToken);
 }
-
-public sealed record CatalogPage(IReadOnlyList<CatalogItem> Items);
-
-public sealed record CatalogItem(int Id, string Title, string Company, long? Price, IReadOnlyList<string>? Tags);
-
-public sealed record PriceQuote(long Price);
 
 public sealed record PaymentRequest(
     [property: JsonPropertyName("tokenId")] string TokenId,

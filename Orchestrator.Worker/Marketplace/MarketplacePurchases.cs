@@ -12,13 +12,16 @@ public sealed class MarketplacePurchases(IMarketplaceApi marketplace)
         var what = $"Payment of {amount} for marketplace item {itemId}";
         var response = await ExternalCall.Run(ErrorTypes.PaymentError, what,
             () => marketplace.Pay(new PaymentRequest(tokenId, amount, itemId), idempotencyKey, cancellationToken),
-            cancellationToken);
+            cancellationToken, hasEffect: true);
 
         if (!response.IsSuccessful)
             throw ExternalCall.Unexpected(ErrorTypes.PaymentError, what, response);
     }
 
-    /// <summary>The item's data (a JSON object, as text), or null when the marketplace still asks for payment.</summary>
+    /// <summary>
+    /// The item's data (a JSON object, as text, its strings cleaned: <see cref="UntrustedText"/>), or null when the
+    /// marketplace still asks for payment. A redirect or a body over the cap is a <c>DataError</c>, never followed or stored.
+    /// </summary>
     public async Task<string?> FetchAsync(string tokenId, int itemId, CancellationToken cancellationToken)
     {
         var what = $"Data of marketplace item {itemId}";
@@ -32,6 +35,6 @@ public sealed class MarketplacePurchases(IMarketplaceApi marketplace)
         if (response.Content.ValueKind != JsonValueKind.Object)
             throw new ResearchStepException(ErrorTypes.DataError, $"{what}: the marketplace sent no JSON object");
 
-        return response.Content.GetRawText();
+        return UntrustedText.CleanJson(response.Content);
     }
 }

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Orchestrator.Contracts;
 using Orchestrator.Worker.Analysis;
+using Orchestrator.Worker.Marketplace;
 
 namespace Orchestrator.Worker.Reports;
 
@@ -25,7 +26,8 @@ public sealed class ResearchReportWriter
         Line(md);
         Line(md, "## Executive summary");
         Line(md);
-        Line(md, Escape(summary, keepCitations: true, lineStart: true));
+        // The summary may be a chat model's answer, shaped by what the marketplace sent: it is text, like the rest.
+        Line(md, Escape(summary, lineStart: true));
 
         if (task.Sources.Count > 0)
         {
@@ -60,7 +62,7 @@ public sealed class ResearchReportWriter
             Line(md, "| Item | Source | Price | Why |");
             Line(md, "| ---: | --- | ---: | --- |");
             foreach (var source in task.NotBought)
-                Line(md, $"| {source.ItemId} | {Escape(source.Title)} ({Escape(source.Company)}) | {source.Price} | {Escape(source.Reason)} |");
+                Line(md, $"| {source.ItemId} | {Escape(source.Title)} ({Escape(source.Company)}) | {source.Price?.ToString(CultureInfo.InvariantCulture) ?? "—"} | {Escape(source.Reason)} |");
         }
 
         return md.ToString();
@@ -106,14 +108,15 @@ public sealed class ResearchReportWriter
     };
 
     /// <summary>
-    /// One line of literal text: punctuation that could start markup is backslash-escaped (CommonMark allows it
-    /// before any ASCII punctuation), and so, for text that starts a line, is what would open a heading or a list;
-    /// citations such as [1] may be kept.
+    /// One line of literal text: control characters removed (<see cref="UntrustedText"/>), punctuation that could
+    /// start markup backslash-escaped (CommonMark allows it before any ASCII punctuation), and so, for text that
+    /// starts a line, is what would open a heading or a list. A citation such as [1] is escaped too: it reads the
+    /// same, and no text can make it a link.
     /// </summary>
-    static string Escape(string text, bool keepCitations = false, bool lineStart = false)
+    static string Escape(string text, bool lineStart = false)
     {
         var escaped = new StringBuilder();
-        var line = text.ReplaceLineEndings(" ").Trim();
+        var line = UntrustedText.Clean(text);
         var listNumber = line.TakeWhile(char.IsAsciiDigit).Count();
         if (lineStart && line.Length > 0 && line[0] is '#' or '-' or '+' or '=')
             escaped.Append('\\');
@@ -126,29 +129,12 @@ public sealed class ResearchReportWriter
         for (var i = 0; i < line.Length; i++)
         {
             var c = line[i];
-            if (keepCitations && c == '[' && Citation(line, i) is { } length)
-            {
-                escaped.Append(line, i, length);
-                i += length - 1;
-                continue;
-            }
-
             if (c is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '|' or '&' or '~')
                 escaped.Append('\\');
             escaped.Append(c);
         }
 
         return escaped.ToString();
-    }
-
-    static int? Citation(string text, int start)
-    {
-        var end = start + 1;
-        while (end < text.Length && char.IsAsciiDigit(text[end]))
-            end++;
-        return end > start + 1 && end < text.Length && text[end] == ']' && (end + 1 == text.Length || text[end + 1] != '(')
-            ? end - start + 1
-            : null;
     }
 
     static void Line(StringBuilder md, string text = "") => md.Append(text).Append('\n');

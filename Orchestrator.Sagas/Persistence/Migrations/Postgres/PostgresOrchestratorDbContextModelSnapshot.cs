@@ -124,6 +124,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("settlement_checks");
 
+                    b.Property<string>("SkipReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("skip_reason");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)

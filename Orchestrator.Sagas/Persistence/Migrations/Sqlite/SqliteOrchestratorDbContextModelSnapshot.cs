@@ -117,6 +117,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("settlement_checks");
 
+                    b.Property<string>("SkipReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("skip_reason");
+
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)

@@ -55,6 +55,23 @@ public sealed class PurchasePlannerTests
         Assert.Equal([2, 3], PurchasePlanner.Choose(quotes, budget: 10));
     }
 
+    [Fact]
+    public void Plans_one_of_two_items_priced_two_billion_within_the_largest_budget()
+    {
+        SourceQuote[] quotes = [Quote(1, price: 2_000_000_000, score: 2), Quote(2, price: 2_000_000_000, score: 1)];
+
+        Assert.Equal([1], PurchasePlanner.Choose(quotes, budget: int.MaxValue));
+    }
+
+    [Fact]
+    public void Never_sums_past_the_budget_whatever_the_prices()
+    {
+        SourceQuote[] quotes = [Quote(1, price: long.MaxValue, score: 9), Quote(2, price: long.MaxValue - 1, score: 9), Quote(3, price: 3, score: 1), Quote(4, price: 0, score: 5), Quote(5, price: -7, score: 5)];
+
+        Assert.Equal([3], PurchasePlanner.Choose(quotes, budget: int.MaxValue));
+        Assert.Equal([2], PurchasePlanner.Choose(quotes.Take(2), budget: long.MaxValue));
+    }
+
     static double BestScore(List<SourceQuote> quotes, int budget)
     {
         var best = 0.0;
@@ -71,5 +88,5 @@ public sealed class PurchasePlannerTests
     static List<SourceQuote> RandomQuotes(Random random, int count, double[]? scores = null) =>
         [.. Enumerable.Range(1, count).Select(id => Quote(id, random.Next(1, 25), scores?[random.Next(scores.Length)] ?? Math.Round(random.NextDouble() * 5, 3)))];
 
-    static SourceQuote Quote(int id, int price, double score) => new(id, $"Item {id}", "Company", price, score);
+    static SourceQuote Quote(int id, long price, double score) => new(id, $"Item {id}", "Company", price, score);
 }

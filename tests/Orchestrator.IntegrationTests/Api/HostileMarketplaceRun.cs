@@ -1,0 +1,108 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Orchestrator.IntegrationTests.Databases;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Simulators;
+
+namespace Orchestrator.IntegrationTests.Api;
+
+/// <summary>
+/// One task through the embedded Api as a process, its simulators in a hostile mode chosen by configuration
+/// (<c>Simulators:Hostile</c>), with HTTP_TIMEOUT=2 and MAX_RETRIES=1; then what every attack must leave intact:
+/// the task ends, nothing is spent beyond the budget or the ledger, no token reaches the other host, nothing
+/// big is stored, and the service still answers.
+/// </summary>
+public sealed class HostileMarketplaceRun : IAsyncDisposable
+{
+    /// <summary>Where the marketplace hangs, the task must still end within this.</summary>
+    public static readonly TimeSpan FinalWithin = TimeSpan.FromSeconds(40);
+
+    readonly TestDatabase _database;
+    readonly HttpClient _outside = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+    HostileMarketplaceRun(TestDatabase database, HostProcess api, Uri paymentManager, Uri elsewhere)
+    {
+        _database = database;
+        Api = api;
+        PaymentManager = paymentManager;
+        Elsewhere = elsewhere;
+    }
+
+    public HostProcess Api { get; }
+    public Uri PaymentManager { get; }
+    public Uri Elsewhere { get; }
+
+    public static async Task<HostileMarketplaceRun> StartAsync(Hostility hostility)
+    {
+        var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        var (marketplace, paymentManager, elsewhere) = (FreeUrl(), FreeUrl(), FreeUrl());
+        var api = await HostProcess.StartApiAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Orchestrator"] = database.ConnectionString,
+            ["Simulators__Hostile"] = hostility.ToString(),
+            ["Simulators__MarketplaceUrl"] = marketplace.GetLeftPart(UriPartial.Authority),
+            ["Simulators__PaymentManagerUrl"] = paymentManager.GetLeftPart(UriPartial.Authority),
+            ["Simulators__ElsewhereUrl"] = elsewhere.GetLeftPart(UriPartial.Authority),
+            // A marketplace that hangs must be cut off by the deadline; the others answer, and a busy machine
+            // must not turn a slow answer into a failure.
+            ["HTTP_TIMEOUT"] = hostility.ToString().Contains("Trickle", StringComparison.Ordinal) ? "2" : "10",
+            ["MAX_RETRIES"] = "1",
+            ["RETRY_DELAY"] = "0.5",
+        });
+        return new HostileMarketplaceRun(database, api, paymentManager, elsewhere);
+    }
+
+    /// <summary>Submits a task and waits until it is final, within <see cref="FinalWithin"/> of its submission.</summary>
+    public async Task<(string TaskId, JsonNode Task, TimeSpan Took)> RunAsync(string theme, long budget)
+    {
+        var clock = Stopwatch.StartNew();
+        var taskId = await Api.SubmitAsync(new { theme, budget, voice_id = "hostile_voice" });
+        var task = await Api.WaitUntilFinishedAsync(taskId, FinalWithin);
+        return (taskId, task, clock.Elapsed);
+    }
+
+    /// <summary>What must hold after any attack.</summary>
+    public async Task AssertContainedAsync(string taskId, long budget)
+    {
+        var raw = await Api.Client.GetStringAsync($"/tasks/{taskId}");
+        var task = JsonNode.Parse(raw)!;
+        var spent = task["spent"]!.GetValue<long>();
+        Assert.InRange(spent, 0, budget);
+        Assert.Equal(spent, await LedgerTotalAsync());
+        Assert.Empty(await ReceivedElsewhereAsync());
+        Assert.InRange(raw.Length, 1, 256 * 1024);
+        using var health = await Api.Client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.DoesNotContain("tok_", Api.Output, StringComparison.Ordinal);
+    }
+
+    public async Task<long> LedgerTotalAsync()
+    {
+        var ledger = JsonNode.Parse(await _outside.GetStringAsync(new Uri(PaymentManager, "ledger")))!;
+        return ledger["charges"]!.AsArray().Sum(c => c!["amount"]!.GetValue<long>());
+    }
+
+    public async Task<int> ChargesAsync() =>
+        JsonNode.Parse(await _outside.GetStringAsync(new Uri(PaymentManager, "ledger")))!["charges"]!.AsArray().Count;
+
+    /// <summary>Every request that reached the other host, as the simulators recorded it.</summary>
+    public async Task<IReadOnlyList<string>> ReceivedElsewhereAsync() =>
+        [.. JsonNode.Parse(await _outside.GetStringAsync(new Uri(Elsewhere, "received")))!.AsArray().Select(r => r!.GetValue<string>())];
+
+    public async ValueTask DisposeAsync()
+    {
+        _outside.Dispose();
+        await Api.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    static Uri FreeUrl()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/"));
+    }
+}
