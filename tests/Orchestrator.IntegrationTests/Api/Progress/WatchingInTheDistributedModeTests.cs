@@ -46,6 +46,8 @@ public sealed class WatchingInTheDistributedModeTests(DistributedService service
         Assert.Equal("Failed", task["status"]!.GetValue<string>());
         Assert.Matches("^[0-9a-f]{32}$", traceId);
         Assert.True(await CounterAsync("orchestrator_tasks_finished_total") > before);
+        Assert.True(await CounterAsync("messaging_masstransit_consume_ea_total") > 0);
+        Assert.True(await CounterAsync("db_client_operation_duration_seconds_count") > 0);
         var lines = service.WorkerProcesses.SelectMany(w => w.Output.Split('\n')).Where(l => l.Contains(taskId, StringComparison.OrdinalIgnoreCase)).ToList();
         Assert.NotEmpty(lines);
         Assert.All(lines, line => Assert.Contains(traceId, line, StringComparison.Ordinal));

@@ -38,8 +38,10 @@ public sealed partial class MetricsEndpointTests(ApiFactory api) : IClassFixture
         Assert.True(Delta("orchestrator_payments_total{outcome=\"paid\"}") >= 1);
         Assert.True(Delta("orchestrator_spend_total") >= spent);
         Assert.Contains("orchestrator_tasks_active", after.Keys);
-        foreach (var family in new[] { "http_server_request_duration_seconds", "http_client_request_duration_seconds", "messaging_masstransit_consume", "microsoft_entityframeworkcore_queries" })
-            Assert.Contains(after.Keys, series => series.StartsWith(family, StringComparison.Ordinal));
+        // MassTransit's meter is process-wide and bound to the first bus's container: with many hosts in one test
+        // process it may belong to one that is gone, so it is checked on real processes (WatchingInTheDistributedModeTests).
+        foreach (var family in new[] { "http_server_request_duration_seconds", "http_client_request_duration_seconds", "microsoft_entityframeworkcore_queries" })
+            Assert.True(after.Keys.Any(series => series.StartsWith(family, StringComparison.Ordinal)), $"no {family} in /metrics: {string.Join(", ", after.Keys.Select(k => k.Split('{')[0]).Distinct())}");
     }
 
     /// <summary>Each sample by its name and labels, without the scope labels every sample carries.</summary>
