@@ -33,7 +33,8 @@ public static class DatabaseRegistration
                 db => db.UseProvider(options.Provider, connectionString)),
         };
 
-        builder.Services.AddHealthChecks().AddDbContextCheck<OrchestratorDbContext>("database", tags: ["ready"]);
+        builder.Services.AddSingleton(new DatabaseSchema(options.MigrateOnStart));
+        builder.Services.AddHealthChecks().AddCheck<DatabaseReadinessCheck>("database", tags: ["ready"]);
 
         if (options.MigrateOnStart)
             builder.Services.AddHostedService<DatabaseMigrator>();

@@ -43,6 +43,19 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// </summary>
     public StopReason? StopRequested { get; set; }
 
+    /// <summary>
+    /// When the step that failed for now (<see cref="ResearchStepDeferred"/>) is due to be tried again; null when
+    /// the task is not waiting on a retry. The hosts' sweep sends <see cref="RetryStep"/> once it has passed.
+    /// </summary>
+    public DateTime? RetryAt { get; set; }
+
+    /// <summary>How often the current step failed for now in a row; the wait doubles with each.</summary>
+    public int RetryAttempts { get; set; }
+
+    /// <summary>The last error of the current step that failed for now: the task fails with it at the workflow timeout.</summary>
+    public string? LastErrorType { get; set; }
+    public string? LastError { get; set; }
+
     public List<ResearchTaskPurchase> Purchases { get; set; } = [];
 
     /// <summary>Append-only history; never loaded with the saga, only added to.</summary>
@@ -129,6 +142,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// </summary>
     public void Plan(IEnumerable<SourceQuote> quotes, IEnumerable<SkippedSource>? skipped = null)
     {
+        StepSucceeded();
         var candidates = quotes.DistinctBy(q => q.ItemId).OrderByDescending(q => q.Score).ThenBy(q => q.ItemId).ToList();
         var available = checked(Budget - Spent);
         var chosen = PurchasePlanner.Choose(candidates, available);
@@ -207,14 +221,81 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         return true;
     }
 
+    /// <summary>
+    /// A purchase shown unpaid after its attempts in a row: while the marketplace keeps failing the payment, it is
+    /// paid again later (same key), after a wait that doubles, until the workflow timeout; false when the task is
+    /// stopping or the budget no longer allows it.
+    /// </summary>
+    public bool DeferUnpaidPurchase(int itemId, DateTime now, StepRetryOptions retry)
+    {
+        var purchase = Purchases.Single(p => p.ItemId == itemId);
+        if (StopRequested is not null || purchase.Status != PurchaseStatus.Planned || !Affordable(purchase))
+            return false;
+
+        Defer(LastErrorType ?? ErrorTypes.PaymentError, LastError ?? $"Marketplace item {itemId} could not be paid for", now, retry);
+        return true;
+    }
+
+    /// <summary>
+    /// At the due time of a deferred payment: the purchase is paid again under its key, if the budget still
+    /// allows it (its status was Planned since it was found unpaid).
+    /// </summary>
+    public bool ResumeDeferredPurchase()
+    {
+        if (CurrentPurchase is not null || StopRequested is not null)
+            return false;
+        var purchase = Purchases.Find(p => p.Status == PurchaseStatus.Planned && p.PaymentAttempts > 0);
+        if (purchase is null || !Affordable(purchase))
+            return false;
+
+        purchase.Status = PurchaseStatus.Paying;
+        purchase.PaymentAttempts++;
+        return true;
+    }
+
     /// <summary>A price is affordable while what is paid, what may be being paid and it stay within the budget.</summary>
     bool Affordable(ResearchTaskPurchase purchase) => purchase.Price <= Budget - Committed;
 
     /// <summary>The payment token is issued: the token consumer stored it with the task.</summary>
-    public void RecordTokenIssued(DateTime now) => Audit(AuditActions.TokenRequested, now, outcome: "issued");
+    public void RecordTokenIssued(DateTime now)
+    {
+        StepSucceeded();
+        Audit(AuditActions.TokenRequested, now, outcome: "issued");
+    }
+
+    /// <summary>
+    /// The step failed for now: it is tried again after a wait that doubles with every failure in a row. A task with
+    /// an unconfirmed payment keeps trying past the workflow timeout: it never ends before it knows what it spent.
+    /// </summary>
+    public void Defer(string errorType, string message, DateTime now, StepRetryOptions retry)
+    {
+        RetryAttempts++;
+        LastErrorType = errorType;
+        LastError = message.Length > MaxErrorMessageLength ? message[..MaxErrorMessageLength] : message;
+        RetryAt = now + retry.DelayAfter(RetryAttempts);
+    }
+
+    /// <summary>The due time has come: the step is asked for again (a second reminder finds nothing due).</summary>
+    public bool TakeDueRetry()
+    {
+        if (RetryAt is null)
+            return false;
+        RetryAt = null;
+        return true;
+    }
+
+    /// <summary>A step answered: whatever failed before it no longer holds the task up.</summary>
+    void StepSucceeded()
+    {
+        RetryAt = null;
+        RetryAttempts = 0;
+        LastErrorType = null;
+        LastError = null;
+    }
 
     public void RecordPayment(int itemId, DateTime now, string outcome = "paid")
     {
+        StepSucceeded();
         var purchase = Purchases.Single(p => p.ItemId == itemId);
         if (purchase.Status is PurchaseStatus.Paid or PurchaseStatus.Fetched)
             return;
@@ -227,6 +308,10 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
     public void MarkUnconfirmed(string reason, DateTime now)
     {
+        // Why the payment failed is the error the task ends with if paying keeps failing until its timeout.
+        StepSucceeded();
+        LastErrorType = ErrorTypes.PaymentError;
+        LastError = reason.Length > MaxErrorMessageLength ? reason[..MaxErrorMessageLength] : reason;
         var purchase = CurrentPurchase!;
         purchase.Status = PurchaseStatus.Unconfirmed;
         Audit(AuditActions.PaymentUnconfirmed, now, outcome: reason, purchase: purchase);
@@ -243,8 +328,10 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     }
 
     /// <summary>The item read with the token still asks for payment: the payment did not go through.</summary>
-    public void RecordFoundUnpaid(int itemId, DateTime now) =>
+    public void RecordFoundUnpaid(int itemId, DateTime now)
+    {
         Audit(AuditActions.ItemRead, now, outcome: "unpaid (402)", purchase: Purchases.Single(p => p.ItemId == itemId));
+    }
 
     /// <summary>Fails the task over a purchase the marketplace kept showing unpaid after every attempt.</summary>
     public void FailUnpaidPurchase(int itemId, DateTime now) =>
@@ -257,8 +344,16 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         End(now);
     }
 
-    public void TimeOut(DateTime now) =>
-        Fail(ErrorTypes.WorkflowError, "The task did not finish within the workflow timeout (WORKFLOW_TIMEOUT)", now);
+    /// <summary>
+    /// Out of time: failed with the error of the step that kept failing for now, if one did, else a WorkflowError.
+    /// </summary>
+    public void TimeOut(DateTime now)
+    {
+        if (LastErrorType is { } errorType)
+            Fail(errorType, LastError ?? "", now);
+        else
+            Fail(ErrorTypes.WorkflowError, "The task did not finish within the workflow timeout (WORKFLOW_TIMEOUT)", now);
+    }
 
     public void Complete(string reportMarkdown, DateTime now)
     {
@@ -281,6 +376,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     void End(DateTime now)
     {
         CompletedAt = now;
+        RetryAt = null;
         VoiceId = null;
         PaymentToken = null;
     }

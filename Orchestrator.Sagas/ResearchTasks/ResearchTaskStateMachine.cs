@@ -1,5 +1,6 @@
 using MassTransit;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 
 namespace Orchestrator.Sagas.ResearchTasks;
@@ -7,14 +8,18 @@ namespace Orchestrator.Sagas.ResearchTasks;
 /// <summary>
 /// Discovering → AwaitingPayment → Paying → Retrying (→ Paying for the next item) → Reporting → Completed,
 /// or Failed from any working state. Every external call happens in a consumer; this machine only decides.
+/// A step that failed for now (<see cref="ResearchStepDeferred"/>) keeps the task in its state until the step's
+/// due time (<see cref="ResearchTaskState.RetryAt"/>), when the hosts' sweep sends <see cref="RetryStep"/>.
 /// </summary>
 public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchTaskState>
 {
     readonly TimeProvider _clock;
+    readonly StepRetryOptions _retry;
 
-    public ResearchTaskStateMachine(TimeProvider clock, ILogger<ResearchTaskStateMachine> logger)
+    public ResearchTaskStateMachine(TimeProvider clock, ILogger<ResearchTaskStateMachine> logger, IOptions<StepRetryOptions>? retry = null)
     {
         _clock = clock;
+        _retry = retry?.Value ?? new StepRetryOptions();
         InstanceState(x => x.CurrentState);
         var history = new TransitionHistory(clock, logger);
         ConnectStateObserver(history);
@@ -33,6 +38,12 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         Event(() => ItemFoundUnpaid, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ReportWritten, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => StepFailed, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => StepDeferred, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => RetryDue, x =>
+        {
+            x.CorrelateById(m => m.Message.TaskId);
+            x.OnMissingInstance(m => m.Discard());
+        });
         Event(() => DiscoveryFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
         Event(() => TokenRequestFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
         Event(() => PaymentFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
@@ -55,8 +66,15 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         });
 
         // Every task is recorded Submitted (with its owner and voice id) by the Api or the bus intake, then accepted.
+        // After a crash the message a task waits on may be gone: a resumed task (Resume) asks for its step again, in
+        // every working state. A step that failed for now (StepDeferred) or crashed instead of reporting (its Fault:
+        // a database outage longer than the message retries ends so) is asked for again at its due time (RetryDue);
+        // the workflow timeout ends a step that keeps failing.
         During(Submitted,
             When(Accepted)
+                .TransitionTo(Discovering)
+                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
+            When(Resume)
                 .TransitionTo(Discovering)
                 .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)));
 
@@ -69,14 +87,22 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                         .Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
                     nothingToBuy => nothingToBuy
                         .TransitionTo(Reporting)
-                        .Publish(x => WriteReportFor(x.Saga))));
+                        .Publish(x => WriteReportFor(x.Saga))),
+            When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
+            When(DiscoveryFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
+            When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
+            When(Resume).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)));
 
         During(AwaitingPayment,
             When(TokenIssued)
                 .Then(x => x.Saga.RecordTokenIssued(Now))
                 .Then(x => x.Saga.StartNextPurchase())
                 .TransitionTo(Paying)
-                .Publish(x => PayForCurrentPurchase(x.Saga)));
+                .Publish(x => PayForCurrentPurchase(x.Saga)),
+            When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
+            When(TokenRequestFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.AuthenticationError, x.Message)),
+            When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
+            When(Resume).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)));
 
         // Paying: one payment in flight. Its outcome is known (ItemPaid) or not (then the item is read to settle it).
         During(Paying,
@@ -95,7 +121,8 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             When(PaymentFaulted, x => x.Saga.CurrentPurchase?.ItemId == x.Message.Message.ItemId)
                 .Then(x => x.Saga.MarkUnconfirmed("the payment step crashed", Now))
                 .TransitionTo(Retrying)
-                .Publish(x => FetchCurrentPurchase(x.Saga)));
+                .Publish(x => FetchCurrentPurchase(x.Saga)),
+            When(Resume).Publish(x => PayForCurrentPurchase(x.Saga)));
 
         // Retrying: the request is made again with the token. 200 means paid (and settles an unconfirmed payment),
         // 402 means not paid: only then is the same purchase paid again, under the same key.
@@ -113,9 +140,12 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                         .Publish(x => PayForCurrentPurchase(x.Saga)),
                     giveUp => giveUp.IfElse(x => x.Saga.StopRequested is not null,
                         stop => StopAsRequested(stop),
-                        fail => fail
-                            .Then(x => x.Saga.FailUnpaidPurchase(x.Message.ItemId, Now))
-                            .TransitionTo(Failed))),
+                        // The marketplace keeps failing the payment: paid again later, until the workflow timeout.
+                        later => later.IfElse(x => x.Saga.DeferUnpaidPurchase(x.Message.ItemId, Now, _retry),
+                            wait => wait,
+                            fail => fail
+                                .Then(x => x.Saga.FailUnpaidPurchase(x.Message.ItemId, Now))
+                                .TransitionTo(Failed)))),
             When(ItemFoundUnpaid, x => x.Saga.CurrentPurchase is { Status: PurchaseStatus.Paid } p && p.ItemId == x.Message.ItemId)
                 .Then(x => x.Saga.RecordFoundUnpaid(x.Message.ItemId, Now))
                 .Then(x => x.Saga.Fail(ErrorTypes.PaymentError, $"Data of marketplace item {x.Message.ItemId}: the marketplace still asks for payment", Now))
@@ -123,12 +153,27 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             // Until an unconfirmed payment is settled the task cannot end with a true account of what it spent.
             When(StepFailed, x => x.Saga.MaySettleAgain)
                 .Then(x => x.Saga.CurrentPurchase!.SettlementChecks++)
-                .Publish(x => FetchCurrentPurchase(x.Saga)));
+                .Publish(x => FetchCurrentPurchase(x.Saga)),
+            // A read that failed for now (or crashed) is made again later; while a payment is unconfirmed, past the
+            // workflow timeout too, for as long as it takes to learn whether it was charged.
+            When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
+            When(FetchFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
+            When(RetryDue, x => x.Saga.TakeDueRetry())
+                .IfElse(x => x.Saga.ResumeDeferredPurchase(),
+                    pay => pay
+                        .TransitionTo(Paying)
+                        .Publish(x => PayForCurrentPurchase(x.Saga)),
+                    read => read.If(x => x.Saga.CurrentPurchase is not null, r => r.Publish(x => FetchCurrentPurchase(x.Saga)))),
+            When(Resume, x => x.Saga.CurrentPurchase is not null).Publish(x => FetchCurrentPurchase(x.Saga)));
 
         During(Reporting,
             When(ReportWritten)
                 .Then(x => x.Saga.Complete(x.Message.Markdown, Now))
-                .TransitionTo(Completed));
+                .TransitionTo(Completed),
+            When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
+            When(ReportFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.WorkflowError, x.Message)),
+            When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => WriteReportFor(x.Saga)),
+            When(Resume).Publish(x => WriteReportFor(x.Saga)));
 
         During([Discovering, AwaitingPayment, Paying, Retrying, Reporting],
             When(StepFailed, x => !x.Saga.MaySettleAgain)
@@ -147,28 +192,6 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                 .TransitionTo(Failed),
             When(DeadlinePassed, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
                 .Then(x => x.Saga.StopRequested = StopReason.TimedOut));
-
-        // A step that crashed instead of reporting its failure (a bug, not a refusal) still ends the task.
-        During(Discovering, When(DiscoveryFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.DataError, x.Message)).TransitionTo(Failed));
-        During(AwaitingPayment, When(TokenRequestFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.AuthenticationError, x.Message)).TransitionTo(Failed));
-        During(Retrying, When(FetchFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.DataError, x.Message)).TransitionTo(Failed));
-        During(Reporting, When(ReportFaulted).Then(x => FailUnexpectedly(x.Saga, ErrorTypes.WorkflowError, x.Message)).TransitionTo(Failed));
-
-        // After a crash the message a task waits on may be gone: a resumed task asks for its step again.
-        During(Submitted,
-            When(Resume)
-                .TransitionTo(Discovering)
-                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)));
-        During(Discovering,
-            When(Resume).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)));
-        During(AwaitingPayment,
-            When(Resume).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)));
-        During(Paying,
-            When(Resume).Publish(x => PayForCurrentPurchase(x.Saga)));
-        During(Retrying,
-            When(Resume).Publish(x => FetchCurrentPurchase(x.Saga)));
-        During(Reporting,
-            When(Resume).Publish(x => WriteReportFor(x.Saga)));
 
         // A task id that exists already starts nothing new; late or repeated replies change nothing twice.
         During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed, Cancelled], Ignore(Accepted));
@@ -194,6 +217,8 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     public Event<ItemFoundUnpaid> ItemFoundUnpaid { get; private set; } = null!;
     public Event<ReportWritten> ReportWritten { get; private set; } = null!;
     public Event<ResearchStepFailed> StepFailed { get; private set; } = null!;
+    public Event<ResearchStepDeferred> StepDeferred { get; private set; } = null!;
+    public Event<RetryStep> RetryDue { get; private set; } = null!;
     public Event<ResumeTask> Resume { get; private set; } = null!;
     public Event<CancelTask> CancelRequested { get; private set; } = null!;
     public Event<TaskDeadlinePassed> DeadlinePassed { get; private set; } = null!;
@@ -205,8 +230,10 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
 
     DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
-    void FailUnexpectedly(ResearchTaskState task, string errorType, Fault fault) =>
-        task.Fail(errorType, $"The step failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no detail"}", Now);
+    void Defer(ResearchTaskState task, ResearchStepDeferred deferred) => task.Defer(deferred.ErrorType, deferred.Message, Now, _retry);
+
+    void DeferUnexpected(ResearchTaskState task, string errorType, Fault fault) =>
+        task.Defer(errorType, $"The step failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no detail"}", Now, _retry);
 
     EventActivityBinder<ResearchTaskState, T> BuyNextOrReport<T>(EventActivityBinder<ResearchTaskState, T> binder)
         where T : class =>

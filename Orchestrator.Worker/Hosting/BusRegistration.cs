@@ -12,7 +12,8 @@ public static class BusRegistration
 
     /// <summary>
     /// MassTransit on the configured transport (<c>Bus:Transport</c>), kebab-case endpoints, a task id on every
-    /// log line of a consumer; <paramref name="configure"/> adds this host's consumers and sagas.
+    /// log line of a consumer; <paramref name="configure"/> adds this host's consumers and sagas. The bus starts in
+    /// the background (<see cref="BusSupervisor"/>) and readiness reads its endpoints now (<see cref="BusReadinessCheck"/>).
     /// </summary>
     public static IHostApplicationBuilder AddOrchestratorBus(
         this IHostApplicationBuilder builder,
@@ -27,8 +28,17 @@ public static class BusRegistration
         builder.Services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
-            bus.AddConfigureEndpointsCallback((context, _, endpoint) =>
-                endpoint.UseConsumeFilter(typeof(TaskLogScopeFilter<>), context));
+            bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
+            {
+                DatabaseOutageRetry.Configure(name, endpoint);
+                endpoint.UseConsumeFilter(typeof(TaskLogScopeFilter<>), context);
+            });
+            // MassTransit's check stays (for /health detail and metrics) but readiness is BusReadinessCheck's.
+            bus.ConfigureHealthCheckOptions(health =>
+            {
+                health.Tags.Clear();
+                health.Tags.Add("masstransit");
+            });
             configure?.Invoke(bus);
 
             if (rabbitMq is null)
@@ -47,6 +57,15 @@ public static class BusRegistration
                 transport.ConfigureEndpoints(context);
             });
         });
+
+        // In place of MassTransit's hosted service, at its position among the hosted services.
+        var services = builder.Services;
+        var index = services.ToList().FindIndex(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType == typeof(MassTransitHostedService));
+        if (index >= 0)
+            services.RemoveAt(index);
+        services.AddSingleton<BusSupervisor>();
+        services.Insert(index >= 0 ? index : services.Count, ServiceDescriptor.Singleton<IHostedService>(s => s.GetRequiredService<BusSupervisor>()));
+        services.AddHealthChecks().AddCheck<BusReadinessCheck>("bus", tags: [ServiceDefaults.ReadyTag]);
         return builder;
     }
 }

@@ -37,6 +37,7 @@ public static class ResearchWorkflowRegistration
             .BindConfiguration(RecoveryOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<StepRetryOptions>().BindConfiguration(StepRetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<UnfinishedTaskSweep>();
 
         return builder

@@ -20,4 +20,8 @@ public sealed class RecoveryOptions
     /// <summary>How often stalled tasks are looked for.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often tasks whose deferred step is due (<c>retry_at</c> passed) are looked for.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan StepRetryPoll { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -16,7 +16,9 @@ namespace Orchestrator.Worker.Recovery;
 /// message in flight) are sent <see cref="ResumeTask"/>, and the saga repeats the step it waits on; payments
 /// repeat under the same idempotency key, so a resumed purchase is never charged twice. Tasks created longer
 /// than <c>WORKFLOW_TIMEOUT</c> ago are sent <see cref="TaskDeadlinePassed"/>. Both are found in the database,
-/// so they survive any restart; several Workers sweeping at once only repeat messages the saga ignores.
+/// so they survive any restart; several Workers sweeping at once only repeat messages the saga ignores. Tasks
+/// waiting on a step that failed for now are sent <see cref="RetryStep"/> once its due time (<c>retry_at</c>) has
+/// passed: the durable backoff, kept in the database because this RabbitMQ has no delayed messages.
 /// </summary>
 public sealed partial class UnfinishedTaskSweep(
     IServiceScopeFactory scopes,
@@ -39,6 +41,7 @@ public sealed partial class UnfinishedTaskSweep(
         if (settings.ResumeAllOnStart)
             await ResumeAsync(startedAt, stoppingToken);
 
+        var retries = RetryDueStepsAsync(settings.StepRetryPoll, stoppingToken);
         using var timer = new PeriodicTimer(settings.SweepInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
@@ -47,7 +50,30 @@ public sealed partial class UnfinishedTaskSweep(
             await ResumeAsync(now - settings.StallAfter, stoppingToken);
             await ForgetSecretsAsync(stoppingToken);
         }
+
+        await retries;
     }
+
+    async Task RetryDueStepsAsync(TimeSpan interval, CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(interval, clock);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+                await RetryDueAsync(clock.GetUtcNow().UtcDateTime, stoppingToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Asks the unfinished tasks whose deferred step was due at <paramref name="now"/> to try it again.</summary>
+    public Task<int> RetryDueAsync(DateTime now, CancellationToken cancellationToken) =>
+        SweepAsync(
+            tasks => tasks.Where(t => t.RetryAt != null && t.RetryAt <= now).OrderBy(t => t.RetryAt),
+            taskId => new RetryStep(taskId),
+            cancellationToken,
+            quiet: true);
 
     /// <summary>
     /// Clears the voice id and payment token of final tasks: a task that ended while its token was being stored
@@ -77,17 +103,21 @@ public sealed partial class UnfinishedTaskSweep(
             taskId => new TaskDeadlinePassed(taskId),
             cancellationToken);
 
-    /// <summary>Resumes the unfinished tasks whose state has not changed since <paramref name="updatedBefore"/>.</summary>
+    /// <summary>
+    /// Resumes the unfinished tasks whose state has not changed since <paramref name="updatedBefore"/>; not those
+    /// waiting for a deferred step's due time, which <see cref="RetryDueAsync"/> looks after.
+    /// </summary>
     public Task<int> ResumeAsync(DateTime updatedBefore, CancellationToken cancellationToken) =>
         SweepAsync(
-            tasks => tasks.Where(t => t.UpdatedAt < updatedBefore).OrderBy(t => t.UpdatedAt),
+            tasks => tasks.Where(t => t.UpdatedAt < updatedBefore && t.RetryAt == null).OrderBy(t => t.UpdatedAt),
             taskId => new ResumeTask(taskId),
             cancellationToken);
 
     async Task<int> SweepAsync<TMessage>(
         Func<IQueryable<ResearchTaskState>, IQueryable<ResearchTaskState>> select,
         Func<Guid, TMessage> message,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        bool quiet = false)
         where TMessage : class
     {
         try
@@ -103,7 +133,7 @@ public sealed partial class UnfinishedTaskSweep(
 
             foreach (var taskId in found)
                 await bus.Publish(message(taskId), cancellationToken);
-            if (found.Count > 0)
+            if (found.Count > 0 && !quiet)
                 LogSent(found.Count, typeof(TMessage).Name);
             return found.Count;
         }

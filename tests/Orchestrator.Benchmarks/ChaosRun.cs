@@ -1,70 +1,147 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Orchestrator.Benchmarks;
 
 /// <summary>
 /// Tasks over RabbitMQ and PostgreSQL with two Workers, while the simulators fail 20 % of calls before any effect
-/// and 10 % of payments after the charge (the answer is lost), with latency; one Worker is killed with SIGKILL and
-/// restarted, and RabbitMQ is restarted once. Then the saga table, read through the Api, is reconciled against
-/// the Payment Manager's ledger. Exit code 0 only when every task is final and nothing is over budget, charged
-/// twice or mismatched.
+/// and 10 % of payments after the charge (the answer is lost), with latency; and outages: one Worker is killed with
+/// SIGKILL and started again while RabbitMQ is down (it must come up and become ready by itself once the broker is
+/// back), and PostgreSQL is restarted while payments are being made. Then the saga table, read through the Api, is
+/// reconciled against the Payment Manager's ledger. A failure of the harness itself (a process that does not
+/// start or become ready, a command that fails, a timeout) is reported in the table with its reason, never thrown.
+/// Exit code 0 only when every task is final, at least 95 % of them Completed, nothing is over budget, charged
+/// twice or mismatched, and the harness met no failure.
 /// </summary>
 static class ChaosRun
 {
     static readonly TimeSpan Limit = TimeSpan.FromMinutes(15);
+    static readonly TimeSpan BrokerDown = TimeSpan.FromSeconds(10);
+    static readonly TimeSpan ReadyLimit = TimeSpan.FromMinutes(2);
+    const double MinimumCompleted = 0.95;
 
     public static async Task<int> RunAsync(string repository, int tasks)
     {
-        await using var deployment = await Deployment.StartAsync(repository, workers: 2, new Dictionary<string, string>
+        var failures = new List<string>();
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<TaskSnapshot> final = [];
+        IReadOnlyList<Simulators.LedgerCharge> charges = [];
+        Deployment? deployment = null;
+        try
         {
-            ["MAX_RETRIES"] = "3",
-            ["RETRY_DELAY"] = "0.05",
-            ["HTTP_TIMEOUT"] = "2",
-            ["Recovery__StallAfter"] = "00:00:20",
-            ["Recovery__SweepInterval"] = "00:00:05",
-        });
+            deployment = await Deployment.StartAsync(repository, workers: 2, new Dictionary<string, string>
+            {
+                ["MAX_RETRIES"] = "3",
+                ["RETRY_DELAY"] = "0.05",
+                ["HTTP_TIMEOUT"] = "2",
+                ["Recovery__StallAfter"] = "00:00:20",
+                ["Recovery__SweepInterval"] = "00:00:05",
+                ["Recovery__StepRetryDelay"] = "00:00:01",
+                ["Recovery__StepRetryMaxDelay"] = "00:00:15",
+            });
+            (final, charges) = await RunWithOutagesAsync(deployment, tasks, failures, clock);
+        }
+        catch (Exception e)
+        {
+            failures.Add($"{clock.Elapsed.TotalSeconds:F1} s: {Describe(e)}");
+        }
+        finally
+        {
+            if (deployment is not null)
+                await DisposeQuietlyAsync(deployment, failures);
+        }
+
+        return Reconcile(final, charges, failures, clock.Elapsed);
+    }
+
+    static async Task<(IReadOnlyList<TaskSnapshot>, IReadOnlyList<Simulators.LedgerCharge>)> RunWithOutagesAsync(
+        Deployment deployment, int tasks, List<string> failures, Stopwatch clock)
+    {
         var behaviour = deployment.Simulators.Behaviour;
         behaviour.Latency = TimeSpan.FromMilliseconds(20);
         behaviour.FailureRateBeforeEffect = 0.2;
         behaviour.FailureRateAfterEffect = 0.1;
 
-        using var http = new HttpClient { BaseAddress = deployment.Api.Address };
+        using var http = new HttpClient { BaseAddress = deployment.Api.Address, Timeout = TimeSpan.FromSeconds(30) };
         var load = new Load(http);
-        var clock = Stopwatch.StartNew();
         await load.SubmitFlatOutAsync(clients: 8, TimeSpan.FromMinutes(5), maxTasks: tasks);
-        Console.WriteLine($"   {load.TaskIds.Count} tasks submitted in {clock.Elapsed.TotalSeconds:F1} s");
+        Log(clock, $"{load.TaskIds.Count} tasks submitted");
+        if (load.TaskIds.Count < tasks)
+            failures.Add($"only {load.TaskIds.Count} of {tasks} tasks were accepted by POST /tasks");
 
-        // A task buys about three items: the faults come while payments are being made, early and midway.
+        // A task buys about three items: the outages come while payments are being made, early and midway.
         var ledger = deployment.Simulators.Ledger;
-        await WaitUntilAsync(() => ledger.Charges.Count >= tasks / 3, clock);
-        Console.WriteLine($"   {clock.Elapsed.TotalSeconds,5:F1} s: worker-1 killed with SIGKILL after {ledger.Charges.Count} charges");
-        var restarted = RestartWorkerAsync();
-
-        await WaitUntilAsync(() => ledger.Charges.Count >= tasks, clock);
-        Console.WriteLine($"   {clock.Elapsed.TotalSeconds,5:F1} s: RabbitMQ restarting after {ledger.Charges.Count} charges");
-        await RestartRabbitMqAsync();
-        Console.WriteLine($"   {clock.Elapsed.TotalSeconds,5:F1} s: RabbitMQ restarted");
-        await restarted;
-
-        async Task RestartWorkerAsync()
+        await Step(failures, clock, "a Worker started while RabbitMQ is down", async () =>
         {
-            await deployment.KillAndRestartAsync(1);
-            Console.WriteLine($"   {clock.Elapsed.TotalSeconds,5:F1} s: worker-1 restarted");
+            await WaitUntilAsync(() => ledger.Charges.Count >= tasks / 3, clock);
+            Log(clock, $"worker-1 killed with SIGKILL after {ledger.Charges.Count} charges; RabbitMQ stopping");
+            await deployment.KillAsync(1);
+            await RabbitMqCtlAsync("stop_app");
+            Log(clock, "RabbitMQ stopped; worker-1 starting");
+            await deployment.StartWorkerAsync(1, waitUntilReady: false);
+            await Task.Delay(BrokerDown);
+            await RabbitMqCtlAsync("start_app");
+            Log(clock, "RabbitMQ started");
+            await deployment.WaitUntilReadyAsync(ReadyLimit);
+            Log(clock, "every process ready again (worker-1 without a restart)");
+        });
+
+        await Step(failures, clock, "a PostgreSQL restart", async () =>
+        {
+            await WaitUntilAsync(() => ledger.Charges.Count >= tasks, clock);
+            Log(clock, $"PostgreSQL restarting after {ledger.Charges.Count} charges");
+            await RestartPostgresAsync();
+            Log(clock, "PostgreSQL restarted");
+            await deployment.WaitUntilReadyAsync(ReadyLimit);
+            Log(clock, "every process ready again");
+        });
+
+        IReadOnlyList<TaskSnapshot> final = [];
+        while (clock.Elapsed < Limit)
+        {
+            try
+            {
+                final = await load.SnapshotAsync();
+                if (final.Count == load.TaskIds.Count && final.All(t => t.IsFinal))
+                    break;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or InvalidOperationException)
+            {
+                // The Api may be briefly unable to answer during an outage; the next look will tell.
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(1));
         }
 
-        IReadOnlyList<TaskSnapshot> final;
-        while ((final = await load.SnapshotAsync()).Any(t => !t.IsFinal) && clock.Elapsed < Limit)
-            await Task.Delay(TimeSpan.FromSeconds(1));
-        return Reconcile(final, ledger.Charges, clock.Elapsed);
+        if (final.Count < load.TaskIds.Count)
+            failures.Add($"the Api did not answer for every task by {Limit.TotalMinutes} minutes");
+        return (final, ledger.Charges);
+    }
+
+    static async Task Step(List<string> failures, Stopwatch clock, string what, Func<Task> step)
+    {
+        try
+        {
+            await step();
+        }
+        catch (Exception e)
+        {
+            failures.Add($"{clock.Elapsed.TotalSeconds:F1} s, {what}: {Describe(e)}");
+            Log(clock, $"{what} failed: {Describe(e)}");
+        }
     }
 
     static async Task WaitUntilAsync(Func<bool> condition, Stopwatch clock)
     {
-        while (!condition() && clock.Elapsed < Limit)
+        while (!condition())
+        {
+            if (clock.Elapsed >= Limit)
+                throw new TimeoutException($"the run did not get there within {Limit.TotalMinutes} minutes");
             await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
     }
 
-    static int Reconcile(IReadOnlyList<TaskSnapshot> tasks, IReadOnlyList<Simulators.LedgerCharge> charges, TimeSpan elapsed)
+    static int Reconcile(IReadOnlyList<TaskSnapshot> tasks, IReadOnlyList<Simulators.LedgerCharge> charges, List<string> failures, TimeSpan elapsed)
     {
         // Every purchase's key is "<task id, 32 hex digits>-<item id>".
         var chargedTwice = charges.GroupBy(c => c.IdempotencyKey).Count(g => g.Key is null || g.Count() > 1);
@@ -73,33 +150,64 @@ static class ChaosRun
             .GroupBy(c => Guid.ParseExact(c.IdempotencyKey![..32], "N"))
             .ToDictionary(g => g.Key, g => g.Sum(c => c.Amount));
         var final = tasks.Count(t => t.IsFinal);
+        var completed = tasks.Count(t => t.Status == "Completed");
         var overBudget = tasks.Count(t => t.Spent > t.Budget || ledger.GetValueOrDefault(t.TaskId) > t.Budget);
         var mismatched = tasks.Count(t => t.Spent != ledger.GetValueOrDefault(t.TaskId));
         var unknown = ledger.Keys.Except(tasks.Select(t => t.TaskId)).Count();
+        var enoughCompleted = tasks.Count > 0 && completed >= Math.Ceiling(MinimumCompleted * tasks.Count);
 
         Console.WriteLine($"   finished in {elapsed.TotalSeconds:F0} s; {charges.Count} charges, {charges.Sum(c => c.Amount)} paid in all");
         foreach (var group in tasks.GroupBy(t => t.Error is null ? t.Status : $"{t.Status} ({t.Error})").OrderBy(g => g.Key, StringComparer.Ordinal))
             Console.WriteLine($"   {group.Key}: {group.Count()}");
         Console.WriteLine();
-        Console.WriteLine("| tasks final / total | over budget | purchases charged twice | spent ≠ ledger | charges of unknown tasks |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|");
-        Console.WriteLine($"| {final} / {tasks.Count} | {overBudget} | {chargedTwice} | {mismatched} | {unknown} |");
-        return final == tasks.Count && overBudget == 0 && chargedTwice == 0 && mismatched == 0 && unknown == 0 ? 0 : 1;
+        Console.WriteLine("| tasks final / total | Completed | over budget | purchases charged twice | spent ≠ ledger | charges of unknown tasks | harness failures |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"| {final} / {tasks.Count} | {completed} ({(tasks.Count == 0 ? 0 : 100.0 * completed / tasks.Count):F1} %) | {overBudget} | {chargedTwice} | {mismatched} | {unknown} | {failures.Count} |"));
+        foreach (var failure in failures)
+            Console.WriteLine($"   harness failure: {failure}");
+        if (!enoughCompleted)
+            Console.WriteLine($"   fewer than {MinimumCompleted:P0} of the tasks Completed");
+
+        return tasks.Count > 0 && final == tasks.Count && enoughCompleted && overBudget == 0 && chargedTwice == 0 && mismatched == 0 && unknown == 0
+            && failures.Count == 0 ? 0 : 1;
     }
 
-    static async Task RestartRabbitMqAsync()
+    static async Task DisposeQuietlyAsync(Deployment deployment, List<string> failures)
     {
-        await RabbitMqCtlAsync("stop_app");
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        await RabbitMqCtlAsync("start_app");
+        try
+        {
+            await deployment.DisposeAsync();
+        }
+        catch (Exception e)
+        {
+            failures.Add($"stopping the deployment: {Describe(e)}");
+        }
     }
 
-    static async Task RabbitMqCtlAsync(string command)
+    static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message}";
+
+    static void Log(Stopwatch clock, string what) => Console.WriteLine($"   {clock.Elapsed.TotalSeconds,5:F1} s: {what}");
+
+    static Task RabbitMqCtlAsync(string command) => RunAsync("rabbitmqctl", "-q", command);
+
+    /// <summary>The PostgreSQL that .ci/services.sh started (PG_DIR), restarted with its own options; connections drop.</summary>
+    static Task RestartPostgresAsync()
     {
-        using var process = Process.Start(new ProcessStartInfo("rabbitmqctl", ["-q", command]) { RedirectStandardOutput = true })!;
-        await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
+        var folder = Environment.GetEnvironmentVariable("PG_DIR") ?? "/tmp/orchestrator-pg";
+        return RunAsync("runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", Path.Combine(folder, "data"),
+            "-l", Path.Combine(folder, "server.log"), "-m", "fast", "-w", "restart");
+    }
+
+    static async Task RunAsync(string program, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(program, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })
+            ?? throw new InvalidOperationException($"{program} could not be started");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(limit.Token);
         if (process.ExitCode != 0)
-            throw new InvalidOperationException($"rabbitmqctl {command} exited with {process.ExitCode}");
+            throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {(await errors).Trim()} {(await output).Trim()}".Trim());
     }
 }

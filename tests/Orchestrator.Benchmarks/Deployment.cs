@@ -49,19 +49,40 @@ sealed class Deployment : IAsyncDisposable
         }
 
         var deployment = new Deployment(repository, simulators, common);
-        deployment._processes.Add(await ServiceProcess.StartAsync(repository, "Orchestrator.Api", "api", common));
-        for (var i = 0; i < workers; i++)
-            deployment._processes.Add(await deployment.StartWorkerAsync($"worker-{i + 1}"));
-        return deployment;
+        try
+        {
+            deployment._processes.Add(await ServiceProcess.StartAsync(repository, "Orchestrator.Api", "api", common));
+            for (var i = 0; i < workers; i++)
+                deployment._processes.Add(await deployment.StartWorkerAsync($"worker-{i + 1}"));
+            return deployment;
+        }
+        catch
+        {
+            await deployment.DisposeAsync();
+            throw;
+        }
     }
 
-    /// <summary>Kills a Worker with SIGKILL and starts a new one in its place.</summary>
-    public async Task KillAndRestartAsync(int index)
+    /// <summary>Kills a process with SIGKILL, as a crash would.</summary>
+    public async Task KillAsync(int index)
     {
-        var worker = _processes[index];
-        await worker.KillAsync();
-        await worker.DisposeAsync();
-        _processes[index] = await StartWorkerAsync(worker.Name);
+        var process = _processes[index];
+        await process.KillAsync();
+        await process.DisposeAsync();
+    }
+
+    /// <summary>Starts a new Worker in the place of <paramref name="index"/>, and waits until it is ready if asked to.</summary>
+    public async Task StartWorkerAsync(int index, bool waitUntilReady)
+    {
+        var name = _processes[index].Name;
+        _processes[index] = await ServiceProcess.StartAsync(_repository, "Orchestrator.Worker", name, WorkerSettings(), waitUntilReady);
+    }
+
+    /// <summary>Waits until every process answers <c>/health/ready</c> with 200; a TimeoutException says which did not.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan limit)
+    {
+        foreach (var process in _processes)
+            await process.WaitUntilReadyAsync(limit);
     }
 
     public async ValueTask DisposeAsync()
@@ -72,7 +93,9 @@ sealed class Deployment : IAsyncDisposable
     }
 
     Task<ServiceProcess> StartWorkerAsync(string name) =>
-        ServiceProcess.StartAsync(_repository, "Orchestrator.Worker", name, new Dictionary<string, string>(_settings) { ["Database__MigrateOnStart"] = "false" });
+        ServiceProcess.StartAsync(_repository, "Orchestrator.Worker", name, WorkerSettings());
+
+    Dictionary<string, string> WorkerSettings() => new(_settings) { ["Database__MigrateOnStart"] = "false" };
 
     static async Task<string> CreateVirtualHostAsync(string name)
     {

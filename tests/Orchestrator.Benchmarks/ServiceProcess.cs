@@ -8,6 +8,7 @@ namespace Orchestrator.Benchmarks;
 sealed class ServiceProcess : IAsyncDisposable
 {
     readonly Process _process;
+    bool _disposed;
 
     ServiceProcess(string name, Process process, Uri address)
     {
@@ -27,7 +28,10 @@ sealed class ServiceProcess : IAsyncDisposable
     /// <summary>Ends the process at once (SIGKILL), as a crash would.</summary>
     public async Task KillAsync()
     {
-        _process.Kill(entireProcessTree: true);
+        if (_disposed)
+            return;
+        if (!_process.HasExited)
+            _process.Kill(entireProcessTree: true);
         await _process.WaitForExitAsync();
     }
 
@@ -46,7 +50,12 @@ sealed class ServiceProcess : IAsyncDisposable
         return (Read("VmRSS:"), Read("VmHWM:"));
     }
 
-    public static async Task<ServiceProcess> StartAsync(string repository, string project, string name, IReadOnlyDictionary<string, string> settings)
+    /// <summary>
+    /// Starts the host and, unless told not to, waits until it is ready. A host that does not become ready is
+    /// killed, and the exception says why (its last readiness answer).
+    /// </summary>
+    public static async Task<ServiceProcess> StartAsync(
+        string repository, string project, string name, IReadOnlyDictionary<string, string> settings, bool waitUntilReady = true)
     {
         var assembly = Path.Combine(repository, project, "bin", "Release", "net10.0", $"{project}.dll");
         if (!File.Exists(assembly))
@@ -64,31 +73,70 @@ sealed class ServiceProcess : IAsyncDisposable
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
 
-        var service = new ServiceProcess(name, Process.Start(start)!, address);
-        using var http = new HttpClient { BaseAddress = address };
-        for (var attempt = 0; attempt < 600; attempt++)
+        var process = Process.Start(start) ?? throw new InvalidOperationException($"{name} could not be started");
+        var service = new ServiceProcess(name, process, address);
+        if (!waitUntilReady)
+            return service;
+        try
         {
+            await service.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            return service;
+        }
+        catch
+        {
+            await service.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Waits until <c>/health/ready</c> answers 200; a TimeoutException with the last answer otherwise.</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan limit)
+    {
+        using var http = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = Stopwatch.StartNew();
+        var last = "no answer";
+        while (deadline.Elapsed < limit)
+        {
+            if (_disposed || _process.HasExited)
+                throw new InvalidOperationException($"{Name} exited{(_disposed ? "" : $" with {_process.ExitCode}")}");
             try
             {
-                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode)
-                    return service;
+                using var response = await http.GetAsync("/health/ready");
+                if (response.IsSuccessStatusCode)
+                    return;
+                last = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                last = e.Message;
             }
 
             await Task.Delay(100);
         }
 
-        throw new InvalidOperationException($"{name} did not become ready");
+        throw new TimeoutException($"{Name} did not become ready within {limit.TotalSeconds:F0} s (last answer: {last})");
     }
 
+    /// <summary>Kills the process if it still runs; safe to call more than once.</summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-            _process.Kill(entireProcessTree: true);
-        await _process.WaitForExitAsync();
-        _process.Dispose();
+        if (_disposed)
+            return;
+        _disposed = true;
+        try
+        {
+            if (!_process.HasExited)
+                _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // it has gone already
+        }
+        finally
+        {
+            _process.Dispose();
+        }
     }
 
     static int FreePort()

@@ -44,6 +44,26 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Starts a Worker with <paramref name="settings"/> as environment variables and waits until it is ready.</summary>
     public static Task<HostProcess> StartWorkerAsync(IReadOnlyDictionary<string, string> settings) => StartAsync("Orchestrator.Worker", settings);
 
+    /// <summary>Starts a Worker without waiting for it to be ready (its broker or database may be down).</summary>
+    public static HostProcess LaunchWorker(IReadOnlyDictionary<string, string> settings) => Launch("Orchestrator.Worker", settings);
+
+    /// <summary>Whether <c>/health/ready</c> answers 200 now, and what it said.</summary>
+    public async Task<(bool Ready, string Answer)> ReadinessAsync()
+    {
+        try
+        {
+            using var response = await Client.GetAsync("/health/ready");
+            return (response.IsSuccessStatusCode, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            return (false, e.Message);
+        }
+    }
+
+    /// <summary>Waits until <c>/health/ready</c> answers 200, failing the test after <paramref name="limit"/>.</summary>
+    public Task WaitUntilReadyAsync(TimeSpan limit) => WaitUntilHealthyAsync(limit);
+
     /// <summary>Starts the Api expecting it to refuse to run: its exit code and output, once it has exited.</summary>
     public static async Task<(int ExitCode, string Output)> RunApiUntilExitAsync(IReadOnlyDictionary<string, string> settings)
     {
@@ -127,9 +147,9 @@ public sealed class HostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    async Task WaitUntilHealthyAsync()
+    async Task WaitUntilHealthyAsync(TimeSpan? limit = null)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)
         {
             Assert.False(_process.HasExited, $"the host exited with {(_process.HasExited ? _process.ExitCode : 0)}\n{Output}");

@@ -181,6 +181,16 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("character varying(64)")
                         .HasColumnName("error_type");
 
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LastErrorType")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("last_error_type");
+
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -195,6 +205,14 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.Property<string>("ReportMarkdown")
                         .HasColumnType("text")
                         .HasColumnName("report_markdown");
+
+                    b.Property<DateTime?>("RetryAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("retry_at");
+
+                    b.Property<int>("RetryAttempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("retry_attempts");
 
                     b.Property<long>("Spent")
                         .HasColumnType("bigint")
@@ -240,6 +258,9 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 
                     b.HasIndex("CurrentState")
                         .HasDatabaseName("ix_research_tasks_current_state");
+
+                    b.HasIndex("RetryAt")
+                        .HasDatabaseName("ix_research_tasks_retry_at");
 
                     b.HasIndex("OwnerId", "CreatedAt")
                         .HasDatabaseName("ix_research_tasks_owner_id_created_at");

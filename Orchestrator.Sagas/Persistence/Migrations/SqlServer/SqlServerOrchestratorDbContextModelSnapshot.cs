@@ -181,6 +181,16 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(64)")
                         .HasColumnName("error_type");
 
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LastErrorType")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("last_error_type");
+
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -195,6 +205,14 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.Property<string>("ReportMarkdown")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("report_markdown");
+
+                    b.Property<DateTime?>("RetryAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("retry_at");
+
+                    b.Property<int>("RetryAttempts")
+                        .HasColumnType("int")
+                        .HasColumnName("retry_attempts");
 
                     b.Property<long>("Spent")
                         .HasColumnType("bigint")
@@ -240,6 +258,9 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 
                     b.HasIndex("CurrentState")
                         .HasDatabaseName("ix_research_tasks_current_state");
+
+                    b.HasIndex("RetryAt")
+                        .HasDatabaseName("ix_research_tasks_retry_at");
 
                     b.HasIndex("OwnerId", "CreatedAt")
                         .HasDatabaseName("ix_research_tasks_owner_id_created_at");

@@ -174,6 +174,16 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("error_type");
 
+                    b.Property<string>("LastError")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error");
+
+                    b.Property<string>("LastErrorType")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("last_error_type");
+
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasMaxLength(256)
@@ -188,6 +198,14 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.Property<string>("ReportMarkdown")
                         .HasColumnType("TEXT")
                         .HasColumnName("report_markdown");
+
+                    b.Property<DateTime?>("RetryAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("retry_at");
+
+                    b.Property<int>("RetryAttempts")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("retry_attempts");
 
                     b.Property<long>("Spent")
                         .HasColumnType("INTEGER")
@@ -233,6 +251,9 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 
                     b.HasIndex("CurrentState")
                         .HasDatabaseName("ix_research_tasks_current_state");
+
+                    b.HasIndex("RetryAt")
+                        .HasDatabaseName("ix_research_tasks_retry_at");
 
                     b.HasIndex("OwnerId", "CreatedAt")
                         .HasDatabaseName("ix_research_tasks_owner_id_created_at");

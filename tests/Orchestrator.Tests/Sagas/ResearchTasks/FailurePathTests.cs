@@ -25,28 +25,76 @@ public sealed class FailurePathTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Marketplace_server_errors_fail_the_task_with_DataError()
+    public async Task Marketplace_server_errors_hold_the_task_until_its_timeout_then_fail_it_with_DataError()
     {
         _harness.Simulators.Behaviour.MarketplaceOutage = true;
-
         var taskId = await _harness.SubmitAsync("Tesla Inc financial performance 2023", budget: 50);
+
+        var waiting = await _harness.WaitUntilDeferredAsync(taskId);
+        Assert.Equal("Discovering", waiting.CurrentState);
+        Assert.Equal(ErrorTypes.DataError, waiting.LastErrorType);
+        Assert.Contains("503", waiting.LastError, StringComparison.Ordinal);
+        Assert.Null(waiting.ErrorType);
+
+        await _harness.Bus.Bus.Publish(new TaskDeadlinePassed(taskId));
 
         var task = await _harness.WaitForAsync(taskId, m => m.Failed);
         Assert.Equal(ErrorTypes.DataError, task.ErrorType);
         Assert.Contains("503", task.ErrorMessage, StringComparison.Ordinal);
+        Assert.Null(task.RetryAt);
         Assert.Equal(0, task.Spent);
     }
 
     [Fact]
-    public async Task Marketplace_timeouts_fail_the_task_with_DataError()
+    public async Task Marketplace_timeouts_hold_the_task_until_its_timeout_then_fail_it_with_DataError()
     {
         _harness.Simulators.Behaviour.Latency = TimeSpan.FromSeconds(2);
-
         var taskId = await _harness.SubmitAsync("Tesla Inc financial performance 2023", budget: 50);
+
+        var waiting = await _harness.WaitUntilDeferredAsync(taskId);
+        Assert.Contains("timed out", waiting.LastError, StringComparison.Ordinal);
+        await _harness.Bus.Bus.Publish(new TaskDeadlinePassed(taskId));
 
         var task = await _harness.WaitForAsync(taskId, m => m.Failed);
         Assert.Equal(ErrorTypes.DataError, task.ErrorType);
         Assert.Contains("timed out", task.ErrorMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_marketplace_outage_delays_the_task_and_it_completes_once_the_marketplace_is_back()
+    {
+        _harness.Simulators.Behaviour.MarketplaceOutage = true;
+        var taskId = await _harness.SubmitAsync("Tesla Inc financial performance 2023", budget: 50);
+        var waiting = await _harness.WaitUntilDeferredAsync(taskId);
+        Assert.Equal(1, waiting.RetryAttempts);
+
+        _harness.Simulators.Behaviour.MarketplaceOutage = false;
+        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
+
+        var task = await _harness.WaitForAsync(taskId, m => m.Completed);
+        Assert.Null(task.RetryAt);
+        Assert.Null(task.LastError);
+        var charges = _harness.Simulators.Ledger.Charges;
+        Assert.Equal(charges.Count, charges.Select(c => c.IdempotencyKey).Distinct().Count());
+        Assert.Equal(charges.Sum(c => c.Amount), task.Spent);
+    }
+
+    [Fact]
+    public async Task Each_failure_in_a_row_sets_a_later_due_time()
+    {
+        _harness.Simulators.Behaviour.MarketplaceOutage = true;
+        var submitted = DateTime.UtcNow;
+        var taskId = await _harness.SubmitAsync("Tesla Inc financial performance 2023", budget: 50);
+        var first = await _harness.WaitUntilDeferredAsync(taskId);
+
+        var retried = DateTime.UtcNow;
+        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
+        var second = await _harness.WaitUntilAsync(taskId, t => t.RetryAttempts == 2 && t.RetryAt is not null, "deferred twice");
+
+        // 2 s, then 4 s (each with up to a quarter more at random), from when the step failed.
+        Assert.InRange(first.RetryAt!.Value - submitted, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(2.5) + (retried - submitted));
+        Assert.InRange(second.RetryAt!.Value - retried, TimeSpan.FromSeconds(3.9), TimeSpan.FromSeconds(7));
+        Assert.Equal("Discovering", second.CurrentState);
     }
 
     [Fact]
@@ -58,12 +106,13 @@ public sealed class FailurePathTests : IAsyncLifetime
         for (var i = 0; i < 20; i++)
         {
             tasks.Add(await _harness.SubmitAsync("Tesla Inc financial performance 2023", budget: 50));
-            await _harness.WaitForAsync(tasks[^1], m => m.Failed);
+            await _harness.WaitUntilDeferredAsync(tasks[^1]);
         }
 
         var calls = _harness.Simulators.Behaviour.RequestsTo("/catalog");
-        var last = await _harness.WaitForAsync(tasks[^1], m => m.Failed);
-        Assert.Contains("circuit open", last.ErrorMessage, StringComparison.Ordinal);
+        var last = await _harness.WaitUntilDeferredAsync(tasks[^1]);
+        Assert.Contains("circuit open", last.LastError, StringComparison.Ordinal);
+        Assert.Equal("Discovering", last.CurrentState);
         Assert.InRange(calls, 20, 2 * 20 - 1);
     }
 }

@@ -32,19 +32,72 @@ public sealed class UnconfirmedPaymentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_payment_the_marketplace_never_took_is_tried_again_under_the_same_key_then_fails_with_PaymentError()
+    public async Task A_payment_the_marketplace_keeps_failing_is_paid_again_later_and_fails_with_PaymentError_at_the_timeout()
     {
         _harness.Simulators.Behaviour.PaymentsDown = true;
-
         var taskId = await _harness.SubmitAsync(Theme, budget: 50);
+
+        var waiting = await _harness.WaitUntilDeferredAsync(taskId);
+        Assert.Equal("Retrying", waiting.CurrentState);
+        Assert.Equal(ResearchTaskState.MaxPaymentAttempts, waiting.Purchases.Max(p => p.PaymentAttempts));
+        Assert.False(waiting.PaymentInFlight);
+        Assert.Empty(_harness.Simulators.Ledger.Charges);
+
+        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
+        var again = await _harness.WaitUntilAsync(taskId, t => t.RetryAt is not null && t.Purchases.Max(p => p.PaymentAttempts) == ResearchTaskState.MaxPaymentAttempts + 1, "paid again later");
+        await _harness.Bus.Bus.Publish(new TaskDeadlinePassed(taskId));
 
         var task = await _harness.WaitForAsync(taskId, m => m.Failed);
         Assert.Equal(ErrorTypes.PaymentError, task.ErrorType);
-        Assert.Contains($"after {ResearchTaskState.MaxPaymentAttempts} attempts", task.ErrorMessage, StringComparison.Ordinal);
+        Assert.Contains("503", task.ErrorMessage, StringComparison.Ordinal);
         Assert.Equal(0, task.Spent);
         Assert.Empty(_harness.Simulators.Ledger.Charges);
-        Assert.Equal(ResearchTaskState.MaxPaymentAttempts, task.Purchases.Max(p => p.PaymentAttempts));
-        Assert.Equal(ResearchTaskState.MaxPaymentAttempts, task.Transitions.Count(t => t.ToState == "Paying"));
+        var keys = _harness.Simulators.Behaviour.RequestsTo("/pay");
+        Assert.True(keys >= again.Purchases.Max(p => p.PaymentAttempts), $"{keys} payments sent");
+    }
+
+    [Fact]
+    public async Task A_payment_paid_again_later_goes_through_under_the_key_of_the_first_attempt()
+    {
+        _harness.Simulators.Behaviour.PaymentsDown = true;
+        var taskId = await _harness.SubmitAsync(Theme, budget: 50);
+        await _harness.WaitUntilDeferredAsync(taskId);
+
+        _harness.Simulators.Behaviour.PaymentsDown = false;
+        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
+
+        var task = await _harness.WaitForAsync(taskId, m => m.Completed);
+        var first = task.Purchases.Single(p => p.PaymentAttempts > ResearchTaskState.MaxPaymentAttempts);
+        Assert.Equal(PurchaseStatus.Fetched, first.Status);
+        var charges = _harness.Simulators.Ledger.Charges;
+        Assert.Single(charges, c => c.IdempotencyKey == first.IdempotencyKey);
+        Assert.Equal(charges.Sum(c => c.Amount), task.Spent);
+    }
+
+    [Fact]
+    public async Task An_unconfirmed_payment_is_settled_past_the_workflow_timeout_and_counted_in_spent()
+    {
+        // The charge is made and its answer lost; then the marketplace goes down before the settling read.
+        _harness.Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(300);
+        _harness.Simulators.Behaviour.FailureRateAfterEffect = 1;
+        var taskId = await _harness.SubmitAsync(Theme, budget: 50);
+        await _harness.WaitForPublishedAsync<ItemPaymentUnconfirmed>(p => p.TaskId == taskId);
+        _harness.Simulators.Behaviour.MarketplaceOutage = true;
+        await _harness.WaitUntilAsync(taskId, t => t.RetryAt is not null && t.PaymentInFlight, "settling later");
+
+        await _harness.Bus.Bus.Publish(new TaskDeadlinePassed(taskId));
+        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
+        var stillSettling = await _harness.WaitUntilAsync(taskId, t => t.StopRequested == StopReason.TimedOut && t.RetryAttempts >= 2, "settling past its timeout");
+        Assert.Equal("Retrying", stillSettling.CurrentState);
+
+        _harness.Simulators.Behaviour.MarketplaceOutage = false;
+        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
+
+        var task = await _harness.WaitForAsync(taskId, m => m.Failed);
+        Assert.Equal(ErrorTypes.WorkflowError, task.ErrorType);
+        var charges = _harness.Simulators.Ledger.Charges;
+        Assert.Single(charges);
+        Assert.Equal(charges.Sum(c => c.Amount), task.Spent);
     }
 
     [Fact]

@@ -90,6 +90,24 @@ public sealed class WorkflowHarness : IAsyncLifetime
         return task!;
     }
 
+    /// <summary>Waits until the stored task meets <paramref name="condition"/> (say, a step deferred) and returns it.</summary>
+    public async Task<ResearchTaskState> WaitUntilAsync(Guid taskId, Func<ResearchTaskState, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (true)
+        {
+            var task = await LoadAsync(taskId);
+            if (task is not null && condition(task))
+                return task;
+            Assert.True(DateTime.UtcNow < deadline, $"task {taskId} is not {what}; it is {task?.CurrentState}, retry at {task?.RetryAt}, {task?.LastErrorType}: {task?.LastError}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Waits until the task waits on a deferred step (<see cref="ResearchTaskState.RetryAt"/> set).</summary>
+    public Task<ResearchTaskState> WaitUntilDeferredAsync(Guid taskId) =>
+        WaitUntilAsync(taskId, t => t.RetryAt is not null, "waiting on a deferred step");
+
     /// <summary>The task as stored, with its purchases, or null.</summary>
     public async Task<ResearchTaskState?> LoadAsync(Guid taskId)
     {

@@ -1,0 +1,89 @@
+using MassTransit;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Orchestrator.Sagas.Persistence;
+
+namespace Orchestrator.Worker.Hosting;
+
+/// <summary>
+/// Starts the bus in the background, in place of MassTransit's hosted service, so that a host whose broker is down
+/// when it starts comes up anyway and becomes ready by itself once the broker answers (MassTransit's endpoints
+/// reconnect on their own). A start that faults (every endpoint stopped) is tried again, with backoff. The start is
+/// never cancelled: MassTransit's cancelled start stops the endpoints and then waits for ever for them to be ready,
+/// which leaves the bus unable to start again (seen here with a broker that dropped connections). The bus starts
+/// once the schema is migrated (when this host migrates: <see cref="DatabaseSchema"/>). Endpoints that stay down
+/// are logged: readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
+/// </summary>
+public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseSchema> schema, TimeProvider clock, ILogger<BusSupervisor> logger)
+    : BackgroundService
+{
+    static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan ReportAfter = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(15);
+
+    volatile bool _started;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var database in schema)
+            await database.Ready.WaitAsync(stoppingToken);
+
+        await StartBusAsync(stoppingToken);
+        DateTimeOffset? notConsumingSince = null;
+        using var timer = new PeriodicTimer(CheckInterval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            if (BusReadinessCheck.NotConsuming(bus.CheckHealth()) is not { Count: > 0 } endpoints)
+            {
+                notConsumingSince = null;
+                continue;
+            }
+
+            notConsumingSince ??= clock.GetUtcNow();
+            if (clock.GetUtcNow() - notConsumingSince >= ReportAfter)
+            {
+                LogNotConsuming(string.Join(", ", endpoints), ReportAfter);
+                notConsumingSince = clock.GetUtcNow();
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_started)
+            await bus.StopAsync(cancellationToken);
+    }
+
+    async Task StartBusAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await bus.StartAsync(stoppingToken);
+                _started = true;
+                if (attempt > 1)
+                    LogStarted(attempt);
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogStartFailed(e, attempt, delay);
+            }
+
+            await Task.Delay(delay, clock, stoppingToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "The bus did not start (attempt {Attempt}); trying again in {Delay}")]
+    partial void LogStartFailed(Exception exception, int attempt, TimeSpan delay);
+
+    [LoggerMessage(LogLevel.Warning, "The bus started at attempt {Attempt}")]
+    partial void LogStarted(int attempt);
+
+    [LoggerMessage(LogLevel.Warning, "Endpoints not consuming for {After} or more: {Endpoints}")]
+    partial void LogNotConsuming(string endpoints, TimeSpan after);
+}
