@@ -51,6 +51,10 @@ public sealed class HostileMarketplaceRun : IAsyncDisposable
             ["HTTP_TIMEOUT"] = hostility.ToString().Contains("Trickle", StringComparison.Ordinal) ? "2" : "10",
             ["MAX_RETRIES"] = "1",
             ["RETRY_DELAY"] = "0.5",
+            // A call that times out is a supplier outage: its step is tried again later, until the workflow
+            // timeout ends the task with that error. The hanging marketplace never recovers, so that is the end.
+            ["WORKFLOW_TIMEOUT"] = "20",
+            ["Recovery__SweepInterval"] = "00:00:01",
         });
         return new HostileMarketplaceRun(database, api, paymentManager, elsewhere);
     }
