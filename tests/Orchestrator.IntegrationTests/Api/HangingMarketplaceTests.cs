@@ -5,7 +5,8 @@ namespace Orchestrator.IntegrationTests.Api;
 
 /// <summary>
 /// A marketplace that sends its headers and then one byte every 2 s: with HTTP_TIMEOUT=2 and MAX_RETRIES=1 each
-/// call ends with its attempts' deadlines, and the task ends within 40 s, whichever call hangs.
+/// call ends with its attempts' deadlines; the step is tried again later until WORKFLOW_TIMEOUT (25 s here), and
+/// the task ends within 40 s, whichever call hangs.
 /// </summary>
 public sealed class HangingMarketplaceTests
 {
