@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs (Debian packages) and starts the real services the integration tests use, as root, without systemd:
-# RabbitMQ on 5672 (management on 15672) and a throw-away PostgreSQL on 127.0.0.1:5433.
+# RabbitMQ on 5672 (management on 15672) and a throw-away PostgreSQL on 127.0.0.1:5433; Chromium for the browser test.
 # Idempotent: what is already running is left alone. Source it to get the connection settings exported.
 set -euo pipefail
 
@@ -13,6 +13,8 @@ install_packages() {
   command -v rabbitmq-server >/dev/null || missing+=(rabbitmq-server)
   [ -x "$PG_BIN/initdb" ] || missing+=(postgresql)
   /usr/bin/python3 -c 'import pika' 2>/dev/null || missing+=(python3-pika)
+  # The dashboard's browser test drives Debian's Chromium (Playwright cannot download its own browser here).
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
   [ ${#missing[@]} -eq 0 ] && return
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

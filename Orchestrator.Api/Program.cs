@@ -1,4 +1,6 @@
+using Orchestrator.Api.Dashboard;
 using Orchestrator.Api.Hosting;
+using Orchestrator.Api.Progress;
 using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks;
 using Orchestrator.Sagas.Persistence;
@@ -12,12 +14,15 @@ builder.AddApiSecurity();
 builder.AddOrchestratorDatabase();
 builder.AddTaskProcessing();
 builder.AddTaskApi();
+builder.AddTaskProgress();
 
 var app = builder.Build();
 
+app.MapDashboard();
 app.UseApiSecurity();
 app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
+app.MapTaskProgress();
 app.MapOpenApi();
 
 app.Run();

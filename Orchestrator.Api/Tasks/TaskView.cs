@@ -22,7 +22,8 @@ public sealed record TaskView(
     DateTimeOffset UpdatedAt,
     string? Report,
     TaskError? Error,
-    IReadOnlyList<PlanItem> Plan)
+    IReadOnlyList<PlanItem> Plan,
+    string? TraceId)
 {
     public static TaskView From(ResearchTaskState task) => new(
         task.CorrelationId.ToString(),
@@ -38,7 +39,8 @@ public sealed record TaskView(
             : new TaskError(task.ErrorType, task.ErrorMessage ?? "", task.CorrelationId.ToString(), Utc(task.CompletedAt ?? task.UpdatedAt)),
         [.. task.Purchases
             .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)
-            .Select(p => new PlanItem(p.ItemId, p.Title, p.Price, p.Score, p.Status.ToString(), p.SkipReason))]);
+            .Select(p => new PlanItem(p.ItemId, p.Title, p.Price, p.Score, p.Status.ToString(), p.SkipReason))],
+        task.TraceId);
 
     static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }

@@ -18,6 +18,7 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, Databa
 
     readonly CancellationTokenSource _stopping = new();
     Task? _retrying;
+    bool _disposed;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -28,12 +29,19 @@ public sealed partial class DatabaseMigrator(IServiceScopeFactory scopes, Databa
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped after its services were disposed (a test host's factory does so).
+        if (_disposed)
+            return;
         await _stopping.CancelAsync();
         if (_retrying is not null)
             await _retrying.WaitAsync(cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _stopping.Dispose();
+    }
 
     async Task RetryAsync(CancellationToken stoppingToken)
     {

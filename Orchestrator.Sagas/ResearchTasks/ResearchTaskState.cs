@@ -4,7 +4,7 @@ using Orchestrator.Contracts;
 namespace Orchestrator.Sagas.ResearchTasks;
 
 /// <summary>One research task: what it may spend, what it bought, and where it is in the workflow.</summary>
-public class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
+public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 {
     public Guid CorrelationId { get; set; }
     public string CurrentState { get; set; } = null!;

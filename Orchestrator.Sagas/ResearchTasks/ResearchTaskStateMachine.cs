@@ -21,7 +21,9 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         _clock = clock;
         _retry = retry?.Value ?? new StepRetryOptions();
         InstanceState(x => x.CurrentState);
-        ConnectStateObserver(new TransitionHistory(clock, logger));
+        var history = new TransitionHistory(clock, logger);
+        ConnectStateObserver(history);
+        ConnectEventObserver(history);
 
         Event(() => Accepted, x =>
         {

@@ -1,5 +1,6 @@
 using MassTransit;
 using Orchestrator.Contracts;
+using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Marketplace;
 using Orchestrator.Worker.Payments;
 
@@ -19,11 +20,19 @@ public sealed class PayForItemConsumer(PaymentPermit permit, MarketplacePurchase
             try
             {
                 await purchases.PayAsync(decision.Token!, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken);
+                TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Paid);
                 return new ItemPaid(payment.TaskId, payment.ItemId, payment.Amount);
             }
             catch (ResearchStepException e) when (e.Transient)
             {
+                TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Unconfirmed);
                 return new ItemPaymentUnconfirmed(payment.TaskId, payment.ItemId, e.Message);
+            }
+            catch (ResearchStepException)
+            {
+                // The marketplace answered and said no (a 4xx other than a timeout): nothing was charged.
+                TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Refused);
+                throw;
             }
         });
     }

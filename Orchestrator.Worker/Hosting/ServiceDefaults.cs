@@ -5,20 +5,18 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
-using OpenTelemetry;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Trace;
 using Serilog;
 using Serilog.Events;
 
 namespace Microsoft.Extensions.Hosting;
 
-/// <summary>What every host of the service shares: logs, telemetry, health.</summary>
+/// <summary>What every host of the service shares: logs, telemetry (<see cref="Telemetry"/>), health.</summary>
 public static class ServiceDefaults
 {
     public const string ReadyTag = "ready";
 
-    const string LogTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext} {TaskId} {Message:lj}{NewLine}{Exception}";
+    // TraceId ties a line to its task's trace: a task's lines all carry the trace id that GET /tasks/{id} shows.
+    const string LogTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext} {TaskId} {TraceId} {Message:lj}{NewLine}{Exception}";
 
     public static readonly string Version =
         typeof(ServiceDefaults).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
@@ -42,22 +40,7 @@ public static class ServiceDefaults
                 logger.WriteTo.Console(outputTemplate: LogTemplate, formatProvider: CultureInfo.InvariantCulture);
         });
 
-        // Traces and metrics cost on every message and request: they are collected only when there is somewhere
-        // to send them.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            builder.Services.AddOpenTelemetry()
-                .WithTracing(tracing => tracing
-                    .AddSource("MassTransit")
-                    .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation())
-                .WithMetrics(metrics => metrics
-                    .AddMeter("MassTransit")
-                    .AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation())
-                .UseOtlpExporter();
-        }
-
+        builder.AddTelemetry();
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton(TimeProvider.System);
         return builder;
@@ -74,6 +57,10 @@ public static class ServiceDefaults
             .AllowAnonymous();
 
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
+            .AllowAnonymous();
+
+        // Scraped like the health checks, without a token: it holds counts and durations, nothing of any task.
+        app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath)
             .AllowAnonymous();
         return app;
     }

@@ -4,13 +4,33 @@ using Orchestrator.Benchmarks;
 // Figures for the README: POST /tasks throughput and latency, workflows completed per second, CPU, memory.
 // Modes: embedded (one process, in-memory bus, SQLite), rabbitmq-1 and rabbitmq-2 (Api + 1 or 2 Workers on
 // RabbitMQ and PostgreSQL: run .ci/benchmark.sh, which starts them). The simulators answer at once.
-// "chaos [tasks]" is the chaos run instead (.ci/chaos.sh).
+// "chaos [tasks]" is the chaos run instead (.ci/chaos.sh); "watch [modes]" the burst with every task's progress
+// stream open (.ci/benchmark.sh watch).
 var repository = AppContext.BaseDirectory;
 while (!File.Exists(Path.Combine(repository, "Orchestrator.sln")))
     repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(repository))!;
 
 if (args is ["chaos", .. var chaos])
     return await ChaosRun.RunAsync(repository, chaos.Length > 0 ? int.Parse(chaos[0], CultureInfo.InvariantCulture) : 300);
+
+if (args is ["watch", .. var watched])
+{
+    const string StreamsHeader = """
+        | mode | tasks, each watched | streams open at once (max) | streams that ended with final | workflows per s, unwatched → watched | p50 ms change → client | p99 ms | Api peak RSS MiB, unwatched → watched |
+        |---|---:|---:|---:|---:|---:|---:|---|
+        """;
+    var streamRows = new List<string>();
+    foreach (var mode in watched.Length > 0 ? watched : ["embedded", "rabbitmq-1"])
+    {
+        Console.WriteLine($"== watch {mode}");
+        streamRows.Add(await StreamsRun.RunAsync(repository, mode));
+        Console.WriteLine(streamRows[^1]);
+    }
+
+    Console.WriteLine(StreamsHeader);
+    streamRows.ForEach(Console.WriteLine);
+    return 0;
+}
 
 var modes = args.Length > 0 ? args : ["embedded", "rabbitmq-1", "rabbitmq-2"];
 

@@ -76,6 +76,6 @@ public sealed class TaskSubmittedConsumerTests : IAsyncLifetime
         var taskId = await _harness.SubmitAsync("  Tesla Inc  ", 10, "v");
 
         Assert.True(await _harness.Bus.Published.Any<TaskAccepted>(m => m.Context.Message.TaskId == taskId));
-        Assert.Equal("Tesla Inc", (await _harness.WaitForAsync(taskId, m => m.Discovering)).Theme);
+        Assert.Equal("Tesla Inc", (await _harness.WaitForAsync(taskId, m => m.Completed)).Theme);
     }
 }

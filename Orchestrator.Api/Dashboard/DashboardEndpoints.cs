@@ -1,0 +1,50 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orchestrator.Api.Security;
+
+namespace Orchestrator.Api.Dashboard;
+
+/// <summary>
+/// The dashboard: plain HTML, CSS and JavaScript from <c>wwwroot</c> (no build step), served by the Api itself.
+/// The pages hold no data: they read it from the API with the caller's token, as any client would.
+/// </summary>
+public static class DashboardEndpoints
+{
+    /// <summary>
+    /// Scripts only from this origin, no plugins, no framing by others. Inline styles are allowed for the report,
+    /// which is shown in a sandboxed frame (no scripts at all) and inherits this policy.
+    /// </summary>
+    const string ContentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+    public static WebApplication MapDashboard(this WebApplication app)
+    {
+        // Before authorization (which asks every request without an endpoint for a token): the scripts are public.
+        app.UseStaticFiles();
+
+        // The pages and their scripts hold no data: anyone may load them; the API calls they make need the token.
+        var pages = app.MapGroup("").WithTags("Dashboard").ExcludeFromDescription().AllowAnonymous();
+        pages.MapGet("/", Index);
+        pages.MapGet("/tasks/{taskId}/view", View);
+        pages.MapGet("/dashboard/config", Config);
+        return app;
+    }
+
+    static PhysicalFileHttpResult Index(HttpContext context, IWebHostEnvironment environment) => Page(context, environment, "index.html");
+
+    /// <summary>The same page for any id: it asks the API for the task, which answers 404 to a caller who may not see it.</summary>
+    static PhysicalFileHttpResult View(string taskId, HttpContext context, IWebHostEnvironment environment) => Page(context, environment, "view.html");
+
+    /// <summary>What the page needs to know before it calls the API: whether to ask for a token.</summary>
+    static Ok<DashboardConfig> Config(IOptions<AuthOptions> auth) => TypedResults.Ok(new DashboardConfig(auth.Value.Mode.ToString()));
+
+    static PhysicalFileHttpResult Page(HttpContext context, IWebHostEnvironment environment, string file)
+    {
+        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        context.Response.Headers.XContentTypeOptions = "nosniff";
+        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        return TypedResults.PhysicalFile(Path.Combine(environment.WebRootPath, file), "text/html; charset=utf-8");
+    }
+}
+
+public sealed record DashboardConfig(string AuthMode);

@@ -1,0 +1,43 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Orchestrator.Api.Security;
+using Orchestrator.Api.Tasks;
+using Orchestrator.Sagas.Persistence;
+
+namespace Orchestrator.Api.Progress;
+
+public static class ProgressEndpoints
+{
+    public static IHostApplicationBuilder AddTaskProgress(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ProgressOptions>().BindConfiguration(ProgressOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<TaskProgressHub>();
+        builder.Services.AddHostedService<TaskProgressListener>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapTaskProgress(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/tasks").WithTags("Tasks")
+            .MapGet("/{taskId}/events", Events)
+            .Produces(StatusCodes.Status200OK, contentType: ProgressFeed.ContentType)
+            .WithSummary("The task's progress as Server-Sent Events: replayed, then live, until `final`");
+        return app;
+    }
+
+    /// <summary>Under the same rules as <c>GET /tasks/{id}</c>: a task the caller may not see is not found.</summary>
+    static async Task<Results<ProgressFeed, NotFound<DetailResponse>>> Events(
+        string taskId,
+        [FromHeader(Name = "Last-Event-ID")] string? lastEventId,
+        Caller caller,
+        OrchestratorDbContext db,
+        CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(taskId, out var id) ||
+            !await db.ResearchTasks.VisibleTo(caller).AnyAsync(t => t.CorrelationId == id, cancellationToken))
+            return TypedResults.NotFound(new DetailResponse("Task not found"));
+
+        return new ProgressFeed(id, long.TryParse(lastEventId, out var last) && last > 0 ? last : 0);
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Options;
+using Orchestrator.Sagas.Persistence;
+
+namespace Orchestrator.Api.Progress;
+
+/// <summary>
+/// A task's progress as Server-Sent Events: what happened so far (after <c>Last-Event-ID</c>), then each change as
+/// it is committed, until <c>final</c>. Between changes a heartbeat comment keeps proxies from closing it.
+/// </summary>
+public sealed class ProgressFeed(Guid taskId, long lastEventId) : IResult
+{
+    public const string ContentType = "text/event-stream";
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    static readonly byte[] Heartbeat = ": heartbeat\n\n"u8.ToArray();
+
+    public async Task ExecuteAsync(HttpContext httpContext)
+    {
+        var services = httpContext.RequestServices;
+        var db = services.GetRequiredService<OrchestratorDbContext>();
+        var hub = services.GetRequiredService<TaskProgressHub>();
+        var heartbeat = services.GetRequiredService<IOptions<ProgressOptions>>().Value.Heartbeat;
+        var cancellationToken = httpContext.RequestAborted;
+        var response = httpContext.Response;
+
+        response.ContentType = ContentType;
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+
+        // Subscribed before the first read: a change committed in between still wakes the loop.
+        using var subscription = hub.Subscribe(taskId);
+        await response.WriteAsync("retry: 2000\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+        var reader = new TaskProgressReader(taskId);
+        var last = lastEventId;
+        try
+        {
+            while (true)
+            {
+                var events = await reader.ReadAsync(db, cancellationToken);
+                foreach (var progress in events.Where(e => e.Id > last))
+                {
+                    await response.Body.WriteAsync(Format(progress), cancellationToken);
+                    last = progress.Id;
+                }
+
+                await response.Body.FlushAsync(cancellationToken);
+                if (events.Count > 0 && events[^1].IsFinal)
+                    return;
+
+                while (!await subscription.WaitAsync(heartbeat, cancellationToken))
+                {
+                    await response.Body.WriteAsync(Heartbeat, cancellationToken);
+                    await response.Body.FlushAsync(cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The client went away.
+        }
+    }
+
+    public static byte[] Format(ProgressEvent progress) =>
+        Encoding.UTF8.GetBytes($"id: {progress.Id}\nevent: {progress.Type}\ndata: {JsonSerializer.Serialize(progress.Data, progress.Data.GetType(), Json)}\n\n");
+}

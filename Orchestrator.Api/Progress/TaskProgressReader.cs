@@ -1,0 +1,39 @@
+using Microsoft.EntityFrameworkCore;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Sagas.ResearchTasks;
+
+namespace Orchestrator.Api.Progress;
+
+/// <summary>
+/// One stream's view of its task's rows. Each read fetches only the history and audit rows added since the last
+/// one (both are append-only, and one task's steps commit one after another), the purchases once they exist, and
+/// the task's row only when it has ended: a change costs a stream two small indexed queries.
+/// </summary>
+public sealed class TaskProgressReader(Guid taskId)
+{
+    readonly List<ResearchTaskTransition> _transitions = [];
+    readonly List<AuditEvent> _audit = [];
+    ResearchTaskState? _task;
+
+    public async Task<IReadOnlyList<ProgressEvent>> ReadAsync(OrchestratorDbContext db, CancellationToken cancellationToken)
+    {
+        // The history first, then the audit trail: a step commits both together, so the trail read second holds at
+        // least the entries of every step in the history read first.
+        var lastTransition = _transitions.Count > 0 ? _transitions[^1].Id : 0;
+        _transitions.AddRange(await db.Transitions.AsNoTracking()
+            .Where(t => t.TaskId == taskId && t.Id > lastTransition).OrderBy(t => t.Id).ToListAsync(cancellationToken));
+        var lastAudit = _audit.Count > 0 ? _audit[^1].Id : 0;
+        _audit.AddRange(await db.AuditEvents.AsNoTracking()
+            .Where(a => a.TaskId == taskId && a.Id > lastAudit).OrderBy(a => a.Id).ToListAsync(cancellationToken));
+
+        var ended = _transitions.Count > 0 && ResearchTaskState.IsFinal(_transitions[^1].ToState);
+        var discovered = _transitions.Exists(t => t.Event == nameof(ResearchTaskStateMachine.SourcesDiscovered));
+        if (_task is null || ended || (discovered && _task.Purchases.Count == 0))
+        {
+            // With its purchases (they are included with the task): the quotes and the plan, and the titles.
+            _task = await db.ResearchTasks.AsNoTracking().FirstAsync(t => t.CorrelationId == taskId, cancellationToken);
+        }
+
+        return TaskProgressLog.Build(_task, _transitions, _audit);
+    }
+}
