@@ -29,6 +29,7 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     readonly CancellationTokenSource _running = new();
     Task? _firstStart;
     volatile bool _started;
+    bool _disposed;
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -75,6 +76,9 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped after its services were disposed (a test host's factory does so).
+        if (_disposed)
+            return;
         await base.StopAsync(cancellationToken);
         await _running.CancelAsync();
         if (_started)
@@ -83,6 +87,7 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
 
     public override void Dispose()
     {
+        _disposed = true;
         _running.Dispose();
         base.Dispose();
     }
