@@ -6,8 +6,9 @@ using Orchestrator.Sagas.Persistence;
 namespace Orchestrator.Worker.Hosting;
 
 /// <summary>
-/// Starts the bus in the background, in place of MassTransit's hosted service, so that a host whose broker is down
-/// when it starts comes up anyway and becomes ready by itself once the broker answers (MassTransit's endpoints
+/// Starts the bus in place of MassTransit's hosted service: the host's start waits up to 10 s for it (so that a
+/// host whose broker answers takes requests with its bus started, as before), then it goes on in the background, so
+/// that a host whose broker is down when it starts comes up anyway and becomes ready by itself once the broker answers (MassTransit's endpoints
 /// reconnect on their own). A start that faults (every endpoint stopped) is tried again, with backoff. The start is
 /// never cancelled: MassTransit's cancelled start stops the endpoints and then waits for ever for them to be ready,
 /// which leaves the bus unable to start again (seen here with a broker that dropped connections). The bus starts
@@ -21,7 +22,32 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     static readonly TimeSpan ReportAfter = TimeSpan.FromSeconds(60);
     static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(15);
 
+    /// <summary>A host whose broker answers is started with its bus, as with MassTransit's hosted service.</summary>
+    static readonly TimeSpan FirstStartWait = TimeSpan.FromSeconds(10);
+
+    // Never a default token: MassTransit then cancels the start after 60 s, and a cancelled start never recovers.
+    readonly CancellationTokenSource _running = new();
+    Task? _firstStart;
     volatile bool _started;
+    bool _disposed;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (schema.All(database => database.IsReady))
+        {
+            _firstStart = bus.StartAsync(_running.Token);
+            try
+            {
+                await _firstStart.WaitAsync(FirstStartWait, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Not started yet, or failed: the background start below waits for it or tries again.
+            }
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -50,9 +76,20 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
+        // A host may be stopped after its services were disposed (a test host's factory does so).
+        if (_disposed)
+            return;
         await base.StopAsync(cancellationToken);
+        await _running.CancelAsync();
         if (_started)
             await bus.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _disposed = true;
+        _running.Dispose();
+        base.Dispose();
     }
 
     async Task StartBusAsync(CancellationToken stoppingToken)
@@ -62,7 +99,8 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
         {
             try
             {
-                await bus.StartAsync(stoppingToken);
+                var start = attempt == 1 && _firstStart is not null ? _firstStart : bus.StartAsync(_running.Token);
+                await start.WaitAsync(stoppingToken);
                 _started = true;
                 if (attempt > 1)
                     LogStarted(attempt);

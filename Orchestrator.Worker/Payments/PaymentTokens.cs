@@ -27,7 +27,8 @@ public sealed class PaymentTokens(IPaymentManagerApi paymentManager, Orchestrato
 
         var token = await RequestAsync(task.Budget, task.VoiceId, cancellationToken);
         await Tasks(taskId)
-            .Where(t => t.CurrentState == AwaitingPayment)
+            // The first token stored wins: a request delivered twice must not swap the token under a payment.
+            .Where(t => t.CurrentState == AwaitingPayment && t.PaymentToken == null)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.PaymentToken, token).SetProperty(x => x.VoiceId, (string?)null), cancellationToken);
     }
 

@@ -62,7 +62,7 @@ public sealed partial class UnfinishedTaskSweep(
             while (await timer.WaitForNextTickAsync(stoppingToken))
                 await RetryDueAsync(clock.GetUtcNow().UtcDateTime, stoppingToken);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
@@ -89,7 +89,8 @@ public sealed partial class UnfinishedTaskSweep(
                 .Where(t => ResearchTaskState.FinalStates.Contains(t.CurrentState) && (t.VoiceId != null || t.PaymentToken != null))
                 .ExecuteUpdateAsync(t => t.SetProperty(x => x.VoiceId, (string?)null).SetProperty(x => x.PaymentToken, (string?)null), cancellationToken);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        // A broker or database outage can surface as a cancelled task too: only the host's stopping ends the sweep.
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogSweepFailed(ex);
             return 0;
@@ -137,7 +138,8 @@ public sealed partial class UnfinishedTaskSweep(
                 LogSent(found.Count, typeof(TMessage).Name);
             return found.Count;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        // A broker or database outage can surface as a cancelled task too: only the host's stopping ends the sweep.
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogSweepFailed(ex);
             return 0;
