@@ -51,15 +51,9 @@ public sealed class HostileMarketplaceRun : IAsyncDisposable
             ["HTTP_TIMEOUT"] = hostility.ToString().Contains("Trickle", StringComparison.Ordinal) ? "2" : "10",
             ["MAX_RETRIES"] = "1",
             ["RETRY_DELAY"] = "0.5",
-<<<<<<< HEAD
-            // A call that times out is a supplier outage: its step is tried again later, until the workflow
-            // timeout ends the task with that error. The hanging marketplace never recovers, so that is the end.
-            ["WORKFLOW_TIMEOUT"] = "20",
-=======
             // A call that keeps timing out is a supplier outage: the step is tried again later until the workflow
             // timeout, which then fails the task with the call's error; here it comes after 25 s.
             ["WORKFLOW_TIMEOUT"] = hostility is Hostility.TrickleCatalog or Hostility.TricklePrice or Hostility.TrickleRead ? "25" : "300",
->>>>>>> outage
             ["Recovery__SweepInterval"] = "00:00:01",
         });
         return new HostileMarketplaceRun(database, api, paymentManager, elsewhere);
