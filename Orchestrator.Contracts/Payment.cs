@@ -1,6 +1,8 @@
 namespace Orchestrator.Contracts;
 
 // No message carries a voice id or a payment token: the consumers read them by task id from the database.
+// A step handles the whole plan: one command pays every item ordered, one reads them all back, so a task costs
+// the same number of messages whatever it buys.
 
 /// <summary>Ask the Payment Manager for one payment token bounded by the task's budget.</summary>
 public sealed record RequestPaymentToken(Guid TaskId);
@@ -8,22 +10,62 @@ public sealed record RequestPaymentToken(Guid TaskId);
 /// <summary>The task's payment token is issued and stored with the task.</summary>
 public sealed record PaymentTokenIssued(Guid TaskId);
 
-/// <summary>Pay for one item; every retry of the same purchase carries the same idempotency key.</summary>
-public sealed record PayForItem(Guid TaskId, int ItemId, long Amount, string IdempotencyKey);
-
-public sealed record ItemPaid(Guid TaskId, int ItemId, long Amount);
-
 /// <summary>
-/// The payment's outcome is unknown (it timed out, failed after its retries, or was held back because the task
-/// is stopping): the item is read with the token to learn whether it was paid, before anything is paid again.
+/// Pay for these items in this order, each under its own idempotency key (the same on every retry of a purchase),
+/// stopping at the first payment refused or left unconfirmed (the rest are reported <see cref="PaymentResult.NotMade"/>).
 /// </summary>
-public sealed record ItemPaymentUnconfirmed(Guid TaskId, int ItemId, string Reason);
+public sealed record PayForItems(Guid TaskId, IReadOnlyList<ItemPayment> Payments);
 
-/// <summary>Read a paid item again, this time with the task's payment token.</summary>
-public sealed record FetchItemData(Guid TaskId, int ItemId);
+public sealed record ItemPayment(int ItemId, long Amount, string IdempotencyKey);
 
-/// <summary>The item's data as the marketplace returned it (a JSON object, as text).</summary>
-public sealed record ItemDataFetched(Guid TaskId, int ItemId, string Data);
+/// <summary>What became of each payment of a <see cref="PayForItems"/>, in its order.</summary>
+public sealed record ItemPaymentsMade(Guid TaskId, IReadOnlyList<PaymentOutcome> Outcomes);
 
-/// <summary>The marketplace still answers 402 for the item with the task's token: it was not paid.</summary>
-public sealed record ItemFoundUnpaid(Guid TaskId, int ItemId);
+/// <param name="Reason">Why a payment is <see cref="PaymentResult.Unconfirmed"/> or <see cref="PaymentResult.Refused"/>.</param>
+public sealed record PaymentOutcome(int ItemId, PaymentResult Result, string? Reason = null);
+
+public enum PaymentResult
+{
+    /// <summary>The marketplace confirmed the charge.</summary>
+    Paid,
+
+    /// <summary>
+    /// Unknown: the payment timed out or failed after its retries. The item is read with the token to learn whether
+    /// it was paid.
+    /// </summary>
+    Unconfirmed,
+
+    /// <summary>The marketplace answered and said no: nothing was charged under the key.</summary>
+    Refused,
+
+    /// <summary>
+    /// Not made by this delivery of the command (an earlier payment stopped the step, or the task is stopping); an
+    /// earlier delivery may have made it, so it is settled like an unconfirmed one.
+    /// </summary>
+    NotMade,
+}
+
+/// <summary>Read these paid (or maybe paid) items again, this time with the task's payment token.</summary>
+public sealed record FetchItemsData(Guid TaskId, IReadOnlyList<int> ItemIds);
+
+/// <summary>What each read of a <see cref="FetchItemsData"/> found.</summary>
+public sealed record ItemsDataFetched(Guid TaskId, IReadOnlyList<ItemRead> Reads);
+
+/// <param name="Data">The item's data as the marketplace returned it (a JSON object, as text), when <see cref="ItemReadResult.Read"/>.</param>
+/// <param name="ErrorType">Why a read failed: one of <see cref="ErrorTypes"/>, with <paramref name="Error"/>.</param>
+public sealed record ItemRead(int ItemId, ItemReadResult Result, string? Data = null, string? ErrorType = null, string? Error = null);
+
+public enum ItemReadResult
+{
+    /// <summary>The item reads as paid: its data came back.</summary>
+    Read,
+
+    /// <summary>The marketplace still answers 402 with the task's token: it was not paid.</summary>
+    Unpaid,
+
+    /// <summary>The read failed for now (the marketplace is down, slow or behind an open circuit), or was not made.</summary>
+    FailedForNow,
+
+    /// <summary>The read failed for good (a redirect, a body over the cap, no JSON object).</summary>
+    Failed,
+}

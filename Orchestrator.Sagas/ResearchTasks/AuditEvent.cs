@@ -43,6 +43,7 @@ public static class AuditActions
     public const string PaymentAttempted = "payment_attempted";
     public const string PaymentSettled = "payment_settled";
     public const string PaymentUnconfirmed = "payment_unconfirmed";
+    public const string PaymentRefused = "payment_refused";
     public const string ItemRead = "item_read";
     public const string Failed = "failed";
     public const string Completed = "completed";

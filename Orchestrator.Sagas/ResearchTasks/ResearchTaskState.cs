@@ -66,12 +66,6 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
     public const int MaxErrorMessageLength = 2000;
 
-    /// <summary>How often one purchase is paid for (same key) when the marketplace shows it unpaid afterwards.</summary>
-    public const int MaxPaymentAttempts = 3;
-
-    /// <summary>How often an unconfirmed payment is checked by reading the item before the task gives up.</summary>
-    public const int MaxSettlementChecks = 5;
-
     public static readonly string[] FinalStates =
     [
         nameof(ResearchTaskStateMachine.Completed),
@@ -81,15 +75,8 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
     public static bool IsFinal(string state) => FinalStates.Contains(state);
 
-    /// <summary>The purchase being paid for or read, if any.</summary>
-    public ResearchTaskPurchase? CurrentPurchase =>
-        Purchases.Find(p => p.Status is PurchaseStatus.Paying or PurchaseStatus.Unconfirmed or PurchaseStatus.Paid);
-
     /// <summary>A payment was started and it is not known yet whether it went through.</summary>
     public bool PaymentInFlight => PurchasesInFlight.Any();
-
-    /// <summary>The read that settles an unconfirmed payment failed, and another may be tried.</summary>
-    public bool MaySettleAgain => CurrentPurchase is { Status: PurchaseStatus.Unconfirmed, SettlementChecks: < MaxSettlementChecks };
 
     /// <summary>What is paid plus what may be being paid: a payment starts only if this stays within the budget.</summary>
     public long Committed => checked(Spent + PurchasesInFlight.Sum(p => p.Price));
@@ -181,81 +168,6 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// <summary>The Worker cuts marketplace text to its columns already; this keeps a stray message from breaking the row.</summary>
     static string Cut(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 1), "…");
 
-    /// <summary>
-    /// Starts the next planned purchase that the budget still allows, or returns null when nothing is left to buy.
-    /// </summary>
-    public ResearchTaskPurchase? StartNextPurchase()
-    {
-        if (StopRequested is not null)
-            return null;
-
-        foreach (var purchase in Purchases.Where(p => p.Status == PurchaseStatus.Planned).OrderByDescending(p => p.Score).ThenBy(p => p.ItemId))
-        {
-            if (!Affordable(purchase))
-            {
-                purchase.Status = PurchaseStatus.OverBudget;
-                continue;
-            }
-
-            purchase.Status = PurchaseStatus.Paying;
-            purchase.PaymentAttempts = 1;
-            return purchase;
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Pays again, under the same key, for a purchase the marketplace showed unpaid; false when its attempts are
-    /// spent, the task is stopping or the budget no longer allows it.
-    /// </summary>
-    public bool RetryUnpaidPurchase()
-    {
-        var purchase = CurrentPurchase!;
-        purchase.Status = PurchaseStatus.Planned;
-        if (StopRequested is not null || purchase.PaymentAttempts >= MaxPaymentAttempts || !Affordable(purchase))
-            return false;
-
-        purchase.Status = PurchaseStatus.Paying;
-        purchase.PaymentAttempts++;
-        return true;
-    }
-
-    /// <summary>
-    /// A purchase shown unpaid after its attempts in a row: while the marketplace keeps failing the payment, it is
-    /// paid again later (same key), after a wait that doubles, until the workflow timeout; false when the task is
-    /// stopping or the budget no longer allows it.
-    /// </summary>
-    public bool DeferUnpaidPurchase(int itemId, DateTime now, StepRetryOptions retry)
-    {
-        var purchase = Purchases.Single(p => p.ItemId == itemId);
-        if (StopRequested is not null || purchase.Status != PurchaseStatus.Planned || !Affordable(purchase))
-            return false;
-
-        Defer(LastErrorType ?? ErrorTypes.PaymentError, LastError ?? $"Marketplace item {itemId} could not be paid for", now, retry);
-        return true;
-    }
-
-    /// <summary>
-    /// At the due time of a deferred payment: the purchase is paid again under its key, if the budget still
-    /// allows it (its status was Planned since it was found unpaid).
-    /// </summary>
-    public bool ResumeDeferredPurchase()
-    {
-        if (CurrentPurchase is not null || StopRequested is not null)
-            return false;
-        var purchase = Purchases.Find(p => p.Status == PurchaseStatus.Planned && p.PaymentAttempts > 0);
-        if (purchase is null || !Affordable(purchase))
-            return false;
-
-        purchase.Status = PurchaseStatus.Paying;
-        purchase.PaymentAttempts++;
-        return true;
-    }
-
-    /// <summary>A price is affordable while what is paid, what may be being paid and it stay within the budget.</summary>
-    bool Affordable(ResearchTaskPurchase purchase) => purchase.Price <= Budget - Committed;
-
     /// <summary>The payment token is issued: the token consumer stored it with the task.</summary>
     public void RecordTokenIssued(DateTime now)
     {
@@ -271,7 +183,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     {
         RetryAttempts++;
         LastErrorType = errorType;
-        LastError = message.Length > MaxErrorMessageLength ? message[..MaxErrorMessageLength] : message;
+        LastError = Cut(message, MaxErrorMessageLength);
         RetryAt = now + retry.DelayAfter(RetryAttempts);
     }
 
@@ -284,59 +196,36 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
         return true;
     }
 
-    /// <summary>A step answered: whatever failed before it no longer holds the task up.</summary>
+    /// <summary>
+    /// A step answered: whatever failed before it no longer holds the task up (unless it is the error the task is
+    /// stopping with, kept until it ends).
+    /// </summary>
     void StepSucceeded()
     {
         RetryAt = null;
         RetryAttempts = 0;
+        if (StopRequested == StopReason.Failed)
+            return;
         LastErrorType = null;
         LastError = null;
     }
 
-    public void RecordPayment(int itemId, DateTime now, string outcome = "paid")
+    /// <summary>Ends a task that was asked to stop while a payment was in flight, now that none is.</summary>
+    public void Stop(DateTime now)
     {
-        StepSucceeded();
-        var purchase = Purchases.Single(p => p.ItemId == itemId);
-        if (purchase.Status is PurchaseStatus.Paid or PurchaseStatus.Fetched)
-            return;
-
-        purchase.Status = PurchaseStatus.Paid;
-        purchase.PaidAt = now;
-        Spent = checked(Spent + purchase.Price);
-        Audit(AuditActions.PaymentSettled, now, outcome: outcome, purchase: purchase);
+        switch (StopRequested)
+        {
+            case StopReason.Cancelled:
+                Cancel(now);
+                break;
+            case StopReason.Failed:
+                Fail(LastErrorType ?? ErrorTypes.WorkflowError, LastError ?? "", now);
+                break;
+            default:
+                TimeOut(now);
+                break;
+        }
     }
-
-    public void MarkUnconfirmed(string reason, DateTime now)
-    {
-        // Why the payment failed is the error the task ends with if paying keeps failing until its timeout.
-        StepSucceeded();
-        LastErrorType = ErrorTypes.PaymentError;
-        LastError = reason.Length > MaxErrorMessageLength ? reason[..MaxErrorMessageLength] : reason;
-        var purchase = CurrentPurchase!;
-        purchase.Status = PurchaseStatus.Unconfirmed;
-        Audit(AuditActions.PaymentUnconfirmed, now, outcome: reason, purchase: purchase);
-    }
-
-    /// <summary>The item was read with the token, so it is paid for: an unconfirmed payment is settled as paid.</summary>
-    public void RecordData(ItemDataFetched fetched, DateTime now)
-    {
-        RecordPayment(fetched.ItemId, now, outcome: "settled: the item reads as paid");
-        var purchase = Purchases.Single(p => p.ItemId == fetched.ItemId);
-        purchase.Status = PurchaseStatus.Fetched;
-        purchase.Data = fetched.Data;
-        Audit(AuditActions.ItemRead, now, outcome: "data received", purchase: purchase);
-    }
-
-    /// <summary>The item read with the token still asks for payment: the payment did not go through.</summary>
-    public void RecordFoundUnpaid(int itemId, DateTime now)
-    {
-        Audit(AuditActions.ItemRead, now, outcome: "unpaid (402)", purchase: Purchases.Single(p => p.ItemId == itemId));
-    }
-
-    /// <summary>Fails the task over a purchase the marketplace kept showing unpaid after every attempt.</summary>
-    public void FailUnpaidPurchase(int itemId, DateTime now) =>
-        Fail(ErrorTypes.PaymentError,
-            $"Marketplace item {itemId} could not be paid for after {Purchases.Single(p => p.ItemId == itemId).PaymentAttempts} attempts", now);
 
     public void Cancel(DateTime now)
     {
@@ -365,7 +254,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public void Fail(string errorType, string message, DateTime now)
     {
         ErrorType = errorType;
-        ErrorMessage = message.Length > MaxErrorMessageLength ? message[..MaxErrorMessageLength] : message;
+        ErrorMessage = Cut(message, MaxErrorMessageLength);
         Audit(AuditActions.Failed, now, outcome: $"{errorType}: {ErrorMessage}");
         End(now);
     }
@@ -386,4 +275,7 @@ public enum StopReason
 {
     Cancelled,
     TimedOut,
+
+    /// <summary>A step failed for good (<see cref="ResearchTaskState.LastError"/> says how) while a payment was in flight.</summary>
+    Failed,
 }

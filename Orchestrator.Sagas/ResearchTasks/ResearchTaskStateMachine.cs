@@ -6,12 +6,13 @@ using Orchestrator.Contracts;
 namespace Orchestrator.Sagas.ResearchTasks;
 
 /// <summary>
-/// Discovering → AwaitingPayment → Paying → Retrying (→ Paying for the next item) → Reporting → Completed,
-/// or Failed from any working state. Every external call happens in a consumer; this machine only decides.
+/// Submitted → Discovering → AwaitingPayment → Paying → Retrying (→ Paying what read as unpaid) → Reporting →
+/// Completed, or Failed or Cancelled from any working state. Every external call happens in a consumer; this
+/// machine only decides. Paying and Retrying handle the whole plan at once.
 /// A step that failed for now (<see cref="ResearchStepDeferred"/>) keeps the task in its state until the step's
 /// due time (<see cref="ResearchTaskState.RetryAt"/>), when the hosts' sweep sends <see cref="RetryStep"/>.
 /// </summary>
-public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchTaskState>
+public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<ResearchTaskState>
 {
     readonly TimeProvider _clock;
     readonly StepRetryOptions _retry;
@@ -32,23 +33,21 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
         });
         Event(() => SourcesDiscovered, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => TokenIssued, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => ItemPaid, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => PaymentUnconfirmed, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => ItemDataFetched, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => ItemFoundUnpaid, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => PaymentsMade, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => ItemsRead, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ReportWritten, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => StepFailed, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => StepDeferred, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => DiscoveryFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => TokenRequestFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => PaymentFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => ReadFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => ReportFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
         Event(() => RetryDue, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
-        Event(() => DiscoveryFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
-        Event(() => TokenRequestFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
-        Event(() => PaymentFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
-        Event(() => FetchFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
-        Event(() => ReportFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
         Event(() => Resume, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
@@ -65,20 +64,26 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             x.OnMissingInstance(m => m.Discard());
         });
 
-        // Every task is recorded Submitted (with its owner and voice id) by the Api or the bus intake, then accepted.
-        // After a crash the message a task waits on may be gone: a resumed task (Resume) asks for its step again, in
-        // every working state. A step that failed for now (StepDeferred) or crashed instead of reporting (its Fault:
-        // a database outage longer than the message retries ends so) is asked for again at its due time (RetryDue);
-        // the workflow timeout ends a step that keeps failing.
+        // One block per state, in the order a task moves. In every working state: after a crash the message a task
+        // waits on may be gone, so a resumed task (Resume) asks for its step again; a step that failed for now
+        // (StepDeferred) or crashed instead of answering (its Fault: a database outage longer than the message
+        // retries ends so) is asked for again at its due time (RetryDue); a cancellation or the workflow timeout
+        // ends the task at once, or, while a payment is in flight, once it is settled.
+
+        // Recorded with its owner and voice id by the Api or the bus intake, and started by admission.
         During(Submitted,
+        [
             When(Accepted)
                 .TransitionTo(Discovering)
                 .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
             When(Resume)
                 .TransitionTo(Discovering)
-                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)));
+                .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
+            .. Stoppable(),
+        ]);
 
         During(Discovering,
+        [
             When(SourcesDiscovered)
                 .Then(x => x.Saga.Plan(x.Message.Sources, x.Message.Skipped))
                 .IfElse(x => x.Saga.Purchases.Exists(p => p.Status == PurchaseStatus.Planned),
@@ -88,114 +93,67 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
                     nothingToBuy => nothingToBuy
                         .TransitionTo(Reporting)
                         .Publish(x => WriteReportFor(x.Saga))),
+            When(StepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
             When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
             When(DiscoveryFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
             When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
-            When(Resume).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)));
+            When(Resume).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
+            .. Stoppable(),
+        ]);
 
         During(AwaitingPayment,
-            When(TokenIssued)
-                .Then(x => x.Saga.RecordTokenIssued(Now))
-                .Then(x => x.Saga.StartNextPurchase())
-                .TransitionTo(Paying)
-                .Publish(x => PayForCurrentPurchase(x.Saga)),
+        [
+            Proceed(When(TokenIssued).Then(x => x.Saga.RecordTokenIssued(Now))),
+            When(StepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
             When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
             When(TokenRequestFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.AuthenticationError, x.Message)),
             When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
-            When(Resume).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)));
+            When(Resume).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
+            .. Stoppable(),
+        ]);
 
-        // Paying: one payment in flight. Its outcome is known (ItemPaid) or not (then the item is read to settle it).
+        // Paying: one step pays every purchase started, in plan order; then everything paid or maybe paid is read.
         During(Paying,
-            When(ItemPaid, x => x.Saga.CurrentPurchase?.ItemId == x.Message.ItemId)
-                .Then(x => x.Saga.RecordPayment(x.Message.ItemId, Now))
-                .IfElse(x => x.Saga.StopRequested is null,
-                    fetch => fetch
-                        .TransitionTo(Retrying)
-                        .Publish(x => FetchCurrentPurchase(x.Saga)),
-                    stop => StopAsRequested(stop)),
-            When(PaymentUnconfirmed, x => x.Saga.CurrentPurchase?.ItemId == x.Message.ItemId)
-                .Then(x => x.Saga.MarkUnconfirmed(x.Message.Reason, Now))
-                .TransitionTo(Retrying)
-                .Publish(x => FetchCurrentPurchase(x.Saga)),
-            // A payment step that crashed may have charged: it is settled like any unconfirmed payment.
-            When(PaymentFaulted, x => x.Saga.CurrentPurchase?.ItemId == x.Message.Message.ItemId)
-                .Then(x => x.Saga.MarkUnconfirmed("the payment step crashed", Now))
-                .TransitionTo(Retrying)
-                .Publish(x => FetchCurrentPurchase(x.Saga)),
-            When(Resume).Publish(x => PayForCurrentPurchase(x.Saga)));
+        [
+            Proceed(When(PaymentsMade).Then(x => x.Saga.RecordPayments(x.Message.Outcomes, Now))),
+            // A payment step that crashed may have charged: what it was paying is settled like any unconfirmed payment.
+            Proceed(When(PaymentFaulted).Then(x => x.Saga.RecordPaymentsUnknown("the payment step crashed", Now))),
+            When(Resume).Publish(x => PayForStartedPurchases(x.Saga)),
+            .. Stoppable(),
+        ]);
 
-        // Retrying: the request is made again with the token. 200 means paid (and settles an unconfirmed payment),
-        // 402 means not paid: only then is the same purchase paid again, under the same key.
+        // Retrying: the items are read again with the token. 200 means paid (and settles an unconfirmed payment),
+        // 402 means not paid: only then is the purchase paid again, under the same key.
         During(Retrying,
-            When(ItemDataFetched, x => x.Saga.CurrentPurchase?.ItemId == x.Message.ItemId)
-                .Then(x => x.Saga.RecordData(x.Message, Now))
-                .IfElse(x => x.Saga.StopRequested is null,
-                    next => BuyNextOrReport(next),
-                    stop => StopAsRequested(stop)),
-            When(ItemFoundUnpaid, x => x.Saga.CurrentPurchase is { Status: PurchaseStatus.Unconfirmed } p && p.ItemId == x.Message.ItemId)
-                .Then(x => x.Saga.RecordFoundUnpaid(x.Message.ItemId, Now))
-                .IfElse(x => x.Saga.RetryUnpaidPurchase(),
-                    payAgain => payAgain
-                        .TransitionTo(Paying)
-                        .Publish(x => PayForCurrentPurchase(x.Saga)),
-                    giveUp => giveUp.IfElse(x => x.Saga.StopRequested is not null,
-                        stop => StopAsRequested(stop),
-                        // The marketplace keeps failing the payment: paid again later, until the workflow timeout.
-                        later => later.IfElse(x => x.Saga.DeferUnpaidPurchase(x.Message.ItemId, Now, _retry),
-                            wait => wait,
-                            fail => fail
-                                .Then(x => x.Saga.FailUnpaidPurchase(x.Message.ItemId, Now))
-                                .TransitionTo(Failed)))),
-            When(ItemFoundUnpaid, x => x.Saga.CurrentPurchase is { Status: PurchaseStatus.Paid } p && p.ItemId == x.Message.ItemId)
-                .Then(x => x.Saga.RecordFoundUnpaid(x.Message.ItemId, Now))
-                .Then(x => x.Saga.Fail(ErrorTypes.PaymentError, $"Data of marketplace item {x.Message.ItemId}: the marketplace still asks for payment", Now))
-                .TransitionTo(Failed),
-            // Until an unconfirmed payment is settled the task cannot end with a true account of what it spent.
-            When(StepFailed, x => x.Saga.MaySettleAgain)
-                .Then(x => x.Saga.CurrentPurchase!.SettlementChecks++)
-                .Publish(x => FetchCurrentPurchase(x.Saga)),
-            // A read that failed for now (or crashed) is made again later; while a payment is unconfirmed, past the
-            // workflow timeout too, for as long as it takes to learn whether it was charged.
+        [
+            Proceed(When(ItemsRead).Then(x => x.Saga.RecordReads(x.Message.Reads, Now, _retry))),
+            Proceed(When(StepFailed).Then(x => x.Saga.RecordReadsFailed(x.Message, Now, _retry))),
             When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
-            When(FetchFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
-            When(RetryDue, x => x.Saga.TakeDueRetry())
-                .IfElse(x => x.Saga.ResumeDeferredPurchase(),
-                    pay => pay
-                        .TransitionTo(Paying)
-                        .Publish(x => PayForCurrentPurchase(x.Saga)),
-                    read => read.If(x => x.Saga.CurrentPurchase is not null, r => r.Publish(x => FetchCurrentPurchase(x.Saga)))),
-            When(Resume, x => x.Saga.CurrentPurchase is not null).Publish(x => FetchCurrentPurchase(x.Saga)));
+            When(ReadFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
+            Proceed(When(RetryDue, x => x.Saga.TakeDueRetry()), due: true),
+            Proceed(When(Resume)),
+            .. Stoppable(),
+        ]);
 
         During(Reporting,
+        [
             When(ReportWritten)
                 .Then(x => x.Saga.Complete(x.Message.Markdown, Now))
                 .TransitionTo(Completed),
+            When(StepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
             When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
             When(ReportFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.WorkflowError, x.Message)),
             When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => WriteReportFor(x.Saga)),
-            When(Resume).Publish(x => WriteReportFor(x.Saga)));
-
-        During([Discovering, AwaitingPayment, Paying, Retrying, Reporting],
-            When(StepFailed, x => !x.Saga.MaySettleAgain)
-                .Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now))
-                .TransitionTo(Failed));
-
-        // Cancelled or out of time: at once when no payment is in flight, else once it is settled.
-        During([Submitted, Discovering, AwaitingPayment, Paying, Retrying, Reporting],
-            When(CancelRequested, x => !x.Saga.PaymentInFlight)
-                .Then(x => x.Saga.Cancel(Now))
-                .TransitionTo(Cancelled),
-            When(CancelRequested, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
-                .Then(x => x.Saga.StopRequested = StopReason.Cancelled),
-            When(DeadlinePassed, x => !x.Saga.PaymentInFlight)
-                .Then(x => x.Saga.TimeOut(Now))
-                .TransitionTo(Failed),
-            When(DeadlinePassed, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
-                .Then(x => x.Saga.StopRequested = StopReason.TimedOut));
+            When(Resume).Publish(x => WriteReportFor(x.Saga)),
+            .. Stoppable(),
+        ]);
 
         // A task id that exists already starts nothing new; late or repeated replies change nothing twice.
-        During([Discovering, AwaitingPayment, Paying, Retrying, Reporting, Completed, Failed, Cancelled], Ignore(Accepted));
-        OnUnhandledEvent(x => x.Ignore());
+        OnUnhandledEvent(x =>
+        {
+            LogIgnored(logger, x.Saga.CorrelationId, x.Event.Name, x.Saga.CurrentState);
+            return x.Ignore();
+        });
     }
 
     public State Submitted { get; private set; } = null!;
@@ -211,10 +169,8 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     public Event<TaskAccepted> Accepted { get; private set; } = null!;
     public Event<SourcesDiscovered> SourcesDiscovered { get; private set; } = null!;
     public Event<PaymentTokenIssued> TokenIssued { get; private set; } = null!;
-    public Event<ItemPaid> ItemPaid { get; private set; } = null!;
-    public Event<ItemPaymentUnconfirmed> PaymentUnconfirmed { get; private set; } = null!;
-    public Event<ItemDataFetched> ItemDataFetched { get; private set; } = null!;
-    public Event<ItemFoundUnpaid> ItemFoundUnpaid { get; private set; } = null!;
+    public Event<ItemPaymentsMade> PaymentsMade { get; private set; } = null!;
+    public Event<ItemsDataFetched> ItemsRead { get; private set; } = null!;
     public Event<ReportWritten> ReportWritten { get; private set; } = null!;
     public Event<ResearchStepFailed> StepFailed { get; private set; } = null!;
     public Event<ResearchStepDeferred> StepDeferred { get; private set; } = null!;
@@ -224,8 +180,8 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     public Event<TaskDeadlinePassed> DeadlinePassed { get; private set; } = null!;
     public Event<Fault<DiscoverSources>> DiscoveryFaulted { get; private set; } = null!;
     public Event<Fault<RequestPaymentToken>> TokenRequestFaulted { get; private set; } = null!;
-    public Event<Fault<PayForItem>> PaymentFaulted { get; private set; } = null!;
-    public Event<Fault<FetchItemData>> FetchFaulted { get; private set; } = null!;
+    public Event<Fault<PayForItems>> PaymentFaulted { get; private set; } = null!;
+    public Event<Fault<FetchItemsData>> ReadFaulted { get; private set; } = null!;
     public Event<Fault<WriteReport>> ReportFaulted { get; private set; } = null!;
 
     DateTime Now => _clock.GetUtcNow().UtcDateTime;
@@ -235,33 +191,47 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
     void DeferUnexpected(ResearchTaskState task, string errorType, Fault fault) =>
         task.Defer(errorType, $"The step failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no detail"}", Now, _retry);
 
-    EventActivityBinder<ResearchTaskState, T> BuyNextOrReport<T>(EventActivityBinder<ResearchTaskState, T> binder)
+    /// <summary>
+    /// After a payment or reading step: reads what may have been paid, pays what is left, waits for a due retry,
+    /// ends as asked, or reports (<see cref="ResearchTaskState.Continue"/> decides).
+    /// </summary>
+    EventActivityBinder<ResearchTaskState, T> Proceed<T>(EventActivityBinder<ResearchTaskState, T> binder, bool due = false)
         where T : class =>
-        binder.IfElse(x => x.Saga.StartNextPurchase() is not null,
-            next => next
+        binder
+            .Then(x => x.Saga.Next = x.Saga.Continue(Now, _retry, due))
+            .If(x => x.Saga.Next == NextStep.Read, read => read
+                .TransitionTo(Retrying)
+                .Publish(x => new FetchItemsData(x.Saga.CorrelationId, [.. x.Saga.PurchasesToRead.Select(p => p.ItemId)])))
+            .If(x => x.Saga.Next == NextStep.Pay, pay => pay
                 .TransitionTo(Paying)
-                .Publish(x => PayForCurrentPurchase(x.Saga)),
-            done => done
+                .Publish(x => PayForStartedPurchases(x.Saga)))
+            .If(x => x.Saga.Next == NextStep.Report, report => report
                 .TransitionTo(Reporting)
-                .Publish(x => WriteReportFor(x.Saga)));
+                .Publish(x => WriteReportFor(x.Saga)))
+            .If(x => x.Saga.Next == NextStep.Stop, stop => stop
+                .Then(x => x.Saga.Stop(Now))
+                .IfElse(x => x.Saga.StopRequested == StopReason.Cancelled,
+                    cancelled => cancelled.TransitionTo(Cancelled),
+                    failed => failed.TransitionTo(Failed)));
 
-    EventActivityBinder<ResearchTaskState, T> StopAsRequested<T>(EventActivityBinder<ResearchTaskState, T> binder)
-        where T : class =>
-        binder.IfElse(x => x.Saga.StopRequested == StopReason.Cancelled,
-            cancel => cancel
-                .Then(x => x.Saga.Cancel(Now))
-                .TransitionTo(Cancelled),
-            timeOut => timeOut
-                .Then(x => x.Saga.TimeOut(Now))
-                .TransitionTo(Failed));
+    /// <summary>Cancelled or out of time: at once when no payment is in flight, else once it is settled.</summary>
+    EventActivities<ResearchTaskState>[] Stoppable() =>
+    [
+        When(CancelRequested, x => !x.Saga.PaymentInFlight)
+            .Then(x => x.Saga.Cancel(Now))
+            .TransitionTo(Cancelled),
+        When(CancelRequested, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
+            .Then(x => x.Saga.StopRequested = StopReason.Cancelled),
+        When(DeadlinePassed, x => !x.Saga.PaymentInFlight)
+            .Then(x => x.Saga.TimeOut(Now))
+            .TransitionTo(Failed),
+        When(DeadlinePassed, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
+            .Then(x => x.Saga.StopRequested = StopReason.TimedOut),
+    ];
 
-    static FetchItemData FetchCurrentPurchase(ResearchTaskState task) => new(task.CorrelationId, task.CurrentPurchase!.ItemId);
-
-    static PayForItem PayForCurrentPurchase(ResearchTaskState task)
-    {
-        var purchase = task.CurrentPurchase!;
-        return new PayForItem(task.CorrelationId, purchase.ItemId, purchase.Price, purchase.IdempotencyKey);
-    }
+    static PayForItems PayForStartedPurchases(ResearchTaskState task) => new(
+        task.CorrelationId,
+        [.. task.PurchasesBeingPaid.Select(p => new ItemPayment(p.ItemId, p.Price, p.IdempotencyKey))]);
 
     static WriteReport WriteReportFor(ResearchTaskState task) => new(
         task.CorrelationId,
@@ -275,4 +245,7 @@ public sealed class ResearchTaskStateMachine : MassTransitStateMachine<ResearchT
             .Where(p => p.Status is not (PurchaseStatus.Fetched or PurchaseStatus.Paid))
             .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)
             .Select(p => new SourceNotBought(p.ItemId, p.Title, p.Company, p.Status == PurchaseStatus.Skipped ? null : p.Price, p.WhyNotBought(task.Budget)))]);
+
+    [LoggerMessage(LogLevel.Debug, "Task {TaskId}: {Event} ignored in {State}")]
+    static partial void LogIgnored(ILogger logger, Guid taskId, string @event, string state);
 }

@@ -26,10 +26,11 @@ public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTask
         builder.Property(x => x.StopRequested).HasConversion<string>().HasMaxLength(32);
         builder.Property(x => x.LastErrorType).HasMaxLength(64);
         builder.Property(x => x.LastError).HasMaxLength(ResearchTaskState.MaxErrorMessageLength);
-        builder.Ignore(x => x.CurrentPurchase);
+        builder.Ignore(x => x.Next);
+        builder.Ignore(x => x.PurchasesBeingPaid);
+        builder.Ignore(x => x.PurchasesToRead);
         builder.Ignore(x => x.PaymentInFlight);
         builder.Ignore(x => x.Committed);
-        builder.Ignore(x => x.MaySettleAgain);
         builder.HasIndex(x => x.CurrentState);
         builder.HasIndex(x => x.RetryAt);
         builder.HasIndex(x => new { x.OwnerId, x.CreatedAt });

@@ -75,6 +75,8 @@ public static class ResearchWorkflowRegistration
         builder.Services.AddScoped<MarketplacePurchases>();
         builder.Services.AddScoped<PaymentTokens>();
         builder.Services.AddScoped<PaymentPermit>();
+        builder.Services.AddScoped<ItemPayments>();
+        builder.Services.AddScoped<PaidItemReads>();
 
         builder.Services.AddRefitGeneratedClient<IMarketplaceApi>(ExternalApiJsonContext.Default)
             .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).MarketplaceUrl)

@@ -6,18 +6,19 @@ using Orchestrator.Sagas.ResearchTasks;
 namespace Orchestrator.Worker.Payments;
 
 /// <summary>
-/// The last check before money moves, against the task as recorded: it is still paying, no cancellation or
-/// timeout was recorded, it holds a payment token, and this payment keeps what it spent within its budget.
-/// A permitted payment is written to the audit trail as attempted before it is made.
+/// The last check before money moves, against the task as recorded, made again before every payment of a step:
+/// it is not ending, no cancellation or timeout was recorded, it holds a payment token, and this payment keeps what
+/// it spent (with what this step paid or may have paid so far) within its budget. It only reads: the saga wrote each payment to the
+/// audit trail as ordered before the step began.
 /// </summary>
-public sealed class PaymentPermit(OrchestratorDbContext db, TimeProvider clock)
+public sealed class PaymentPermit(OrchestratorDbContext db)
 {
     public readonly record struct Decision(string? Token, string? Refusal);
 
-    public async Task<Decision> CheckAsync(PayForItem payment, CancellationToken cancellationToken)
+    public async Task<Decision> CheckAsync(Guid taskId, ItemPayment payment, long committedThisStep, CancellationToken cancellationToken)
     {
         var task = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
-            .Where(t => t.CorrelationId == payment.TaskId)
+            .Where(t => t.CorrelationId == taskId)
             .Select(t => new { t.CurrentState, t.StopRequested, t.Spent, t.Budget, t.PaymentToken })
             .FirstOrDefaultAsync(cancellationToken);
         var refusal = task switch
@@ -26,25 +27,10 @@ public sealed class PaymentPermit(OrchestratorDbContext db, TimeProvider clock)
             { StopRequested: { } stop } => $"the task is stopping ({stop})",
             _ when ResearchTaskState.IsFinal(task.CurrentState) => $"the task is {task.CurrentState}",
             { PaymentToken: null } => "the task holds no payment token",
-            _ when payment.Amount <= 0 || payment.Amount > task.Budget - task.Spent =>
-                $"{payment.Amount} more would exceed the budget of {task.Budget} ({task.Spent} spent)",
+            _ when payment.Amount <= 0 || payment.Amount > checked(task.Budget - task.Spent - committedThisStep) =>
+                $"{payment.Amount} more would exceed the budget of {task.Budget} ({checked(task.Spent + committedThisStep)} spent)",
             _ => null,
         };
-        if (refusal is not null)
-            return new Decision(null, refusal);
-
-        db.AuditEvents.Add(new AuditEvent
-        {
-            TaskId = payment.TaskId,
-            At = clock.GetUtcNow().UtcDateTime,
-            Actor = AuditEvent.SystemActor,
-            Action = AuditActions.PaymentAttempted,
-            ItemId = payment.ItemId,
-            Amount = payment.Amount,
-            IdempotencyKey = payment.IdempotencyKey,
-            Outcome = "sent to the marketplace",
-        });
-        await db.SaveChangesAsync(cancellationToken);
-        return new Decision(task!.PaymentToken, null);
+        return new Decision(refusal is null ? task!.PaymentToken : null, refusal);
     }
 }

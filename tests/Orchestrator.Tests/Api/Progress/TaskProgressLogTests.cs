@@ -57,9 +57,9 @@ public sealed class TaskProgressLogTests
     {
         var task = ResearchTaskState.Accept(Guid.NewGuid(), "theme", 50, "v", "anonymous", T0);
         task.Plan([new SourceQuote(7, "Seven", "C", 10, 2), new SourceQuote(8, "Eight", "C", 60, 1)]);
-        var purchase = task.StartNextPurchase()!;
-        task.RecordPayment(purchase.ItemId, T0.AddSeconds(4));
-        task.RecordData(new ItemDataFetched(task.CorrelationId, 7, "{}"), T0.AddSeconds(6));
+        Assert.Equal(NextStep.Pay, task.Continue(T0.AddSeconds(3), new StepRetryOptions(), due: false));
+        task.RecordPayments([new PaymentOutcome(7, PaymentResult.Paid)], T0.AddSeconds(4));
+        task.RecordReads([new ItemRead(7, ItemReadResult.Read, "{}")], T0.AddSeconds(6), new StepRetryOptions());
         task.Complete("# report", T0.AddSeconds(8));
         task.CurrentState = "Completed";
 
@@ -72,8 +72,8 @@ public sealed class TaskProgressLogTests
             Step(1, "Submitted", "Discovering", "Accepted"),
             Step(2, "Discovering", "AwaitingPayment", "SourcesDiscovered"),
             Step(3, "AwaitingPayment", "Paying", "TokenIssued"),
-            Step(4, "Paying", "Retrying", "ItemPaid"),
-            Step(6, "Retrying", "Reporting", "ItemDataFetched"),
+            Step(4, "Paying", "Retrying", "PaymentsMade"),
+            Step(6, "Retrying", "Reporting", "ItemsRead"),
             Step(8, "Reporting", "Completed", "ReportWritten"),
         ];
         return (task, transitions, [.. task.AuditEvents]);

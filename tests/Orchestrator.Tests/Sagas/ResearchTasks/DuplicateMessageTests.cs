@@ -35,15 +35,15 @@ public sealed class DuplicateMessageTests : IAsyncLifetime
     {
         _harness.Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(100);
         var taskId = await _harness.SubmitAsync(Theme, budget: 50);
-        await _harness.WaitForPublishedAsync<PayForItem>(p => p.TaskId == taskId);
-        var first = _harness.Bus.Published.Select<PayForItem>().First(p => p.Context.Message.TaskId == taskId).Context.Message;
+        await _harness.WaitForPublishedAsync<PayForItems>(p => p.TaskId == taskId);
+        var first = _harness.Bus.Published.Select<PayForItems>().First(p => p.Context.Message.TaskId == taskId).Context.Message;
 
         await _harness.Bus.Bus.Publish(first);
 
         var task = await _harness.WaitForAsync(taskId, m => m.Completed);
         await _harness.Bus.InactivityTask;
         var charges = _harness.Simulators.Ledger.Charges;
-        Assert.Single(charges, c => c.IdempotencyKey == first.IdempotencyKey);
+        Assert.All(first.Payments, payment => Assert.Single(charges, c => c.IdempotencyKey == payment.IdempotencyKey));
         Assert.Equal(charges.Sum(c => c.Amount), task.Spent);
         Assert.Equal(task.Purchases.Count(p => p.Status == PurchaseStatus.Fetched), charges.Count);
     }
@@ -52,8 +52,8 @@ public sealed class DuplicateMessageTests : IAsyncLifetime
     {
         await RepublishAsync<SourcesDiscovered>(m => m.TaskId == taskId);
         await RepublishAsync<PaymentTokenIssued>(m => m.TaskId == taskId);
-        await RepublishAsync<ItemPaid>(m => m.TaskId == taskId);
-        await RepublishAsync<ItemDataFetched>(m => m.TaskId == taskId);
+        await RepublishAsync<ItemPaymentsMade>(m => m.TaskId == taskId);
+        await RepublishAsync<ItemsDataFetched>(m => m.TaskId == taskId);
         await RepublishAsync<ReportWritten>(m => m.TaskId == taskId);
     }
 

@@ -44,7 +44,7 @@ public sealed class StoppingTaskTests : IAsyncLifetime
         var task = await _harness.WaitForAsync(taskId, m => m.Cancelled);
         await _harness.Bus.InactivityTask;
         Assert.Equal(StopReason.Cancelled, task.StopRequested);
-        Assert.Equal(1, _harness.Bus.Published.Select<PayForItem>().Count(p => p.Context.Message.TaskId == taskId));
+        Assert.Equal(1, _harness.Bus.Published.Select<PayForItems>().Count(p => p.Context.Message.TaskId == taskId));
         var charges = _harness.Simulators.Ledger.Charges;
         Assert.Single(charges);
         Assert.Equal(charges.Sum(c => c.Amount), task.Spent);

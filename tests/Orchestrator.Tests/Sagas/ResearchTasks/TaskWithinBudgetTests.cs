@@ -53,7 +53,9 @@ public sealed class TaskWithinBudgetTests : IAsyncLifetime
         var path = task.Transitions.Select(t => t.ToState).ToList();
         Assert.Equal(["Submitted", "Discovering", "AwaitingPayment", "Paying", "Retrying"], path.Take(5));
         Assert.Equal(["Reporting", "Completed"], path.TakeLast(2));
-        Assert.Equal(task.Purchases.Count(p => p.Status == PurchaseStatus.Fetched), path.Count(s => s == "Paying"));
+        // One payment step pays the whole plan and one reading step reads it back, whatever the plan's size.
+        Assert.True(task.Purchases.Count(p => p.Status == PurchaseStatus.Fetched) > 1);
+        Assert.Equal(["Submitted", "Discovering", "AwaitingPayment", "Paying", "Retrying", "Reporting", "Completed"], path);
         Assert.Equal(path.SkipLast(1), task.Transitions.Skip(1).Select(t => t.FromState));
     }
 

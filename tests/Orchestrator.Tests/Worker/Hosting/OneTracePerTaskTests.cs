@@ -54,7 +54,7 @@ public sealed class OneTracePerTaskTests(OneTracePerTaskTests.Factory api) : ICl
 
         Assert.Matches("^[0-9a-f]{32}$", traceId);
         Assert.Contains(spans, s => s.Kind == ActivityKind.Server && s.GetTagItem("http.request.method") as string == "POST" && s.GetTagItem("url.path") as string == "/tasks");
-        foreach (var endpoint in new[] { "research-task-state", "discover-sources", "request-payment-token", "pay-for-item", "fetch-item-data", "write-report" })
+        foreach (var endpoint in new[] { "research-task-state", "discover-sources", "request-payment-token", "pay-for-items", "fetch-items-data", "write-report" })
             Assert.Contains(spans, s => s.Kind == ActivityKind.Consumer && s.DisplayName == $"{endpoint} process");
 
         var calls = spans.Where(s => s.Kind == ActivityKind.Client && s.GetTagItem("url.full") is string).Select(s => (Method: s.GetTagItem("http.request.method") as string, Url: new Uri((string)s.GetTagItem("url.full")!))).ToList();

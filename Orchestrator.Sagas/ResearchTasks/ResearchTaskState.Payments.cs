@@ -1,0 +1,238 @@
+using Orchestrator.Contracts;
+
+namespace Orchestrator.Sagas.ResearchTasks;
+
+/// <summary>What a task does once a payment or reading step answered.</summary>
+public enum NextStep
+{
+    /// <summary>Read what was paid (or may have been) with the token.</summary>
+    Read,
+
+    /// <summary>Pay for the purchases just started: new ones, and those the marketplace showed unpaid.</summary>
+    Pay,
+
+    /// <summary>Nothing now: a step failed for now and is tried again at <see cref="ResearchTaskState.RetryAt"/>.</summary>
+    Wait,
+
+    /// <summary>End as <see cref="ResearchTaskState.StopRequested"/> says: nothing is in flight any more.</summary>
+    Stop,
+
+    /// <summary>Everything planned is bought and read, or cannot be bought: write the report.</summary>
+    Report,
+}
+
+// The money side of a task: every payment step pays the whole plan and every reading step reads it all back, so a
+// task costs the same number of steps whatever it buys. An outcome the task does not know for sure is settled by
+// reading the item (200: paid, 402: not) before anything is paid again, always under the purchase's one key.
+public partial class ResearchTaskState
+{
+    /// <summary>How often one purchase is paid for (same key) in a row when the marketplace shows it unpaid afterwards.</summary>
+    public const int MaxPaymentAttempts = 3;
+
+    /// <summary>How often an unconfirmed payment's read may fail for good before the task gives up on settling it.</summary>
+    public const int MaxSettlementChecks = 5;
+
+    /// <summary>What <see cref="Continue"/> decided, for the state machine to act on; not stored.</summary>
+    public NextStep Next { get; set; }
+
+    /// <summary>The purchases the payment step is asked to pay, in plan order.</summary>
+    public IEnumerable<ResearchTaskPurchase> PurchasesBeingPaid => InPlanOrder(Purchases.Where(p => p.Status == PurchaseStatus.Paying));
+
+    /// <summary>
+    /// The purchases to read with the token: every unconfirmed payment that may still be settled and, unless the
+    /// task is stopping, every paid item not read yet.
+    /// </summary>
+    public IEnumerable<ResearchTaskPurchase> PurchasesToRead => InPlanOrder(Purchases.Where(p =>
+        (p.Status == PurchaseStatus.Unconfirmed && p.SettlementChecks < MaxSettlementChecks)
+        || (p.Status == PurchaseStatus.Paid && StopRequested is null)));
+
+    /// <summary>
+    /// Decides the next step once a step answered or a due retry came (<paramref name="due"/>: purchases the
+    /// marketplace kept showing unpaid are paid again only then), and starts the payments if it is <see cref="NextStep.Pay"/>.
+    /// </summary>
+    public NextStep Continue(DateTime now, StepRetryOptions retry, bool due)
+    {
+        if (RetryAt is not null)
+            return NextStep.Wait;
+        if (PurchasesToRead.Any())
+            return NextStep.Read;
+        if (StopRequested is not null)
+            return NextStep.Stop;
+        if (!due && Purchases.Exists(p => p.Status == PurchaseStatus.Planned && p.PaymentAttempts >= MaxPaymentAttempts))
+        {
+            // The marketplace kept failing a payment: it (and nothing else) is paid again later, until the workflow timeout.
+            Defer(LastErrorType ?? ErrorTypes.PaymentError, LastError ?? "A purchase could not be paid for", now, retry);
+            return NextStep.Wait;
+        }
+
+        return StartPayments(now) > 0 ? NextStep.Pay : NextStep.Report;
+    }
+
+    /// <summary>
+    /// Puts every planned purchase that the budget still allows in <see cref="PurchaseStatus.Paying"/> (plan order)
+    /// and writes it to the audit trail before any money moves; returns how many.
+    /// </summary>
+    int StartPayments(DateTime now)
+    {
+        var started = 0;
+        foreach (var purchase in InPlanOrder(Purchases.Where(p => p.Status == PurchaseStatus.Planned)).ToList())
+        {
+            if (purchase.Price > Budget - Committed)
+            {
+                purchase.Status = PurchaseStatus.OverBudget;
+                continue;
+            }
+
+            purchase.Status = PurchaseStatus.Paying;
+            started++;
+            Audit(AuditActions.PaymentAttempted, now, outcome: purchase.PaymentAttempts == 0 ? "ordered" : $"ordered again (attempt {purchase.PaymentAttempts + 1})", purchase: purchase);
+        }
+
+        return started;
+    }
+
+    /// <summary>
+    /// Records what the payment step reported. A purchase it does not mention (its reply was lost or belongs to an
+    /// earlier round) may have been charged: it is unconfirmed, to be settled by reading it.
+    /// </summary>
+    public void RecordPayments(IEnumerable<PaymentOutcome> outcomes, DateTime now)
+    {
+        StepSucceeded();
+        foreach (var outcome in outcomes)
+        {
+            if (Purchases.Find(p => p.ItemId == outcome.ItemId) is not { Status: PurchaseStatus.Paying } purchase)
+                continue;
+            if (outcome.Result != PaymentResult.NotMade)
+                purchase.PaymentAttempts++;
+            switch (outcome.Result)
+            {
+                case PaymentResult.Paid:
+                    RecordPaid(purchase, now, "paid");
+                    break;
+                case PaymentResult.Refused:
+                    purchase.Status = PurchaseStatus.Planned;
+                    Audit(AuditActions.PaymentRefused, now, outcome: outcome.Reason, purchase: purchase);
+                    StopWith(ErrorTypes.PaymentError, outcome.Reason ?? $"The payment for marketplace item {purchase.ItemId} was refused");
+                    break;
+                case PaymentResult.NotMade:
+                    MarkUnconfirmed(purchase, outcome.Reason ?? "the payment was not made now", now, failed: false);
+                    break;
+                default:
+                    MarkUnconfirmed(purchase, outcome.Reason ?? "the payment's outcome is unknown", now);
+                    break;
+            }
+        }
+
+        foreach (var purchase in PurchasesBeingPaid.ToList())
+            MarkUnconfirmed(purchase, "the payment step did not report it", now, failed: false);
+    }
+
+    /// <summary>The payment step crashed after its retries: what it was paying may have been charged.</summary>
+    public void RecordPaymentsUnknown(string reason, DateTime now)
+    {
+        foreach (var purchase in PurchasesBeingPaid.ToList())
+        {
+            purchase.PaymentAttempts++;
+            MarkUnconfirmed(purchase, reason, now);
+        }
+    }
+
+    /// <summary>
+    /// Records what the reading step found: data settles a payment as paid; 402 sends an unconfirmed purchase back
+    /// to be paid again (same key), and fails a confirmed one; a read that failed is made again later.
+    /// </summary>
+    public void RecordReads(IEnumerable<ItemRead> reads, DateTime now, StepRetryOptions retry)
+    {
+        ItemRead? readAgain = null;
+        foreach (var read in reads)
+        {
+            if (Purchases.Find(p => p.ItemId == read.ItemId) is not { Status: PurchaseStatus.Paid or PurchaseStatus.Unconfirmed } purchase)
+                continue;
+            var error = read.Error ?? $"Data of marketplace item {read.ItemId} could not be read";
+            switch (read.Result)
+            {
+                case ItemReadResult.Read:
+                    RecordPaid(purchase, now, "settled: the item reads as paid");
+                    purchase.Status = PurchaseStatus.Fetched;
+                    purchase.Data = read.Data ?? "{}";
+                    Audit(AuditActions.ItemRead, now, outcome: "data received", purchase: purchase);
+                    break;
+                case ItemReadResult.Unpaid:
+                    Audit(AuditActions.ItemRead, now, outcome: "unpaid (402)", purchase: purchase);
+                    if (purchase.Status == PurchaseStatus.Unconfirmed)
+                        purchase.Status = PurchaseStatus.Planned;
+                    else
+                        StopWith(ErrorTypes.PaymentError, $"Data of marketplace item {read.ItemId}: the marketplace still asks for payment");
+                    break;
+                case ItemReadResult.Failed when purchase.Status == PurchaseStatus.Unconfirmed:
+                    // Until an unconfirmed payment is settled the task cannot end with a true account of what it spent.
+                    if (++purchase.SettlementChecks < MaxSettlementChecks)
+                        readAgain ??= read;
+                    else
+                        StopWith(read.ErrorType ?? ErrorTypes.DataError, $"The payment for marketplace item {read.ItemId} could not be settled: {error}");
+                    break;
+                case ItemReadResult.Failed:
+                    StopWith(read.ErrorType ?? ErrorTypes.DataError, error);
+                    break;
+                default:
+                    // Failed for now: read again later; while a payment is unconfirmed, past the workflow timeout too.
+                    readAgain ??= read;
+                    break;
+            }
+        }
+
+        if (readAgain is not null && PurchasesToRead.Any())
+        {
+            Defer(readAgain.ErrorType ?? ErrorTypes.DataError, readAgain.Error ?? "A read failed", now, retry);
+            return;
+        }
+
+        // The reads answered: a payment's error stays the task's last error only while a payment that was made reads unpaid.
+        RetryAt = null;
+        RetryAttempts = 0;
+        var paymentFailing = LastErrorType == ErrorTypes.PaymentError && Purchases.Exists(p => p.Status == PurchaseStatus.Planned && p.PaymentAttempts > 0);
+        if (!paymentFailing && StopRequested != StopReason.Failed)
+            (LastErrorType, LastError) = (null, null);
+    }
+
+    /// <summary>The reading step failed as a whole (for example, the task holds no token): every read failed for good.</summary>
+    public void RecordReadsFailed(ResearchStepFailed failure, DateTime now, StepRetryOptions retry) =>
+        RecordReads([.. PurchasesToRead.Select(p => new ItemRead(p.ItemId, ItemReadResult.Failed, ErrorType: failure.ErrorType, Error: failure.Message))], now, retry);
+
+    void RecordPaid(ResearchTaskPurchase purchase, DateTime now, string outcome)
+    {
+        if (purchase.Status is PurchaseStatus.Paid or PurchaseStatus.Fetched)
+            return;
+
+        purchase.Status = PurchaseStatus.Paid;
+        purchase.PaidAt = now;
+        Spent = checked(Spent + purchase.Price);
+        Audit(AuditActions.PaymentSettled, now, outcome: outcome, purchase: purchase);
+    }
+
+    void MarkUnconfirmed(ResearchTaskPurchase purchase, string reason, DateTime now, bool failed = true)
+    {
+        // Why the payment failed is the error the task ends with if paying keeps failing until its timeout.
+        if (failed && StopRequested != StopReason.Failed)
+        {
+            LastErrorType = ErrorTypes.PaymentError;
+            LastError = Cut(reason, MaxErrorMessageLength);
+        }
+
+        purchase.Status = PurchaseStatus.Unconfirmed;
+        Audit(AuditActions.PaymentUnconfirmed, now, outcome: reason, purchase: purchase);
+    }
+
+    /// <summary>A step failed for good: the task ends Failed with it once nothing is in flight (the first error wins).</summary>
+    void StopWith(string errorType, string message)
+    {
+        if (StopRequested is not null)
+            return;
+        StopRequested = StopReason.Failed;
+        LastErrorType = errorType;
+        LastError = Cut(message, MaxErrorMessageLength);
+    }
+
+    static IEnumerable<ResearchTaskPurchase> InPlanOrder(IEnumerable<ResearchTaskPurchase> purchases) =>
+        purchases.OrderByDescending(p => p.Score).ThenBy(p => p.ItemId);
+}

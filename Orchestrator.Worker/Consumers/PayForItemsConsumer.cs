@@ -1,0 +1,15 @@
+using MassTransit;
+using Orchestrator.Contracts;
+using Orchestrator.Worker.Payments;
+
+namespace Orchestrator.Worker.Consumers;
+
+public sealed class PayForItemsConsumer(ItemPayments payments) : IConsumer<PayForItems>
+{
+    public Task Consume(ConsumeContext<PayForItems> context)
+    {
+        var order = context.Message;
+        return context.Complete(order.TaskId, async cancellationToken =>
+            new ItemPaymentsMade(order.TaskId, await payments.PayAsync(order, cancellationToken)));
+    }
+}

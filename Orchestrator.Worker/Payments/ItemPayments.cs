@@ -1,0 +1,64 @@
+using Orchestrator.Contracts;
+using Orchestrator.Sagas.ResearchTasks;
+using Orchestrator.Worker.Marketplace;
+
+namespace Orchestrator.Worker.Payments;
+
+/// <summary>
+/// Pays for a step's items one after the other, each under its own key, each after the permit allowed it. The first
+/// payment not made for sure (refused by the permit or the marketplace, or left unconfirmed: the marketplace is likely
+/// failing the rest too) stops the step: the rest are reported not made, and the saga settles them by reading.
+/// </summary>
+public sealed class ItemPayments(PaymentPermit permit, MarketplacePurchases purchases)
+{
+    public async Task<IReadOnlyList<PaymentOutcome>> PayAsync(PayForItems order, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<PaymentOutcome>(order.Payments.Count);
+        var committed = 0L;
+        string? stoppedBy = null;
+        foreach (var payment in order.Payments)
+        {
+            if (stoppedBy is null)
+            {
+                var decision = await permit.CheckAsync(order.TaskId, payment, committed, cancellationToken);
+                stoppedBy = decision.Refusal;
+                if (decision.Token is { } token)
+                {
+                    var outcome = await PayAsync(token, payment, cancellationToken);
+                    outcomes.Add(outcome);
+                    // What may have been charged counts against the budget as much as what was.
+                    if (outcome.Result != PaymentResult.Refused)
+                        committed = checked(committed + payment.Amount);
+                    if (outcome.Result != PaymentResult.Paid)
+                        stoppedBy = $"the payment for item {payment.ItemId} was {outcome.Result.ToString().ToLowerInvariant()}";
+                    continue;
+                }
+            }
+
+            outcomes.Add(new PaymentOutcome(payment.ItemId, PaymentResult.NotMade, $"The payment was not started: {stoppedBy}"));
+        }
+
+        return outcomes;
+    }
+
+    async Task<PaymentOutcome> PayAsync(string token, ItemPayment payment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await purchases.PayAsync(token, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken);
+            TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Paid);
+            return new PaymentOutcome(payment.ItemId, PaymentResult.Paid);
+        }
+        catch (ResearchStepException e) when (e.Transient)
+        {
+            TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Unconfirmed);
+            return new PaymentOutcome(payment.ItemId, PaymentResult.Unconfirmed, e.Message);
+        }
+        catch (ResearchStepException e)
+        {
+            // The marketplace answered and said no (a 4xx other than a timeout): nothing was charged.
+            TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Refused);
+            return new PaymentOutcome(payment.ItemId, PaymentResult.Refused, e.Message);
+        }
+    }
+}
