@@ -27,6 +27,9 @@ public sealed class SimulatorBehaviour
     /// <summary><c>POST /pay</c> answers 503 without charging.</summary>
     public bool PaymentsDown { get; set; }
 
+    /// <summary>Items whose <c>POST /pay</c> answers 409 without charging, as a marketplace refusing the sale would.</summary>
+    public IReadOnlySet<int> RefusedPayments { get; set; } = new HashSet<int>();
+
     /// <summary>Every marketplace route answers 503.</summary>
     public bool MarketplaceOutage { get; set; }
 

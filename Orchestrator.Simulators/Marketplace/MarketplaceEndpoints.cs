@@ -65,6 +65,8 @@ public static class MarketplaceEndpoints
                 return Results.NotFound(new Detail("Item not found"));
             if (item.Price != payment.Amount)
                 return Results.Conflict(new Detail("Amount does not match the price"));
+            if (behaviour.RefusedPayments.Contains(itemId))
+                return Results.Conflict(new Detail("The item is not for sale"));
         }
 
         var key = request.Headers["Idempotency-Key"].ToString();
