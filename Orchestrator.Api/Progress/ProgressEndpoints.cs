@@ -14,6 +14,8 @@ public static class ProgressEndpoints
         builder.Services.AddOptions<ProgressOptions>().BindConfiguration(ProgressOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<TaskProgressHub>();
         builder.Services.AddHostedService<TaskProgressListener>();
+        builder.Services.AddSingleton<WatchAnnouncer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<WatchAnnouncer>());
         return builder;
     }
 

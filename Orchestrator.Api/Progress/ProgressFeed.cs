@@ -31,8 +31,10 @@ public sealed class ProgressFeed(Guid taskId, long lastEventId) : IResult
         response.Headers["X-Accel-Buffering"] = "no";
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
-        // Subscribed before the first read: a change committed in between still wakes the loop.
+        // Subscribed and announced before the first read: a change committed in between still wakes the loop (or, if
+        // the hosts heard of the watcher too late to tell it, the next heartbeat's read finds it).
         using var subscription = hub.Subscribe(taskId);
+        await services.GetRequiredService<WatchAnnouncer>().AnnounceAsync(taskId, cancellationToken);
         await response.WriteAsync("retry: 2000\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
         var reader = new TaskProgressReader(taskId);
@@ -52,11 +54,8 @@ public sealed class ProgressFeed(Guid taskId, long lastEventId) : IResult
                 if (events.Count > 0 && events[^1].IsFinal)
                     return;
 
-                while (!await subscription.WaitAsync(heartbeat, cancellationToken))
-                {
+                if (!await subscription.WaitAsync(heartbeat, cancellationToken))
                     await response.Body.WriteAsync(Heartbeat, cancellationToken);
-                    await response.Body.FlushAsync(cancellationToken);
-                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

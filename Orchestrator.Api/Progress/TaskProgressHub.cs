@@ -19,6 +19,13 @@ public sealed class TaskProgressHub
         }
     }
 
+    /// <summary>The tasks that have a stream open in this process now.</summary>
+    public IReadOnlyList<Guid> WatchedTaskIds()
+    {
+        lock (_subscriptions)
+            return [.. _subscriptions.Keys];
+    }
+
     public Subscription Subscribe(Guid taskId)
     {
         var subscription = new Subscription(this, taskId);

@@ -17,12 +17,12 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
     readonly TimeProvider _clock;
     readonly StepRetryOptions _retry;
 
-    public ResearchTaskStateMachine(TimeProvider clock, ILogger<ResearchTaskStateMachine> logger, IOptions<StepRetryOptions>? retry = null)
+    public ResearchTaskStateMachine(TimeProvider clock, ILogger<ResearchTaskStateMachine> logger, WatchedTasks watched, IOptions<StepRetryOptions>? retry = null)
     {
         _clock = clock;
         _retry = retry?.Value ?? new StepRetryOptions();
         InstanceState(x => x.CurrentState);
-        var history = new TransitionHistory(clock, logger);
+        var history = new TransitionHistory(clock, logger, watched);
         ConnectStateObserver(history);
         ConnectEventObserver(history);
 

@@ -9,9 +9,9 @@ namespace Orchestrator.Sagas.ResearchTasks;
 
 /// <summary>
 /// Appends one <see cref="ResearchTaskTransition"/> per state change, with the event that caused it, and logs it;
-/// tells watchers (<see cref="TaskProgressed"/>) and counts it (<see cref="TaskMetrics"/>) once it is committed.
+/// tells watchers (<see cref="TaskProgressed"/>, if it has any) and counts it (<see cref="TaskMetrics"/>) once it is committed.
 /// </summary>
-sealed partial class TransitionHistory(TimeProvider clock, ILogger logger) : IStateObserver<ResearchTaskState>, IEventObserver<ResearchTaskState>
+sealed partial class TransitionHistory(TimeProvider clock, ILogger logger, WatchedTasks watched) : IStateObserver<ResearchTaskState>, IEventObserver<ResearchTaskState>
 {
     /// <summary>
     /// What a task had spent when the message that changes it was loaded: every change of <c>Spent</c> comes with a
@@ -46,7 +46,9 @@ sealed partial class TransitionHistory(TimeProvider clock, ILogger logger) : ISt
         CountAfterCommit(context, task, previousState.Name, currentState.Name, now);
 
         // Published through the endpoint's outbox: it leaves once the new state is committed, so a watcher that
-        // reads the task on it sees the change.
+        // reads the task on it sees the change. Nobody watching, nothing to tell.
+        if (!watched.IsWatched(task.CorrelationId))
+            return Task.CompletedTask;
         return context.Publish(new TaskProgressed(task.CorrelationId, previousState.Name, currentState.Name, task.Spent, now), context.CancellationToken);
     }
 

@@ -4,6 +4,7 @@ using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
@@ -15,6 +16,7 @@ using Orchestrator.Worker.Consumers;
 using Orchestrator.Worker.Http;
 using Orchestrator.Worker.Marketplace;
 using Orchestrator.Worker.Payments;
+using Orchestrator.Worker.Progress;
 using Orchestrator.Worker.Recovery;
 using Orchestrator.Worker.Reports;
 using OpenAI;
@@ -39,6 +41,7 @@ public static class ResearchWorkflowRegistration
             .ValidateOnStart();
         builder.Services.AddOptions<StepRetryOptions>().BindConfiguration(StepRetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddHostedService<UnfinishedTaskSweep>();
+        builder.Services.AddHostedService<WatchedTasksListener>();
 
         return builder
             .AddResearchClients()
@@ -52,8 +55,11 @@ public static class ResearchWorkflowRegistration
     public static void AddResearchConsumers(this IBusRegistrationConfigurator bus) =>
         bus.AddConsumersFromNamespaceContaining<DiscoverSourcesConsumer>();
 
-    public static ISagaRegistrationConfigurator<ResearchTaskState> AddResearchTaskSaga(this IBusRegistrationConfigurator bus) =>
-        bus.AddSagaStateMachine<ResearchTaskStateMachine, ResearchTaskState, ResearchTaskStateDefinition>();
+    public static ISagaRegistrationConfigurator<ResearchTaskState> AddResearchTaskSaga(this IBusRegistrationConfigurator bus)
+    {
+        bus.TryAddSingleton<WatchedTasks>();
+        return bus.AddSagaStateMachine<ResearchTaskStateMachine, ResearchTaskState, ResearchTaskStateDefinition>();
+    }
 
     /// <summary>The services the consumers call: the Marketplace and Payment Manager clients, the report writer.</summary>
     public static IHostApplicationBuilder AddResearchClients(this IHostApplicationBuilder builder)

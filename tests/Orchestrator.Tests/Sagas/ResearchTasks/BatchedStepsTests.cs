@@ -52,6 +52,23 @@ public sealed class BatchedStepsTests : IAsyncLifetime
         Assert.Contains(audit, e => e.Action == AuditActions.ItemRead && e.ItemId == order.Payments[2].ItemId && e.Outcome == "unpaid (402)");
     }
 
+    [Fact]
+    public async Task Only_a_watched_task_publishes_its_state_changes()
+    {
+        var unwatched = await _harness.SubmitAsync(Theme, budget: 20);
+        var watched = Guid.NewGuid();
+        _harness.Watched.Watch(new TasksWatched([watched], TimeSpan.FromMinutes(1)));
+        await _harness.Bus.Bus.Publish(new TaskSubmitted(watched, Theme, 20, "test_voice", DateTimeOffset.UtcNow));
+
+        await _harness.WaitForAsync(unwatched, m => m.Completed);
+        var task = await _harness.WaitForAsync(watched, m => m.Completed);
+        await _harness.Bus.InactivityTask;
+
+        var told = _harness.Bus.Published.Select<TaskProgressed>().Select(m => m.Context.Message).ToList();
+        Assert.DoesNotContain(told, m => m.TaskId == unwatched);
+        Assert.Equal(task.Transitions.Skip(1).Select(t => t.ToState), told.Where(m => m.TaskId == watched).Select(m => m.ToState));
+    }
+
     /// <summary>How many messages of each type the workflow of <paramref name="taskId"/> sent; progress notices left out.</summary>
     List<string> WorkflowMessagesOf(Guid taskId)
     {

@@ -30,6 +30,9 @@ public sealed class WorkflowHarness : IAsyncLifetime
     public ISagaStateMachineTestHarness<ResearchTaskStateMachine, ResearchTaskState> Saga { get; private set; } = null!;
     public ResearchTaskStateMachine Machine { get; private set; } = null!;
 
+    /// <summary>The tasks this host tells watchers about, as the watched-tasks listener fills it in a real host.</summary>
+    public WatchedTasks Watched => _services!.GetRequiredService<WatchedTasks>();
+
     public async Task InitializeAsync()
     {
         Simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0");
