@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orchestrator.Api.Tasks;
 
-namespace Orchestrator.Tests.Api.Tasks;
+namespace Orchestrator.Tests.Api.Tasks.FastApiCompat;
 
 public sealed class SubmitTaskRequestReaderTests
 {
