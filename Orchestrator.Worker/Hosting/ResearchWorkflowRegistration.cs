@@ -12,6 +12,7 @@ using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Consumers;
+using Orchestrator.Worker.Hosting.AllHosts;
 using Orchestrator.Worker.Http;
 using Orchestrator.Worker.Marketplace;
 using Orchestrator.Worker.Payments;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Orchestrator.Contracts;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker.Hosting.AllHosts;
 using Orchestrator.Worker.Recovery;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;

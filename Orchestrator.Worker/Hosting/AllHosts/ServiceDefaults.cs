@@ -8,7 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Serilog.Events;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>What every host of the service shares: logs, telemetry (<see cref="Telemetry"/>), health.</summary>
 public static class ServiceDefaults

@@ -5,7 +5,7 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>
 /// Traces and metrics of every host. Both are always collected: the trace id of a task is part of its view and of
