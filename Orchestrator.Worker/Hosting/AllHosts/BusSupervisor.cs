@@ -1,6 +1,4 @@
 using MassTransit;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Orchestrator.Sagas.Persistence;
 
 namespace Orchestrator.Worker.Hosting.AllHosts;

@@ -1,9 +1,7 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Sagas.ResearchTasks;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Worker.Hosting.AllHosts;
 
