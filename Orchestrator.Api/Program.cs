@@ -4,6 +4,7 @@ using Orchestrator.Api.Progress;
 using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks;
 using Orchestrator.Sagas.Persistence;
+using Orchestrator.Worker.Hosting.AllHosts;
 
 var builder = WebApplication.CreateBuilder(args);
 if (DevelopmentTokens.TryRun(builder, args))
@@ -26,5 +27,3 @@ app.MapTaskProgress();
 app.MapOpenApi();
 
 app.Run();
-
-public partial class Program;

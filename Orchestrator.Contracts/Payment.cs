@@ -21,7 +21,7 @@ public sealed record ItemPayment(int ItemId, long Amount, string IdempotencyKey)
 /// <summary>What became of each payment of a <see cref="PayForItems"/>, in its order.</summary>
 public sealed record ItemPaymentsMade(Guid TaskId, IReadOnlyList<PaymentOutcome> Outcomes);
 
-/// <param name="Reason">Why a payment is <see cref="PaymentResult.Unconfirmed"/> or <see cref="PaymentResult.Refused"/>.</param>
+/// <summary>One payment's result; <c>Reason</c> says why one was not <see cref="PaymentResult.Paid"/>.</summary>
 public sealed record PaymentOutcome(int ItemId, PaymentResult Result, string? Reason = null);
 
 public enum PaymentResult
@@ -51,8 +51,10 @@ public sealed record FetchItemsData(Guid TaskId, IReadOnlyList<int> ItemIds);
 /// <summary>What each read of a <see cref="FetchItemsData"/> found.</summary>
 public sealed record ItemsDataFetched(Guid TaskId, IReadOnlyList<ItemRead> Reads);
 
-/// <param name="Data">The item's data as the marketplace returned it (a JSON object, as text), when <see cref="ItemReadResult.Read"/>.</param>
-/// <param name="ErrorType">Why a read failed: one of <see cref="ErrorTypes"/>, with <paramref name="Error"/>.</param>
+/// <summary>
+/// One read's result: <c>Data</c> is the item's data as the marketplace returned it (a JSON object, as text) when
+/// <see cref="ItemReadResult.Read"/>; <c>ErrorType</c> (one of <see cref="ErrorTypes"/>) and <c>Error</c> say why one failed.
+/// </summary>
 public sealed record ItemRead(int ItemId, ItemReadResult Result, string? Data = null, string? ErrorType = null, string? Error = null);
 
 public enum ItemReadResult

@@ -18,5 +18,8 @@ Console.CancelKeyPress += (_, e) =>
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
 await stopped.Task;
 
-/// <summary>Kept internal: the Api, which references this project, has the public Program of the solution.</summary>
+/// <summary>
+/// Internal on purpose: the Web SDK makes a top-level Program public unless it is declared, and the Api, which
+/// references this project, must have the only public Program (the tests' <c>WebApplicationFactory&lt;Program&gt;</c>).
+/// </summary>
 internal partial class Program;

@@ -9,10 +9,10 @@ namespace Orchestrator.Worker;
 /// <summary>Turns what an HTTP call can end in, once its retries are spent, into a <see cref="ResearchStepException"/>.</summary>
 static class ExternalCall
 {
-    /// <param name="hasEffect">
-    /// The request may change something (a payment): an answer refused unread (a redirect, a body over the cap)
-    /// then leaves its outcome unknown, as a timeout does.
-    /// </param>
+    /// <remarks>
+    /// <paramref name="hasEffect"/>: the request may change something (a payment): an answer refused unread (a
+    /// redirect, a body over the cap) then leaves its outcome unknown, as a timeout does.
+    /// </remarks>
     public static async Task<TResponse> Run<TResponse>(
         string errorType, string what, Func<Task<TResponse>> call, CancellationToken cancellationToken, bool hasEffect = false)
         where TResponse : IApiResponse

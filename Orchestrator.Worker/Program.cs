@@ -1,5 +1,6 @@
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker.Hosting.AllHosts;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -19,5 +20,8 @@ app.MapDefaultEndpoints();
 
 await app.RunAsync();
 
-/// <summary>Kept internal: the Api, which references this project, has the public Program of the solution.</summary>
+/// <summary>
+/// Internal on purpose: the Web SDK makes a top-level Program public unless it is declared, and the Api, which
+/// references this project, must have the only public Program (the tests' <c>WebApplicationFactory&lt;Program&gt;</c>).
+/// </summary>
 internal partial class Program;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Orchestrator.Simulators;
 using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker.Hosting.AllHosts;
 
 namespace Orchestrator.Api.Hosting;
 

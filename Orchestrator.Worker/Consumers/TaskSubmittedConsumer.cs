@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.Extensions.Logging;
 using Orchestrator.Contracts;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.ResearchTasks;

@@ -1,26 +1,24 @@
-using MassTransit;
 using System.ClientModel;
 using System.ClientModel.Primitives;
+using MassTransit;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Options;
+using OpenAI;
+using OpenAI.Chat;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Consumers;
+using Orchestrator.Worker.Hosting.AllHosts;
 using Orchestrator.Worker.Http;
 using Orchestrator.Worker.Marketplace;
 using Orchestrator.Worker.Payments;
 using Orchestrator.Worker.Progress;
 using Orchestrator.Worker.Recovery;
 using Orchestrator.Worker.Reports;
-using OpenAI;
-using OpenAI.Chat;
 using Refit;
 
 namespace Orchestrator.Worker.Hosting;
@@ -123,10 +121,11 @@ public static class ResearchWorkflowRegistration
         {
             var llm = services.GetRequiredService<IOptions<LlmOptions>>().Value;
             // The model's answers are untrusted too: no redirect followed, the body capped and read within the timeout.
-            var http = new HttpClient(new BoundedResponseHandler(services.GetRequiredService<IOptions<MarketplaceOptions>>())
+            var handler = new BoundedResponseHandler(services.GetRequiredService<IOptions<MarketplaceOptions>>())
             {
                 InnerHandler = new SocketsHttpHandler { AllowAutoRedirect = false },
-            }) { Timeout = Timeout.InfiniteTimeSpan };
+            };
+            var http = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
             var client = new OpenAIClientOptions
             {
                 Endpoint = llm.Endpoint,

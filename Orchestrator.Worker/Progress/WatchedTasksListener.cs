@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.Extensions.Hosting;
 using Orchestrator.Contracts;
 using Orchestrator.Sagas.ResearchTasks;
 

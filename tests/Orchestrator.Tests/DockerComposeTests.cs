@@ -6,9 +6,9 @@ using Microsoft.Extensions.Configuration;
 using Orchestrator.Contracts;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker.Hosting.AllHosts;
 using Orchestrator.Worker.Recovery;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
+using static Orchestrator.Tests.ComposeFile;
 
 namespace Orchestrator.Tests;
 
@@ -20,9 +20,6 @@ namespace Orchestrator.Tests;
 /// </summary>
 public sealed partial class DockerComposeTests
 {
-    static readonly string Root = RepositoryRoot();
-    static readonly Dictionary<string, object> Services = LoadServices();
-
     /// <summary>Read by the Api's authentication, which is being written alongside: until it is merged its option type
     /// cannot be reflected over here.</summary>
     static readonly string[] SettingsOfTheApiAuthentication = ["Auth:Mode", "Auth:SigningKey"];
@@ -258,37 +255,6 @@ public sealed partial class DockerComposeTests
         known.UnionWith(typeof(WorkflowOptions).GetProperties().Select(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? p.Name));
         known.UnionWith(SettingsOfTheApiAuthentication);
         return known;
-    }
-
-    static Dictionary<string, string> Environment(string service) =>
-        Map(Services[service]).TryGetValue("environment", out var values) ? Map(values).ToDictionary(e => e.Key, e => (string)e.Value) : [];
-
-    static IEnumerable<string> Scalars(object node) => node switch
-    {
-        string text => [text],
-        Dictionary<object, object> map => map.Values.SelectMany(Scalars),
-        List<object> list => list.SelectMany(Scalars),
-        _ => [],
-    };
-
-    static Dictionary<string, object> Map(object node) =>
-        ((Dictionary<object, object>)node).ToDictionary(entry => (string)entry.Key, entry => entry.Value);
-
-    static List<string> Sequence(object node) => [.. ((List<object>)node).Cast<string>()];
-
-    static Dictionary<string, object> LoadServices()
-    {
-        using var reader = new StreamReader(Path.Combine(Root, "docker-compose.yml"));
-        var compose = new DeserializerBuilder().Build().Deserialize<Dictionary<string, object>>(new MergingParser(new Parser(reader)));
-        return Map(compose["services"]);
-    }
-
-    static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Orchestrator.sln")))
-            folder = folder.Parent;
-        return folder!.FullName;
     }
 
     /// <summary>A compose variable reference, <c>$$</c> (a literal dollar) left out.</summary>

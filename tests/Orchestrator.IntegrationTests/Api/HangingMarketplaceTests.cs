@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Orchestrator.Simulators;
 
 namespace Orchestrator.IntegrationTests.Api;

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Contracts;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.ResearchTasks;
 

@@ -53,11 +53,12 @@ public sealed partial class OpenAiCompatibleStub : IAsyncDisposable
             return Results.Json(new { error = new { message = "overloaded" } }, statusCode: 500);
 
         var prompt = string.Join("\n", body["messages"]!.AsArray().Select(m => m!["content"]!.ToString()));
+        var scores = ItemIds().Matches(prompt)
+            .Select(m => (Id: m.Groups[1].Value, Rating: Rate(int.Parse(m.Groups[1].Value))))
+            .Where(r => r.Rating is not null)
+            .Select(r => KeyValuePair.Create(r.Id, (JsonNode?)r.Rating));
         var content = prompt.Contains("\"scores\"", StringComparison.Ordinal)
-            ? new JsonObject { ["scores"] = new JsonObject(ItemIds().Matches(prompt)
-                .Select(m => (Id: m.Groups[1].Value, Rating: Rate(int.Parse(m.Groups[1].Value))))
-                .Where(r => r.Rating is not null)
-                .Select(r => KeyValuePair.Create(r.Id, (JsonNode?)r.Rating))) }.ToJsonString()
+            ? new JsonObject { ["scores"] = new JsonObject(scores) }.ToJsonString()
             : Summary;
         return Results.Json(new
         {

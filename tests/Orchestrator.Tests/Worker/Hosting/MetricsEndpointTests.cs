@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Orchestrator.Tests.Api;
 using Orchestrator.Tests.Api.Progress;
 

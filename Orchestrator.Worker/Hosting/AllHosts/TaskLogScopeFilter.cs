@@ -2,7 +2,7 @@ using System.Linq.Expressions;
 using MassTransit;
 using LogContext = Serilog.Context.LogContext;
 
-namespace Orchestrator.Worker.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>Puts the message's <c>TaskId</c> on every log line written while it is consumed.</summary>
 public sealed class TaskLogScopeFilter<T> : IFilter<ConsumeContext<T>>

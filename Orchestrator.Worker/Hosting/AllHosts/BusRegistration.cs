@@ -1,19 +1,19 @@
 using MassTransit;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
-namespace Orchestrator.Worker.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 public static class BusRegistration
 {
-    public static bool UsesInMemoryBus(this IHostApplicationBuilder builder) =>
-        (builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new()).Transport == BusTransport.InMemory;
+    public static bool UsesInMemoryBus(this IHostApplicationBuilder builder) => builder.ReadBusOptions().Transport == BusTransport.InMemory;
+
+    static BusOptions ReadBusOptions(this IHostApplicationBuilder builder) =>
+        builder.Configuration.GetSection(BusOptions.Section).Get<BusOptions>() ?? new();
 
     /// <summary>
     /// MassTransit on the configured transport (<c>Bus:Transport</c>), kebab-case endpoints, a task id on every
     /// log line of a consumer; <paramref name="configure"/> adds this host's consumers and sagas. The bus starts in
     /// the background (<see cref="BusSupervisor"/>) and readiness reads its endpoints now (<see cref="BusReadinessCheck"/>).
+    /// MassTransit's usage telemetry is off unless <c>Bus:UsageTelemetry</c> turns it on.
     /// </summary>
     public static IHostApplicationBuilder AddOrchestratorBus(
         this IHostApplicationBuilder builder,
@@ -21,12 +21,15 @@ public static class BusRegistration
     {
         builder.Services.AddOptions<BusOptions>().BindConfiguration(BusOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var usageTelemetry = builder.ReadBusOptions().UsageTelemetry;
         var rabbitMq = builder.UsesInMemoryBus()
             ? null
             : builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new();
 
         builder.Services.AddMassTransit(bus =>
         {
+            if (!usageTelemetry)
+                bus.DisableUsageTelemetry();
             bus.SetKebabCaseEndpointNameFormatter();
             bus.AddConfigureEndpointsCallback((context, name, endpoint) =>
             {

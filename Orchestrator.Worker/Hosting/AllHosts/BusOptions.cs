@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Orchestrator.Worker.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 public sealed class BusOptions
 {
@@ -12,6 +12,12 @@ public sealed class BusOptions
     /// </summary>
     [EnumDataType(typeof(BusTransport))]
     public BusTransport Transport { get; set; } = BusTransport.InMemory;
+
+    /// <summary>
+    /// MassTransit's usage report to its authors when the bus starts: off unless an operator turns it on (the
+    /// service does not phone home, and offline the report only fails into the log).
+    /// </summary>
+    public bool UsageTelemetry { get; set; }
 }
 
 public enum BusTransport

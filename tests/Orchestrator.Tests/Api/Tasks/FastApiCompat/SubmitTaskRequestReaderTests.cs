@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orchestrator.Api.Tasks;
 
-namespace Orchestrator.Tests.Api.Tasks;
+namespace Orchestrator.Tests.Api.Tasks.FastApiCompat;
 
 public sealed class SubmitTaskRequestReaderTests
 {
@@ -61,7 +61,7 @@ public sealed class SubmitTaskRequestReaderTests
             "[[[[[[[[", "]]]]]]]]", "\uFEFF", "0", "-", "e5", "."];
         for (var i = 0; i < 2000; i++)
         {
-            byte[] body = i % 4 == 0
+            var body = i % 4 == 0
                 ? [.. Enumerable.Range(0, random.Next(0, 48)).Select(_ => (byte)random.Next(256))]
                 : Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, random.Next(1, 16)).Select(_ => fragments[random.Next(fragments.Length)])));
 

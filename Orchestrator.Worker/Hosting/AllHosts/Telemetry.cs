@@ -1,11 +1,9 @@
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Sagas.ResearchTasks;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Orchestrator.Sagas.ResearchTasks;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>
 /// Traces and metrics of every host. Both are always collected: the trace id of a task is part of its view and of

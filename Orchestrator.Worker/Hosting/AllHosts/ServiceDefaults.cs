@@ -1,14 +1,10 @@
 using System.Globalization;
 using System.Reflection;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
 using Serilog;
 using Serilog.Events;
 
-namespace Microsoft.Extensions.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>What every host of the service shares: logs, telemetry (<see cref="Telemetry"/>), health.</summary>
 public static class ServiceDefaults

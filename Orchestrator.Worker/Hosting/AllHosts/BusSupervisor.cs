@@ -1,9 +1,7 @@
 using MassTransit;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Orchestrator.Sagas.Persistence;
 
-namespace Orchestrator.Worker.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>
 /// Starts the bus in place of MassTransit's hosted service: the host's start waits up to 10 s for it (so that a

@@ -3,7 +3,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
-namespace Orchestrator.Worker.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>
 /// The step consumers read and write the task's row (its token, the payment permit, the audit trail). When the

@@ -1,7 +1,7 @@
 using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Orchestrator.Worker.Hosting;
+namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>
 /// Ready when every receive endpoint consumes, now. MassTransit's own check answers for the state of the bus
