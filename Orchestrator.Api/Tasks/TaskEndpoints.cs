@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Security;
+using Orchestrator.Api.Tasks.FastApiCompat;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.ResearchTasks;
 

@@ -2,11 +2,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
-using Orchestrator.Api.Tasks.FastApiCompat;
-using Orchestrator.Contracts;
 using Orchestrator.Sagas.ResearchTasks;
 
-namespace Orchestrator.Api.Tasks;
+namespace Orchestrator.Api.Tasks.FastApiCompat;
 
 /// <summary>
 /// Reads a <c>POST /tasks</c> body the way the seed's FastAPI/pydantic v1 service did, and answers every problem
@@ -25,12 +23,6 @@ public static class SubmitTaskRequestReader
 
     static readonly JsonReaderOptions Options = new() { MaxDepth = PythonJsonScanner.MaxDepth };
 
-    // TaskRules' own words for a blank theme or voice id and a budget below 1, which pydantic's validators used too:
-    // each is the rules' answer to a valid task with that one field broken.
-    static readonly TaskSubmitted ValidTask = new(Guid.Empty, "theme", 1, "voice", default);
-    static readonly string BlankTheme = TaskRules.Check(ValidTask with { Theme = " " })!;
-    static readonly string BlankVoiceId = TaskRules.Check(ValidTask with { VoiceId = " " })!;
-    static readonly string BudgetNotPositive = TaskRules.Check(ValidTask with { Budget = 0 })!;
 
     public static bool TryRead(ReadOnlySpan<byte> body, [NotNullWhen(true)] out SubmitTaskRequest? request, out IReadOnlyList<ValidationError> errors)
     {
@@ -68,9 +60,9 @@ public static class SubmitTaskRequestReader
         }
 
         var problems = new List<ValidationError>();
-        var theme = ReadText(body, fields.Theme, "theme", trim: true, TaskRules.MaxThemeLength, BlankTheme, problems);
+        var theme = ReadText(body, fields.Theme, "theme", trim: true, TaskRules.MaxThemeLength, TaskRules.BlankTheme, problems);
         var budget = ReadBudget(body, fields.Budget, problems);
-        var voiceId = ReadText(body, fields.VoiceId, "voice_id", trim: false, TaskRules.MaxVoiceIdLength, BlankVoiceId, problems);
+        var voiceId = ReadText(body, fields.VoiceId, "voice_id", trim: false, TaskRules.MaxVoiceIdLength, TaskRules.BlankVoiceId, problems);
 
         // A string .NET cannot hold (an escaped lone surrogate) is answered as a syntax error of the whole body.
         if (problems.Find(p => p.Type == PythonJsonErrors.Type) is { } undecodable)
@@ -196,7 +188,7 @@ public static class SubmitTaskRequestReader
         else if (sign > 0 && magnitude > int.MaxValue)
             problems.Add(Problem("budget", "ensure this value is less than or equal to 2147483647", "value_error.number.not_le"));
         else if (sign <= 0)
-            problems.Add(Problem("budget", BudgetNotPositive, "value_error"));
+            problems.Add(Problem("budget", TaskRules.BudgetNotPositive, "value_error"));
         else
             return (int)magnitude;
         return null;

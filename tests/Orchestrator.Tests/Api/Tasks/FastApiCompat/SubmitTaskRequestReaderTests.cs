@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Orchestrator.Api.Tasks;
+using Orchestrator.Api.Tasks.FastApiCompat;
 
 namespace Orchestrator.Tests.Api.Tasks.FastApiCompat;
 
