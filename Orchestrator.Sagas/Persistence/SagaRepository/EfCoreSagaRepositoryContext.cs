@@ -16,28 +16,31 @@ public sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> : ConsumeContex
     where TSaga : class, ISaga
     where TMessage : class
 {
-    readonly DbContext db;
-    readonly ConsumeContext<TMessage> consumeContext;
-    readonly ISagaConsumeContextFactory<DbContext, TSaga> factory;
+    readonly DbContext _db;
+    readonly ConsumeContext<TMessage> _consumeContext;
+    readonly ISagaConsumeContextFactory<DbContext, TSaga> _factory;
 
     public EfCoreSagaRepositoryContext(DbContext db, ConsumeContext<TMessage> consumeContext, ISagaConsumeContextFactory<DbContext, TSaga> factory)
         : base(consumeContext, db)
     {
-        this.db = db;
-        this.consumeContext = consumeContext;
-        this.factory = factory;
+        _db = db;
+        _consumeContext = consumeContext;
+        _factory = factory;
     }
 
     public Task<SagaConsumeContext<TSaga, TMessage>> Add(TSaga instance) =>
-        factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Add);
+        _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Add);
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Insert(TSaga instance)
     {
-        var entry = db.Set<TSaga>().Add(instance);
+        var entry = _db.Set<TSaga>().Add(instance);
         SetInitialVersion(instance);
+        // The one write expected to fail (a duplicate): a savepoint keeps the transaction usable for the fallback
+        // Load (PostgreSQL aborts the whole transaction on a failed statement). Every other write goes without one.
+        _db.Database.AutoSavepointsEnabled = true;
         try
         {
-            await db.SaveChangesAsync(CancellationToken);
+            await _db.SaveChangesAsync(CancellationToken);
         }
         catch (DbUpdateException)
         {
@@ -45,49 +48,53 @@ public sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> : ConsumeContex
             entry.State = EntityState.Detached;
             return null!;
         }
+        finally
+        {
+            _db.Database.AutoSavepointsEnabled = false;
+        }
 
-        return await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Insert);
+        return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);
     }
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await db.Set<TSaga>().SingleOrDefaultAsync(saga => saga.CorrelationId == correlationId, CancellationToken);
+        var instance = await _db.Set<TSaga>().SingleOrDefaultAsync(saga => saga.CorrelationId == correlationId, CancellationToken);
         return instance is null
             ? null!
-            : await factory.CreateSagaConsumeContext(db, consumeContext, instance, SagaConsumeContextMode.Load);
+            : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
     }
 
     public async Task Save(SagaConsumeContext<TSaga> context)
     {
-        db.Set<TSaga>().Add(context.Saga);
+        _db.Set<TSaga>().Add(context.Saga);
         SetInitialVersion(context.Saga);
-        await db.SaveChangesAsync(CancellationToken);
+        await _db.SaveChangesAsync(CancellationToken);
     }
 
     public async Task Update(SagaConsumeContext<TSaga> context)
     {
         if (context.Saga is ISagaVersion versioned)
             versioned.Version++;
-        await db.SaveChangesAsync(CancellationToken);
+        await _db.SaveChangesAsync(CancellationToken);
     }
 
     public async Task Delete(SagaConsumeContext<TSaga> context)
     {
-        db.Set<TSaga>().Remove(context.Saga);
-        await db.SaveChangesAsync(CancellationToken);
+        _db.Set<TSaga>().Remove(context.Saga);
+        await _db.SaveChangesAsync(CancellationToken);
     }
 
     public Task Discard(SagaConsumeContext<TSaga> context) => Task.CompletedTask;
 
     public Task Undo(SagaConsumeContext<TSaga> context)
     {
-        db.ChangeTracker.Clear();
+        _db.ChangeTracker.Clear();
         return Task.CompletedTask;
     }
 
     public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
         where T : class =>
-        factory.CreateSagaConsumeContext(db, consumeContext, instance, mode);
+        _factory.CreateSagaConsumeContext(_db, consumeContext, instance, mode);
 
     static void SetInitialVersion(TSaga instance)
     {
