@@ -24,6 +24,9 @@ sealed class Deployment : IAsyncDisposable
     }
 
     public SimulatorHost Simulators { get; }
+
+    /// <summary>The PostgreSQL database of a distributed deployment; null for the embedded one (SQLite).</summary>
+    public string? Postgres => _settings.GetValueOrDefault("Database__Provider") == "Postgres" ? _settings["ConnectionStrings__Orchestrator"] : null;
     public IReadOnlyList<ServiceProcess> Processes => _processes;
     public ServiceProcess Api => _processes[0];
 
