@@ -8,11 +8,13 @@ namespace Orchestrator.Benchmarks;
 /// </summary>
 sealed class MetricsScrape
 {
+    // MassTransit's counters have the unit "ea" (each), which the exporter puts in their names.
+
     /// <summary>Messages sent and published (MassTransit 8 counts a publish as a send: <c>messaging.masstransit.send</c>).</summary>
-    public const string MessagesSent = "messaging_masstransit_send_total";
+    public const string MessagesSent = "messaging_masstransit_send_ea_total";
 
     /// <summary>Messages consumed (<c>messaging.masstransit.consume</c>).</summary>
-    public const string MessagesConsumed = "messaging_masstransit_consume_total";
+    public const string MessagesConsumed = "messaging_masstransit_consume_ea_total";
 
     /// <summary>Committed write transactions (<c>orchestrator.db.transactions</c>).</summary>
     public const string Transactions = "orchestrator_db_transactions_total";
@@ -22,6 +24,9 @@ sealed class MetricsScrape
     MetricsScrape(Dictionary<string, double> totals) => _totals = totals;
 
     public double this[string family] => _totals.GetValueOrDefault(family);
+
+    /// <summary>Whether any host served <paramref name="family"/>: a renamed instrument must not read as zero.</summary>
+    public bool Has(string family) => _totals.ContainsKey(family);
 
     public static async Task<MetricsScrape> ReadAsync(IEnumerable<ServiceProcess> processes)
     {

@@ -12,6 +12,8 @@ sealed record PhaseCounts(double Sent, double Consumed, double Transactions, Pos
     public static async Task<PhaseCounts> ReadAsync(Deployment deployment)
     {
         var metrics = await MetricsScrape.ReadAsync(deployment.Processes);
+        foreach (var family in new[] { MetricsScrape.MessagesSent, MetricsScrape.MessagesConsumed, MetricsScrape.Transactions }.Where(f => !metrics.Has(f)))
+            Console.WriteLine($"   {family} is not served by any host's /metrics: counted as 0");
         var postgres = deployment.Postgres is { } connectionString ? await PostgresCounts.ReadAsync(connectionString) : null;
         using var harness = Process.GetCurrentProcess();
         return new PhaseCounts(
