@@ -64,7 +64,7 @@ public sealed class EfCoreSagaRepositoryContextFactory<TSaga, TDbContext>
             _db.ChangeTracker.Clear();
             await using var transaction = await _db.Database.BeginTransactionAsync(ct);
             // The whole unit commits or rolls back: a savepoint before each SaveChanges would cost a round trip and
-            // protect nothing (a pooled context gets the default back when it is returned).
+            // protect nothing.
             _db.Database.AutoSavepointsEnabled = false;
             try
             {
@@ -76,6 +76,10 @@ public sealed class EfCoreSagaRepositoryContextFactory<TSaga, TDbContext>
             {
                 await RollbackQuietly(transaction);
                 throw;
+            }
+            finally
+            {
+                _db.Database.AutoSavepointsEnabled = true;
             }
         }, cancellationToken);
 
