@@ -13,8 +13,11 @@ sealed class MetricsScrape
     /// <summary>Messages sent and published (MassTransit 8 counts a publish as a send: <c>messaging.masstransit.send</c>).</summary>
     public const string MessagesSent = "messaging_masstransit_send_ea_total";
 
-    /// <summary>Messages consumed (<c>messaging.masstransit.consume</c>).</summary>
+    /// <summary>Messages consumed by consumers (<c>messaging.masstransit.consume</c>).</summary>
     public const string MessagesConsumed = "messaging_masstransit_consume_ea_total";
+
+    /// <summary>Messages consumed by sagas (<c>messaging.masstransit.saga</c>: not in the consume counter).</summary>
+    public const string MessagesConsumedBySagas = "messaging_masstransit_saga_ea_total";
 
     /// <summary>Committed write transactions (<c>orchestrator.db.transactions</c>).</summary>
     public const string Transactions = "orchestrator_db_transactions_total";

@@ -12,12 +12,12 @@ sealed record PhaseCounts(double Sent, double Consumed, double Transactions, Pos
     public static async Task<PhaseCounts> ReadAsync(Deployment deployment)
     {
         var metrics = await MetricsScrape.ReadAsync(deployment.Processes);
-        foreach (var family in new[] { MetricsScrape.MessagesSent, MetricsScrape.MessagesConsumed, MetricsScrape.Transactions }.Where(f => !metrics.Has(f)))
+        foreach (var family in new[] { MetricsScrape.MessagesSent, MetricsScrape.MessagesConsumedBySagas, MetricsScrape.Transactions }.Where(f => !metrics.Has(f)))
             Console.WriteLine($"   {family} is not served by any host's /metrics: counted as 0");
         var postgres = deployment.Postgres is { } connectionString ? await PostgresCounts.ReadAsync(connectionString) : null;
         using var harness = Process.GetCurrentProcess();
         return new PhaseCounts(
-            metrics[MetricsScrape.MessagesSent], metrics[MetricsScrape.MessagesConsumed], metrics[MetricsScrape.Transactions], postgres,
+            metrics[MetricsScrape.MessagesSent], metrics[MetricsScrape.MessagesConsumed] + metrics[MetricsScrape.MessagesConsumedBySagas], metrics[MetricsScrape.Transactions], postgres,
             [.. deployment.Processes.Select(p => p.Cpu())], harness.TotalProcessorTime, MachineCpu.Busy());
     }
 
