@@ -7,6 +7,8 @@ set -euo pipefail
 PG_PORT="${PG_PORT:-5433}"
 PG_DIR="${PG_DIR:-/tmp/orchestrator-pg}"
 PG_BIN=/usr/lib/postgresql/15/bin
+# The tests' server trades durability for speed; the benchmark starts its own with these empty (the defaults: on).
+PG_SPEED_OPTIONS="${PG_SPEED_OPTIONS--c fsync=off -c synchronous_commit=off}"
 
 install_packages() {
   local missing=()
@@ -41,7 +43,7 @@ start_postgres() {
   runuser -u postgres -- "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth-local=trust --auth-host=scram-sha-256 \
     -E UTF8 --locale=C.UTF-8 >/dev/null
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 -c fsync=off -c synchronous_commit=off" start >/dev/null
+    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 $PG_SPEED_OPTIONS" start >/dev/null
   runuser -u postgres -- psql -q -h "$PG_DIR" -p "$PG_PORT" -v ON_ERROR_STOP=1 \
     -c "CREATE ROLE app LOGIN PASSWORD 'app_pw' CREATEDB" -c "CREATE DATABASE appdb OWNER app" >/dev/null
 }

@@ -97,7 +97,10 @@ public static class TaskEndpoints
     static async Task<Results<Ok<TaskView>, NotFound<DetailResponse>>> Get(
         string taskId, Caller caller, OrchestratorDbContext db, CancellationToken cancellationToken)
     {
-        var task = await FindAsync(db, taskId, caller, cancellationToken, withPlan: true);
+        var task = Guid.TryParse(taskId, out var id)
+            ? await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller)
+                .Where(t => t.CorrelationId == id).Select(TaskViewProjection.Shown).FirstOrDefaultAsync(cancellationToken)
+            : null;
         return task is null ? TaskNotFound() : TypedResults.Ok(TaskView.From(task));
     }
 
@@ -150,14 +153,10 @@ public static class TaskEndpoints
             : TypedResults.Json(new DetailResponse("The cancellation could not be accepted now; try again later"), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
-    static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, string taskId, Caller caller, CancellationToken cancellationToken, bool withPlan = false)
-    {
-        if (!Guid.TryParse(taskId, out var id))
-            return Task.FromResult<ResearchTaskState?>(null);
-
-        var tasks = db.ResearchTasks.AsNoTracking().VisibleTo(caller);
-        return (withPlan ? tasks : tasks.IgnoreAutoIncludes()).FirstOrDefaultAsync(t => t.CorrelationId == id, cancellationToken);
-    }
+    static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, string taskId, Caller caller, CancellationToken cancellationToken) =>
+        Guid.TryParse(taskId, out var id)
+            ? db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller).FirstOrDefaultAsync(t => t.CorrelationId == id, cancellationToken)
+            : Task.FromResult<ResearchTaskState?>(null);
 
     static JsonHttpResult<ValidationErrorResponse> Invalid(string[] loc, string message, string type) =>
         TypedResults.Json(new ValidationErrorResponse([new ValidationError(loc, message, type)]), statusCode: StatusCodes.Status422UnprocessableEntity);

@@ -20,12 +20,21 @@ public sealed class DatabaseReadinessCheck(IServiceScopeFactory scopes, Database
             using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             limit.CancelAfter(Timeout);
             await using var scope = scopes.CreateAsyncScope();
-            var connection = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>().Database.GetDbConnection();
-            await connection.OpenAsync(limit.Token);
-            await using var command = connection.CreateCommand();
-            command.CommandText = "SELECT 1";
-            await command.ExecuteScalarAsync(limit.Token);
-            return HealthCheckResult.Healthy();
+            // Opened and closed through EF Core: the context is pooled, and a connection left open behind its back
+            // would stay open with it, held by an idle context.
+            var database = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>().Database;
+            await database.OpenConnectionAsync(limit.Token);
+            try
+            {
+                await using var command = database.GetDbConnection().CreateCommand();
+                command.CommandText = "SELECT 1";
+                await command.ExecuteScalarAsync(limit.Token);
+                return HealthCheckResult.Healthy();
+            }
+            finally
+            {
+                await database.CloseConnectionAsync();
+            }
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -8,6 +8,9 @@ public static class DatabaseRegistration
 {
     public const string ConnectionStringName = "Orchestrator";
 
+    /// <summary>Idle contexts kept for reuse: above the consumers' and requests' usual concurrency, and bounded.</summary>
+    public const int PoolSize = 128;
+
     /// <summary>
     /// Registers <see cref="OrchestratorDbContext"/> for the configured provider (<c>Database:Provider</c>,
     /// <c>ConnectionStrings:Orchestrator</c>) and, unless turned off, the migrations on start.
@@ -23,14 +26,16 @@ public static class DatabaseRegistration
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
             ?? DefaultSqliteConnectionString(builder.Environment, options.Provider);
 
+        // Pooled: a context per message or request is reused, not rebuilt (its services and change tracker come
+        // back reset). The pool keeps at most PoolSize idle; more at once are created and disposed as needed.
         _ = options.Provider switch
         {
-            DatabaseProvider.Postgres => builder.Services.AddDbContext<OrchestratorDbContext, PostgresOrchestratorDbContext>(
-                db => db.UseProvider(options.Provider, connectionString)),
-            DatabaseProvider.SqlServer => builder.Services.AddDbContext<OrchestratorDbContext, SqlServerOrchestratorDbContext>(
-                db => db.UseProvider(options.Provider, connectionString)),
-            _ => builder.Services.AddDbContext<OrchestratorDbContext, SqliteOrchestratorDbContext>(
-                db => db.UseProvider(options.Provider, connectionString)),
+            DatabaseProvider.Postgres => builder.Services.AddDbContextPool<OrchestratorDbContext, PostgresOrchestratorDbContext>(
+                db => db.UseProvider(options.Provider, connectionString), PoolSize),
+            DatabaseProvider.SqlServer => builder.Services.AddDbContextPool<OrchestratorDbContext, SqlServerOrchestratorDbContext>(
+                db => db.UseProvider(options.Provider, connectionString), PoolSize),
+            _ => builder.Services.AddDbContextPool<OrchestratorDbContext, SqliteOrchestratorDbContext>(
+                db => db.UseProvider(options.Provider, connectionString), PoolSize),
         };
 
         builder.Services.AddSingleton(new DatabaseSchema(options.MigrateOnStart));

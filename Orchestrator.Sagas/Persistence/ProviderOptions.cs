@@ -13,7 +13,7 @@ public static class ProviderOptions
             DatabaseProvider.SqlServer => db.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()),
             _ => db.UseSqlite(connectionString).AddInterceptors(SqliteTuning.For(connectionString)),
         };
-        return db.UseSnakeCaseNamingConvention();
+        return db.AddInterceptors(WriteTransactionCounter.Instance).UseSnakeCaseNamingConvention();
     }
 
     /// <summary>A context of the provider's own type (the one its migrations belong to), outside any container.</summary>

@@ -12,6 +12,8 @@ namespace Orchestrator.Benchmarks;
 /// </summary>
 sealed class Deployment : IAsyncDisposable
 {
+    const string ServicesPrefix = "BENCHMARK_SERVICES_";
+
     readonly string _repository;
     readonly Dictionary<string, string> _settings;
     readonly List<ServiceProcess> _processes = [];
@@ -24,6 +26,9 @@ sealed class Deployment : IAsyncDisposable
     }
 
     public SimulatorHost Simulators { get; }
+
+    /// <summary>The PostgreSQL database of a distributed deployment; null for the embedded one (SQLite).</summary>
+    public string? Postgres => _settings.GetValueOrDefault("Database__Provider") == "Postgres" ? _settings["ConnectionStrings__Orchestrator"] : null;
     public IReadOnlyList<ServiceProcess> Processes => _processes;
     public ServiceProcess Api => _processes[0];
 
@@ -36,6 +41,10 @@ sealed class Deployment : IAsyncDisposable
             ["MARKETPLACE_URL"] = simulators.MarketplaceUrl.ToString(),
             ["PAYMENT_MANAGER_URL"] = simulators.PaymentManagerUrl.ToString(),
         };
+        // BENCHMARK_SERVICES_<name>=<value> sets <name> for the hosts only (e.g. DOTNET_gcServer), not for the harness.
+        foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+                     .Select(e => ((string)e.Key, (string?)e.Value ?? "")).Where(e => e.Item1.StartsWith(ServicesPrefix, StringComparison.Ordinal)))
+            common[name[ServicesPrefix.Length..]] = value;
         if (workers == 0)
             common["ConnectionStrings__Orchestrator"] = $"Data Source={Path.Combine(Path.GetTempPath(), $"orchestrator-bench-{stamp}.db")}";
         else

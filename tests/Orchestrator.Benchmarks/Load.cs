@@ -28,34 +28,45 @@ sealed class Load(HttpClient api)
         return latencies;
     }
 
-    /// <summary>Open loop: one submission every 1/<paramref name="perSecond"/> s, whatever the answers take.</summary>
+    /// <summary>
+    /// Open loop: one submission every 1/<paramref name="perSecond"/> s, whatever the answers take. Each one is
+    /// timed from when it was due, not from when it was sent: a late start (this process's own queueing included)
+    /// is waiting the client would see, and must not be hidden.
+    /// </summary>
     public async Task<Latencies> SubmitAtRateAsync(int perSecond, TimeSpan duration)
     {
         var latencies = new Latencies();
-        var clock = Stopwatch.StartNew();
+        var start = Stopwatch.GetTimestamp();
         var pending = new List<Task>();
-        for (var i = 0; i < perSecond * duration.TotalSeconds; i++)
+        var total = (int)(perSecond * duration.TotalSeconds);
+        for (var i = 0; i < total; i++)
         {
             var due = TimeSpan.FromSeconds((double)i / perSecond);
-            if (due > clock.Elapsed)
-                await Task.Delay(due - clock.Elapsed);
-            pending.Add(Task.Run(() => TimedSubmitAsync(latencies)));
+            var wait = due - Stopwatch.GetElapsedTime(start);
+            if (wait > TimeSpan.FromMilliseconds(1))
+                await Task.Delay(wait);
+            var dueAt = start + (long)(due.TotalSeconds * Stopwatch.Frequency);
+            pending.Add(Task.Run(() => TimedSubmitAsync(latencies, dueAt)));
         }
 
         await Task.WhenAll(pending);
-        latencies.Elapsed = clock.Elapsed;
+        latencies.Elapsed = Stopwatch.GetElapsedTime(start);
         return latencies;
     }
 
-    /// <summary>Waits until every submitted task is finished; returns each one's submit-to-finish time and the span.</summary>
-    public async Task<(Latencies Latencies, int Completed)> WaitForAllAsync(IReadOnlyList<string> taskIds)
+    /// <summary>
+    /// Waits until every submitted task is finished, or <paramref name="limit"/> (10 minutes) has passed; returns
+    /// each finished one's submit-to-finish time and the span, and how many Completed.
+    /// </summary>
+    public async Task<(Latencies Latencies, int Completed)> WaitForAllAsync(IReadOnlyList<string> taskIds, TimeSpan? limit = null)
     {
+        using var deadline = new CancellationTokenSource(limit ?? TimeSpan.FromMinutes(10));
         var latencies = new Latencies();
         var completed = 0;
         var first = DateTimeOffset.MaxValue;
         var last = DateTimeOffset.MinValue;
         var gate = new Lock();
-        await Parallel.ForEachAsync(taskIds, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (taskId, cancellationToken) =>
+        var polling = Parallel.ForEachAsync(taskIds, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = deadline.Token }, async (taskId, cancellationToken) =>
         {
             while (true)
             {
@@ -80,6 +91,15 @@ sealed class Load(HttpClient api)
                 await Task.Delay(50, cancellationToken);
             }
         });
+        try
+        {
+            await polling;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            Console.WriteLine($"   not every task finished within {(limit ?? TimeSpan.FromMinutes(10)).TotalMinutes:F0} min");
+        }
+
         latencies.Elapsed = last - first;
         return (latencies, completed);
     }
@@ -115,11 +135,14 @@ sealed class Load(HttpClient api)
         return tasks;
     }
 
-    /// <summary>One submission: its latency, or a failure when it is refused or not answered within the client's timeout.</summary>
-    async Task TimedSubmitAsync(Latencies latencies)
+    /// <summary>
+    /// One submission: its latency from <paramref name="dueAt"/> (a <see cref="Stopwatch"/> timestamp; now when not
+    /// given), or a failure when it is refused or not answered within the client's timeout.
+    /// </summary>
+    async Task TimedSubmitAsync(Latencies latencies, long? dueAt = null)
     {
         var i = Interlocked.Increment(ref _submitted);
-        var started = Stopwatch.GetTimestamp();
+        var started = dueAt ?? Stopwatch.GetTimestamp();
         try
         {
             using var response = await api.PostAsJsonAsync("/tasks", new { theme = Themes[i % Themes.Length], budget = 20 + i % 40, voice_id = $"bench_{i}" });
@@ -142,34 +165,4 @@ sealed record TaskSnapshot(Guid TaskId, string Status, int Budget, int Spent, st
     public bool IsFinal => IsFinalStatus(Status);
 
     public static bool IsFinalStatus(string status) => status is "Completed" or "Failed" or "Cancelled";
-}
-
-/// <summary>Durations, and the span they were measured over.</summary>
-sealed class Latencies
-{
-    readonly List<TimeSpan> _values = [];
-
-    int _failures;
-
-    public TimeSpan Elapsed { get; set; }
-    public int Count => _values.Count;
-    public int Failures => _failures;
-    public double PerSecond => Count / Elapsed.TotalSeconds;
-
-    public void Fail() => Interlocked.Increment(ref _failures);
-
-    public void Add(TimeSpan value)
-    {
-        lock (_values)
-            _values.Add(value);
-    }
-
-    public TimeSpan Percentile(double p)
-    {
-        lock (_values)
-        {
-            var sorted = _values.Order().ToList();
-            return sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100 * sorted.Count) - 1)];
-        }
-    }
 }

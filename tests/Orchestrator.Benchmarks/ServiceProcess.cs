@@ -15,8 +15,10 @@ sealed class ServiceProcess : IAsyncDisposable
         Name = name;
         _process = process;
         Address = address;
-        // The hosts log warnings and errors only: they are shown, prefixed with the host's name.
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{name}] {e.Data}"); };
+        // The hosts log as shipped (Information): their output is read, as a container runtime would, and only
+        // warnings and errors (with the lines that follow them, such as a stack trace) are shown, prefixed.
+        var shown = new LogFilter();
+        process.OutputDataReceived += (_, e) => { if (shown.Shows(e.Data)) Console.Error.WriteLine($"[{name}] {e.Data}"); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) Console.Error.WriteLine($"[{name}] {e.Data}"); };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -69,7 +71,6 @@ sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardError = true,
         };
         start.Environment["Urls"] = address.ToString();
-        start.Environment["Serilog__MinimumLevel__Default"] = "Warning";
         foreach (var (key, value) in settings)
             start.Environment[key] = value;
 

@@ -84,33 +84,6 @@ static class StreamsRun
             $"| {mode} | {tasks} | {maxOpen} | {ended.Count(e => e)} | {tasks / baseline.Elapsed.TotalSeconds:F0} → {tasks / elapsed.TotalSeconds:F0} | {delays.Percentile(50).TotalMilliseconds:F0} | {delays.Percentile(99).TotalMilliseconds:F0} | {unwatchedMiB:F0} → {watchedMiB:F0} |");
     }
 
-    /// <summary>The process's largest resident set while it is sampled (every 200 ms).</summary>
-    sealed class PeakMemory : IDisposable
-    {
-        readonly CancellationTokenSource _stop = new();
-        readonly Task<double> _sampling;
-
-        public PeakMemory(ServiceProcess process) => _sampling = Task.Run(async () =>
-        {
-            var peak = 0.0;
-            while (!_stop.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, process.MemoryMiB().Now);
-                await Task.Delay(200);
-            }
-
-            return peak;
-        });
-
-        public async Task<double> StopAsync()
-        {
-            await _stop.CancelAsync();
-            return await _sampling;
-        }
-
-        public void Dispose() => _stop.Dispose();
-    }
-
     static void InterlockedMax(ref int target, int value)
     {
         int current;

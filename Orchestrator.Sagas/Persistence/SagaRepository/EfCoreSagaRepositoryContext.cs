@@ -35,6 +35,9 @@ public sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> : ConsumeContex
     {
         var entry = _db.Set<TSaga>().Add(instance);
         SetInitialVersion(instance);
+        // The one write expected to fail (a duplicate): a savepoint keeps the transaction usable for the fallback
+        // Load (PostgreSQL aborts the whole transaction on a failed statement). Every other write goes without one.
+        _db.Database.AutoSavepointsEnabled = true;
         try
         {
             await _db.SaveChangesAsync(CancellationToken);
@@ -44,6 +47,10 @@ public sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> : ConsumeContex
             // Most likely a duplicate: forget the entry so that the pipe's fallback Load reads the stored one.
             entry.State = EntityState.Detached;
             return null!;
+        }
+        finally
+        {
+            _db.Database.AutoSavepointsEnabled = false;
         }
 
         return await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Insert);

@@ -1,0 +1,81 @@
+using System.Globalization;
+
+namespace Orchestrator.Benchmarks;
+
+/// <summary>
+/// One mode of the benchmark, in phases: idle; <c>POST /tasks</c> flat out from 32 clients for 5 s; 1,000/s offered
+/// for 3 s (open loop, timed from each request's due time, while the workflows of those tasks run); a burst of
+/// 1,000 workflows measured from submission to the last end. <c>embedded-slow</c> is the embedded mode with the
+/// simulators answering after 50 ms and a burst of 2,000 tasks only: every one must complete, memory stay flat.
+/// CPU and messages and transactions per workflow are over the burst; peak RSS is per phase.
+/// </summary>
+static class BenchmarkRun
+{
+    public const string Header = """
+        | mode | workflows per s (completed / tasks) | POST /tasks per s (32 clients) | p50 / p99 ms at 1,000/s offered (unanswered) | Api CPU ms per workflow | services CPU ms per workflow | harness CPU ms per workflow | rest of machine ms per workflow | peak RSS MiB idle / POST / workflows / after | messages per workflow (sent, consumed) | transactions per workflow |
+        |---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|
+        """;
+
+    public static async Task<string> RunAsync(string repository, string mode)
+    {
+        var slow = mode == "embedded-slow";
+        await using var deployment = await Deployment.StartAsync(repository, workers: mode switch { "rabbitmq-1" => 1, "rabbitmq-2" => 2, _ => 0 });
+        if (slow)
+            deployment.Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(50);
+        var processes = deployment.Processes;
+        var api = processes[0];
+        using var http = new HttpClient { BaseAddress = api.Address, Timeout = Latencies.Unanswered };
+
+        var idle = await PeakDuringAsync(api, () => Task.Delay(TimeSpan.FromSeconds(2)));
+        var warmUp = new Load(http);
+        await warmUp.SubmitFlatOutAsync(clients: 8, TimeSpan.FromSeconds(2), maxTasks: slow ? 100 : 300);
+        await warmUp.WaitForAllAsync(warmUp.TaskIds);
+
+        Latencies? posts = null, atRate = null;
+        var postPeak = double.NaN;
+        if (!slow)
+        {
+            var flatOut = new Load(http);
+            postPeak = await PeakDuringAsync(api, async () => posts = await flatOut.SubmitFlatOutAsync(clients: 32, TimeSpan.FromSeconds(5), maxTasks: 20_000));
+            Console.WriteLine($"   {posts!.Count} POST /tasks in {posts.Elapsed.TotalSeconds:F1} s (p50 {Ms(posts, 50)}, p99 {Ms(posts, 99)} ms, {posts.Failures} unanswered); waiting for their workflows");
+            await flatOut.WaitForAllAsync(flatOut.TaskIds);
+
+            var paced = new Load(http);
+            atRate = await paced.SubmitAtRateAsync(perSecond: 1000, TimeSpan.FromSeconds(3));
+            Console.WriteLine($"   1,000/s offered: {atRate.Count} answered, {atRate.Failures} not (counted as 30 s); p50 {Ms(atRate, 50)}, p99 {Ms(atRate, 99)} ms from the due time");
+            await paced.WaitForAllAsync(paced.TaskIds);
+        }
+
+        var tasks = slow ? 2000 : 1000;
+        var burst = new Load(http);
+        var counts = await PhaseCounts.ReadAsync(deployment);
+        using var workflowMemory = new PeakMemory(api);
+        await burst.SubmitFlatOutAsync(clients: 32, TimeSpan.FromMinutes(2), maxTasks: tasks);
+        var (workflows, completed) = await burst.WaitForAllAsync(burst.TaskIds, TimeSpan.FromMinutes(15));
+        var workflowPeak = await workflowMemory.StopAsync();
+        var used = await PhaseCounts.ReadAsync(deployment) - counts;
+        var after = await PeakDuringAsync(api, () => Task.Delay(TimeSpan.FromSeconds(3)));
+
+        Console.WriteLine($"   {completed} of {burst.TaskIds.Count} workflows completed in {workflows.Elapsed.TotalSeconds:F1} s (p50 {workflows.Percentile(50).TotalSeconds:F2} s, p99 {workflows.Percentile(99).TotalSeconds:F2} s submit→done)");
+        Console.WriteLine($"   Api RSS over the workflows: first half peak {workflowMemory.Peak(0, 0.5):F0} MiB, second half {workflowMemory.Peak(0.5, 1):F0} MiB; {string.Join(", ", processes.Select(p => $"{p.Name} lifetime peak {p.MemoryMiB().Peak:F0} MiB"))}");
+        var n = Math.Max(completed, 1);
+        Console.WriteLine($"   CPU ms per workflow: {string.Join(", ", processes.Select((p, i) => $"{p.Name} {used.ProcessCpu[i].TotalMilliseconds / n:F1}"))}; harness {used.Harness.TotalMilliseconds / n:F1}; machine {used.Machine.TotalMilliseconds / n:F1}");
+        Console.WriteLine($"   per workflow: {used.Sent / n:F1} messages sent, {used.Consumed / n:F1} consumed, {used.Transactions / n:F1} write transactions"
+            + (used.Postgres is { } pg ? $"; PostgreSQL: {pg.Xids / (double)n:F1} transaction ids assigned (writes), {pg.XactCommit / (double)n:F1} commits (reads included)" : ""));
+
+        var services = used.ProcessCpu.Aggregate(TimeSpan.Zero, (a, b) => a + b);
+        var rest = used.Machine - services - used.Harness;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"| {mode} | {completed / workflows.Elapsed.TotalSeconds:F0} ({completed} / {burst.TaskIds.Count}) | {(posts is null ? "–" : posts.PerSecond.ToString("F0", CultureInfo.InvariantCulture))} | {(atRate is null ? "–" : $"{Ms(atRate, 50)} / {Ms(atRate, 99)}{(atRate.Failures > 0 ? $" ({atRate.Failures})" : "")}")} | {used.ProcessCpu[0].TotalMilliseconds / n:F1} | {services.TotalMilliseconds / n:F1} | {used.Harness.TotalMilliseconds / n:F1} | {rest.TotalMilliseconds / n:F1} | {idle:F0} / {(double.IsNaN(postPeak) ? "–" : postPeak.ToString("F0", CultureInfo.InvariantCulture))} / {workflowPeak:F0} / {after:F0} | {used.Sent / n:F1}, {used.Consumed / n:F1} | {used.Transactions / n:F1} |");
+    }
+
+    static string Ms(Latencies latencies, double percentile) =>
+        latencies.Percentile(percentile).TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture);
+
+    static async Task<double> PeakDuringAsync(ServiceProcess process, Func<Task> phase)
+    {
+        using var memory = new PeakMemory(process);
+        await phase();
+        return await memory.StopAsync();
+    }
+}

@@ -1,0 +1,73 @@
+using System.Data;
+using System.Data.Common;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Orchestrator.Sagas.Persistence;
+
+namespace Orchestrator.Tests.Sagas.Persistence;
+
+/// <summary>The SQLite writer queue and connection settings, through contexts as the hosts configure them.</summary>
+public sealed class SqliteTuningTests : IDisposable
+{
+    readonly string _file = Path.Combine(Path.GetTempPath(), $"orchestrator-tuning-{Guid.NewGuid():N}.db");
+
+    string ConnectionString => $"Data Source={_file}";
+
+    [Fact]
+    public async Task A_writer_that_waits_for_another_holds_no_open_connection_meanwhile()
+    {
+        await using var first = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
+        await using var second = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
+        var holding = await first.Database.BeginTransactionAsync();
+
+        var waiting = second.Database.BeginTransactionAsync();
+        await Task.Delay(300);
+
+        Assert.False(waiting.IsCompleted);
+        Assert.Equal(ConnectionState.Closed, second.Database.GetDbConnection().State);
+
+        await holding.CommitAsync();
+        await holding.DisposeAsync();
+        await using var started = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(ConnectionState.Open, second.Database.GetDbConnection().State);
+        Assert.Equal(1L, await ScalarAsync(second.Database.GetDbConnection(), "PRAGMA synchronous", started.GetDbTransaction()));
+    }
+
+    [Fact]
+    public async Task Synchronous_normal_is_set_once_per_physical_connection_not_on_every_open()
+    {
+        await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
+        var connection = db.Database.GetDbConnection();
+
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA synchronous"));
+        // Changed behind the tuning's back: a logical open of the same pooled handle must not set it again.
+        await ScalarAsync(connection, "PRAGMA synchronous=FULL");
+        await db.Database.CloseConnectionAsync();
+
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal(2L, await ScalarAsync(connection, "PRAGMA synchronous"));
+        await db.Database.CloseConnectionAsync();
+
+        // A new physical connection gets it.
+        SqliteConnection.ClearPool((SqliteConnection)connection);
+        await db.Database.OpenConnectionAsync();
+        Assert.Equal(1L, await ScalarAsync(connection, "PRAGMA synchronous"));
+        await db.Database.CloseConnectionAsync();
+    }
+
+    static async Task<object?> ScalarAsync(DbConnection connection, string sql, DbTransaction? transaction = null)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return await command.ExecuteScalarAsync();
+    }
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        File.Delete(_file);
+    }
+}

@@ -1,0 +1,96 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Sagas.ResearchTasks;
+
+namespace Orchestrator.Tests.Sagas.Persistence;
+
+/// <summary><c>orchestrator.db.transactions</c>: one per committed write, whatever way EF Core wrote it; none for reads.</summary>
+public sealed class WriteTransactionCounterTests : IDisposable
+{
+    // The meter is process-wide and other tests write in parallel: count only what this test's own flow records.
+    static readonly AsyncLocal<bool> Mine = new();
+
+    readonly string _file = Path.Combine(Path.GetTempPath(), $"orchestrator-counter-{Guid.NewGuid():N}.db");
+    readonly MeterListener _listener = new();
+    long _counted;
+
+    public WriteTransactionCounterTests()
+    {
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == TaskMetrics.MeterName && instrument.Name == DatabaseMetrics.TransactionsName)
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            if (Mine.Value)
+                Interlocked.Add(ref _counted, value);
+        });
+        _listener.Start();
+    }
+
+    [Fact]
+    public async Task Each_committed_write_counts_once_and_reads_and_rollbacks_not_at_all()
+    {
+        await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, $"Data Source={_file}");
+        await db.Database.EnsureCreatedAsync();
+        Mine.Value = true;
+
+        db.ResearchTasks.Add(NewTask());
+        await db.SaveChangesAsync();
+        Assert.Equal(1, Counted());
+
+        var withPlan = NewTask();
+        withPlan.Purchases.Add(new ResearchTaskPurchase { ItemId = 1, Title = "a", Company = "c", IdempotencyKey = "k1" });
+        withPlan.Purchases.Add(new ResearchTaskPurchase { ItemId = 2, Title = "b", Company = "c", IdempotencyKey = "k2" });
+        db.ResearchTasks.Add(withPlan);
+        await db.SaveChangesAsync();
+        Assert.Equal(2, Counted());
+
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            withPlan.Spent = 1;
+            await db.SaveChangesAsync();
+            withPlan.Spent = 2;
+            await db.SaveChangesAsync();
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(3, Counted());
+
+        await db.ResearchTasks.Where(t => t.CorrelationId == withPlan.CorrelationId).ExecuteUpdateAsync(t => t.SetProperty(x => x.Spent, 3L));
+        Assert.Equal(4, Counted());
+
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            withPlan.Spent = 4;
+            await db.SaveChangesAsync();
+            await transaction.RollbackAsync();
+        }
+
+        _ = await db.ResearchTasks.AsNoTracking().CountAsync();
+        Assert.Equal(4, Counted());
+    }
+
+    long Counted() => Interlocked.Read(ref _counted);
+
+    static ResearchTaskState NewTask() => new()
+    {
+        CorrelationId = Guid.NewGuid(),
+        CurrentState = "Submitted",
+        Theme = "Solar",
+        OwnerId = "owner",
+        Budget = 10,
+        CreatedAt = DateTime.UtcNow,
+        UpdatedAt = DateTime.UtcNow,
+    };
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        SqliteConnection.ClearAllPools();
+        File.Delete(_file);
+    }
+}
