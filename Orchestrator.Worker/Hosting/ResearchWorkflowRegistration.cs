@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Sagas.ResearchTasks;
+using Orchestrator.Worker.Admission;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Consumers;
 using Orchestrator.Worker.Http;
@@ -41,6 +42,7 @@ public static class ResearchWorkflowRegistration
         builder.Services.AddHostedService<UnfinishedTaskSweep>();
 
         return builder
+            .AddTaskAdmission()
             .AddResearchClients()
             .AddOrchestratorBus(bus =>
             {
