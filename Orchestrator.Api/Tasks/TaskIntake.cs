@@ -49,6 +49,7 @@ public sealed partial class TaskIntake(
 
         var task = ResearchTaskState.Accept(Guid.NewGuid(), request.Theme, request.Budget, request.VoiceId, caller.OwnerId, clock.GetUtcNow().UtcDateTime);
         (task.SubmissionKey, task.SubmissionHash) = (idempotencyKey, hash);
+        task.TraceId = TaskTrace.Current;
         db.ResearchTasks.Add(task);
         try
         {

@@ -72,20 +72,21 @@ public sealed partial class TaskAdmission(
         var oldest = await tasks
             .Where(t => t.CurrentState == Submitted && t.CreatedAt >= notExpired)
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.CorrelationId)
-            .Select(t => t.CorrelationId)
+            .Select(t => new Waiting(t.CorrelationId, t.TraceId))
             .Take(limit)
             .ToListAsync(cancellationToken);
 
-        var waiting = oldest.ToHashSet();
+        var waiting = oldest.Select(t => t.TaskId).ToHashSet();
         foreach (var (taskId, sentAt) in _sent.ToList())
             if (!waiting.Contains(taskId) || now - sentAt >= options.Value.AdmissionResendAfter)
                 _sent.Remove(taskId);
 
-        var admitted = oldest.Where(taskId => !_sent.ContainsKey(taskId)).Take(Math.Max(0, free - _sent.Count)).ToList();
-        foreach (var taskId in admitted)
+        var admitted = oldest.Where(t => !_sent.ContainsKey(t.TaskId)).Take(Math.Max(0, free - _sent.Count)).ToList();
+        foreach (var task in admitted)
         {
-            await bus.Publish(new TaskAccepted(taskId), cancellationToken);
-            _sent[taskId] = now;
+            using (TaskTrace.Continue(task.TraceId))
+                await bus.Publish(new TaskAccepted(task.TaskId), cancellationToken);
+            _sent[task.TaskId] = now;
         }
 
         if (admitted.Count > 0)
@@ -94,6 +95,8 @@ public sealed partial class TaskAdmission(
     }
 
     public void Dispose() => _oneRound.Dispose();
+
+    sealed record Waiting(Guid TaskId, string? TraceId);
 
     [LoggerMessage(LogLevel.Debug, "Started {Count} waiting tasks ({Working} of {Limit} slots taken)")]
     partial void LogAdmitted(int count, int working, int limit);

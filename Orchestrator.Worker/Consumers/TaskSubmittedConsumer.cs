@@ -32,6 +32,7 @@ public sealed partial class TaskSubmittedConsumer(OrchestratorDbContext db, Admi
         var record = problem is null
             ? ResearchTaskState.Accept(task.TaskId, task.Theme, task.Budget, task.VoiceId, owner, now)
             : ResearchTaskState.Refuse(task.TaskId, task.Theme ?? "", task.Budget, owner, problem, now);
+        record.TraceId = TaskTrace.Current;
 
         if (await db.RecordTaskAsync(record, context.CancellationToken) == nameof(ResearchTaskStateMachine.Submitted))
             admission.Wake();

@@ -100,11 +100,17 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
         await db.SaveChangesAsync();
     }
 
-    /// <summary>Publishes a task onto the bus as another service would: the intake records it, admission starts it, the saga runs it.</summary>
-    public async Task<Guid> SubmitAsync(string theme, long budget, string voiceId = "test_voice", string? ownerId = null)
+    /// <summary>
+    /// Publishes a task onto the bus as another service would: the intake records it, admission starts it, the saga
+    /// runs it. Returns once it has left <c>Submitted</c> (so that the bus is busy with it), unless
+    /// <paramref name="waitUntilStarted"/> is false.
+    /// </summary>
+    public async Task<Guid> SubmitAsync(string theme, long budget, string voiceId = "test_voice", string? ownerId = null, bool waitUntilStarted = true)
     {
         var taskId = Guid.NewGuid();
         await Bus.Bus.Publish(new TaskSubmitted(taskId, theme, budget, voiceId, DateTimeOffset.UtcNow, ownerId));
+        if (waitUntilStarted)
+            await WaitUntilAsync(taskId, t => t.CurrentState != nameof(ResearchTaskStateMachine.Submitted), "started");
         return taskId;
     }
 

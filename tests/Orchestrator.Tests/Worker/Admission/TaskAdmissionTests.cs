@@ -18,7 +18,7 @@ public sealed class TaskAdmissionTests
             var taskIds = new List<Guid>();
             for (var i = 0; i < 5; i++)
             {
-                var taskId = await harness.SubmitAsync($"Tesla Inc financial performance {2019 + i}", 30);
+                var taskId = await harness.SubmitAsync($"Tesla Inc financial performance {2019 + i}", 30, waitUntilStarted: false);
                 await harness.WaitUntilAsync(taskId, _ => true, "recorded");
                 taskIds.Add(taskId);
             }
