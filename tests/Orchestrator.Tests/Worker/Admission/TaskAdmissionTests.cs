@@ -45,8 +45,17 @@ public sealed class TaskAdmissionTests
                 .ToList();
             await harness.RecordAsync([.. oldestFirst.AsEnumerable().Reverse()]);
 
+            // The marketplace is down: the two started tasks hold their slots (their discovery deferred) until told to retry.
+            harness.Simulators.Behaviour.MarketplaceOutage = true;
             Assert.Equal(Slots, await harness.Admission.AdmitAsync(CancellationToken.None));
             Assert.Equal(0, await harness.Admission.AdmitAsync(CancellationToken.None));
+            await harness.WaitUntilDeferredAsync(oldestFirst[0].CorrelationId);
+            await harness.WaitUntilDeferredAsync(oldestFirst[1].CorrelationId);
+            Assert.Equal(0, await harness.Admission.AdmitAsync(CancellationToken.None));
+
+            harness.Simulators.Behaviour.MarketplaceOutage = false;
+            await harness.Bus.Bus.Publish(new RetryStep(oldestFirst[0].CorrelationId));
+            await harness.Bus.Bus.Publish(new RetryStep(oldestFirst[1].CorrelationId));
             await harness.WaitForAsync(oldestFirst[0].CorrelationId, m => m.Completed);
             await harness.WaitForAsync(oldestFirst[1].CorrelationId, m => m.Completed);
             Assert.Equal(["Submitted", "Submitted", "Submitted"], await StatesAsync(harness, oldestFirst.Skip(2)));
