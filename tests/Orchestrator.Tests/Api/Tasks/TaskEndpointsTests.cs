@@ -147,10 +147,11 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
     [Fact]
     public async Task When_the_bus_refuses_a_cancellation_the_answer_is_503_and_the_task_runs_on()
     {
-        var taskId = await RecordSubmittedTaskAsync();
         using var refusing = api.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
             services.AddScoped<IPublishEndpoint, RefusingPublishEndpoint>()));
         using var client = refusing.CreateClient();
+        // Recorded once both hosts run: admission may start it at once, and it must not have ended before the cancel.
+        var taskId = await RecordSubmittedTaskAsync();
 
         using var response = await client.PostAsync($"/tasks/{taskId}/cancel", null);
 
