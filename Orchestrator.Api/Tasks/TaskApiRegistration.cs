@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Api.Tasks;
 
@@ -9,6 +10,6 @@ public static class TaskApiRegistration
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddOpenApi();
         builder.Services.AddScoped<TaskIntake>();
-        return builder;
+        return builder.AddTaskBacklog();
     }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -59,9 +60,19 @@ public static class TaskEndpoints
         if (await intake.VoiceGuessingPauseAsync(caller, cancellationToken) is { } pause)
             return ApiSecurityRegistration.TooManyRequests(request.HttpContext, pause, "Too many of your tasks failed voice authentication in the last hour; try again later");
 
-        return await intake.SubmitAsync(task, caller, idempotencyKey, cancellationToken) is { } taskId
-            ? TypedResults.Ok(new SubmitTaskResponse(taskId.ToString()))
-            : Invalid(["header", "Idempotency-Key"], "this Idempotency-Key was used for another request body", "value_error");
+        return await intake.SubmitAsync(task, caller, idempotencyKey, cancellationToken) switch
+        {
+            SubmitOutcome.Recorded recorded => TypedResults.Ok(new SubmitTaskResponse(recorded.TaskId.ToString())),
+            SubmitOutcome.Overloaded overloaded => Overloaded(request.HttpContext, overloaded.RetryAfter),
+            _ => Invalid(["header", "Idempotency-Key"], "this Idempotency-Key was used for another request body", "value_error"),
+        };
+    }
+
+    /// <summary>Too many tasks wait to start: 503 with <c>Retry-After</c> in whole seconds, the task not recorded.</summary>
+    static JsonHttpResult<DetailResponse> Overloaded(HttpContext context, TimeSpan retryAfter)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return TypedResults.Json(new DetailResponse("Too many tasks are waiting to start; try again later"), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     static async Task<Results<Ok<TaskPage>, JsonHttpResult<ValidationErrorResponse>>> List(

@@ -7,17 +7,21 @@ using Orchestrator.Api.Security;
 using Orchestrator.Contracts;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.ResearchTasks;
+using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Api.Tasks;
 
 /// <summary>
-/// Accepts a task: records it <c>Submitted</c> with its owner and voice id, so that its id is readable at once,
-/// then tells the saga <see cref="TaskAccepted"/> (no secret on the bus). A task whose message the bus did not
-/// take in time is kept: it may run already, and the recovery sweep starts it otherwise. Passes cancellations on.
+/// Accepts a task: records it <c>Submitted</c> with its owner and voice id, so that its id is readable at once and
+/// the task is never lost, and wakes this process's admission, which starts it when a slot is free (in the
+/// distributed mode the Workers find it within a poll). Refuses new tasks while too many wait
+/// (<see cref="TaskBacklog"/>). Passes cancellations on.
 /// </summary>
 public sealed partial class TaskIntake(
     OrchestratorDbContext db,
     IPublishEndpoint publishEndpoint,
+    TaskBacklog backlog,
+    AdmissionSignal admission,
     IOptions<RateLimitOptions> limits,
     IOptions<AuthOptions> auth,
     TimeProvider clock,
@@ -26,15 +30,26 @@ public sealed partial class TaskIntake(
     static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     static readonly TimeSpan AuthFailureWindow = TimeSpan.FromHours(1);
 
-    /// <summary>The task's id; with an <c>Idempotency-Key</c> used before, that task's id; null when the key was used for another body.</summary>
-    public async Task<Guid?> SubmitAsync(SubmitTaskRequest request, Caller caller, string? idempotencyKey, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records the task; with an <c>Idempotency-Key</c> used before, answers that task (even under overload), or
+    /// that the key was used for another body.
+    /// </summary>
+    public async Task<SubmitOutcome> SubmitAsync(SubmitTaskRequest request, Caller caller, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var hash = idempotencyKey is null ? null : Hash(request);
         if (idempotencyKey is not null && await SubmittedWithKeyAsync(caller, idempotencyKey, cancellationToken) is { } earlier)
-            return earlier.Hash == hash ? earlier.TaskId : null;
+            return Replayed(earlier, hash);
+
+        if (backlog.IsOverloaded)
+        {
+            AdmissionMetrics.SubmissionRejected();
+            LogOverloaded(logger, backlog.Waiting);
+            return new SubmitOutcome.Overloaded(backlog.RetryAfter);
+        }
 
         var task = ResearchTaskState.Accept(Guid.NewGuid(), request.Theme, request.Budget, request.VoiceId, caller.OwnerId, clock.GetUtcNow().UtcDateTime);
         (task.SubmissionKey, task.SubmissionHash) = (idempotencyKey, hash);
+        task.TraceId = TaskTrace.Current;
         db.ResearchTasks.Add(task);
         try
         {
@@ -45,14 +60,16 @@ public sealed partial class TaskIntake(
             // The same key raced in from another request: answer as if it came second.
             db.ChangeTracker.Clear();
             var winner = await SubmittedWithKeyAsync(caller, idempotencyKey, cancellationToken) ?? throw new InvalidOperationException("The task could not be recorded");
-            return winner.Hash == hash ? winner.TaskId : null;
+            return Replayed(winner, hash);
         }
 
-        if (!await PublishAsync(new TaskAccepted(task.CorrelationId), task.CorrelationId, cancellationToken))
-            LogKeptForRecovery(logger, task.CorrelationId);
+        admission.Wake();
         LogAccepted(logger, task.CorrelationId, task.Budget);
-        return task.CorrelationId;
+        return new SubmitOutcome.Recorded(task.CorrelationId);
     }
+
+    static SubmitOutcome Replayed(Submission earlier, string? hash) =>
+        earlier.Hash == hash ? new SubmitOutcome.Recorded(earlier.TaskId) : new SubmitOutcome.KeyReused();
 
     /// <summary>
     /// How long the caller must wait before a new task, when too many of theirs ended in <c>AuthenticationError</c>
@@ -114,8 +131,8 @@ public sealed partial class TaskIntake(
     [LoggerMessage(LogLevel.Information, "Task {TaskId} accepted with a budget of {Budget}")]
     static partial void LogAccepted(ILogger logger, Guid taskId, long budget);
 
-    [LoggerMessage(LogLevel.Warning, "Task {TaskId} is recorded Submitted; the recovery sweep will start it")]
-    static partial void LogKeptForRecovery(ILogger logger, Guid taskId);
+    [LoggerMessage(LogLevel.Warning, "A new task was refused: {Waiting} recorded tasks wait to start")]
+    static partial void LogOverloaded(ILogger logger, long waiting);
 
     [LoggerMessage(LogLevel.Error, "{Message} for task {TaskId} refused: the bus did not accept it")]
     static partial void LogRefused(ILogger logger, Exception exception, string message, Guid taskId);

@@ -17,12 +17,17 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
     readonly TimeProvider _clock;
     readonly StepRetryOptions _retry;
 
-    public ResearchTaskStateMachine(TimeProvider clock, ILogger<ResearchTaskStateMachine> logger, WatchedTasks watched, IOptions<StepRetryOptions>? retry = null)
+    public ResearchTaskStateMachine(
+        TimeProvider clock,
+        ILogger<ResearchTaskStateMachine> logger,
+        WatchedTasks watched,
+        IEnumerable<ITaskEndObserver> endObservers,
+        IOptions<StepRetryOptions>? retry = null)
     {
         _clock = clock;
         _retry = retry?.Value ?? new StepRetryOptions();
         InstanceState(x => x.CurrentState);
-        var history = new TransitionHistory(clock, logger, watched);
+        var history = new TransitionHistory(clock, logger, watched, [.. endObservers]);
         ConnectStateObserver(history);
         ConnectEventObserver(history);
 

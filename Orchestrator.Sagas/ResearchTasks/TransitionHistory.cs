@@ -11,7 +11,7 @@ namespace Orchestrator.Sagas.ResearchTasks;
 /// Appends one <see cref="ResearchTaskTransition"/> per state change, with the event that caused it, and logs it;
 /// tells watchers (<see cref="TaskProgressed"/>, if it has any) and counts it (<see cref="TaskMetrics"/>) once it is committed.
 /// </summary>
-sealed partial class TransitionHistory(TimeProvider clock, ILogger logger, WatchedTasks watched) : IStateObserver<ResearchTaskState>, IEventObserver<ResearchTaskState>
+sealed partial class TransitionHistory(TimeProvider clock, ILogger logger, WatchedTasks watched, IEnumerable<ITaskEndObserver> endObservers) : IStateObserver<ResearchTaskState>, IEventObserver<ResearchTaskState>
 {
     /// <summary>
     /// What a task had spent when the message that changes it was loaded: every change of <c>Spent</c> comes with a
@@ -66,8 +66,11 @@ sealed partial class TransitionHistory(TimeProvider clock, ILogger logger, Watch
                 TaskMetrics.TaskStarted();
             if (spent > 0)
                 TaskMetrics.MoneySpent(spent);
-            if (ended)
-                TaskMetrics.TaskEnded(status, errorType, now - createdAt, wasStarted);
+            if (!ended)
+                return;
+            TaskMetrics.TaskEnded(status, errorType, now - createdAt, wasStarted);
+            foreach (var observer in endObservers)
+                observer.TaskEnded(task.CorrelationId, status);
         }
 
         // A message that loses a concurrency race is retried: counting before the commit would count it twice.

@@ -2,17 +2,18 @@ using MassTransit;
 using Orchestrator.Contracts;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.ResearchTasks;
+using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Worker.Consumers;
 
 /// <summary>
 /// The public intake: the only consumer of <see cref="TaskSubmitted"/>, published by other services with plain
-/// JSON. It applies the API's rules and records the task (<c>Submitted</c>, or <c>Failed</c> with the reason),
-/// then tells the saga <see cref="TaskAccepted"/>, which carries no voice id. A task id recorded already keeps
-/// its fields. A message without a task id is dropped with a warning: never faulted, so its voice id reaches no
+/// JSON. It applies the API's rules and records the task (<c>Submitted</c>, or <c>Failed</c> with the reason);
+/// admission starts it when a slot is free (<see cref="AdmissionSignal"/> wakes this host's). A task id recorded
+/// already keeps its fields. A message without a task id is dropped with a warning: never faulted, so its voice id reaches no
 /// error queue and no log.
 /// </summary>
-public sealed partial class TaskSubmittedConsumer(OrchestratorDbContext db, TimeProvider clock, ILogger<TaskSubmittedConsumer> logger)
+public sealed partial class TaskSubmittedConsumer(OrchestratorDbContext db, AdmissionSignal admission, TimeProvider clock, ILogger<TaskSubmittedConsumer> logger)
     : IConsumer<TaskSubmitted>
 {
     public async Task Consume(ConsumeContext<TaskSubmitted> context)
@@ -30,9 +31,10 @@ public sealed partial class TaskSubmittedConsumer(OrchestratorDbContext db, Time
         var record = problem is null
             ? ResearchTaskState.Accept(task.TaskId, task.Theme, task.Budget, task.VoiceId, owner, now)
             : ResearchTaskState.Refuse(task.TaskId, task.Theme ?? "", task.Budget, owner, problem, now);
+        record.TraceId = TaskTrace.Current;
 
         if (await db.RecordTaskAsync(record, context.CancellationToken) == nameof(ResearchTaskStateMachine.Submitted))
-            await context.Publish(new TaskAccepted(task.TaskId), context.CancellationToken);
+            admission.Wake();
     }
 
     [LoggerMessage(LogLevel.Warning, "A TaskSubmitted without a taskId was dropped (message {MessageId})")]

@@ -10,6 +10,7 @@ using OpenAI.Chat;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Sagas.ResearchTasks;
+using Orchestrator.Worker.Admission;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Consumers;
 using Orchestrator.Worker.Hosting.AllHosts;
@@ -42,6 +43,7 @@ public static class ResearchWorkflowRegistration
         builder.Services.AddHostedService<WatchedTasksListener>();
 
         return builder
+            .AddTaskAdmission()
             .AddResearchClients()
             .AddOrchestratorBus(bus =>
             {

@@ -102,12 +102,15 @@ public sealed partial class UnfinishedTaskSweep(
             cancellationToken);
 
     /// <summary>
-    /// Resumes the unfinished tasks whose state has not changed since <paramref name="updatedBefore"/>; not those
-    /// waiting for a deferred step's due time, which <see cref="RetryDueAsync"/> looks after.
+    /// Resumes the started, unfinished tasks whose state has not changed since <paramref name="updatedBefore"/>; not
+    /// those waiting for a deferred step's due time, which <see cref="RetryDueAsync"/> looks after, nor those waiting
+    /// to start (<c>Submitted</c>), which admission starts when a slot is free.
     /// </summary>
     public Task<int> ResumeAsync(DateTime updatedBefore, CancellationToken cancellationToken) =>
         SweepAsync(
-            tasks => tasks.Where(t => t.UpdatedAt < updatedBefore && t.RetryAt == null).OrderBy(t => t.UpdatedAt),
+            tasks => tasks
+                .Where(t => t.UpdatedAt < updatedBefore && t.RetryAt == null && t.CurrentState != nameof(ResearchTaskStateMachine.Submitted))
+                .OrderBy(t => t.UpdatedAt),
             taskId => new ResumeTask(taskId),
             cancellationToken);
 

@@ -1,6 +1,6 @@
+using System.Data.Common;
 using MassTransit;
 using MassTransit.Saga;
-using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 

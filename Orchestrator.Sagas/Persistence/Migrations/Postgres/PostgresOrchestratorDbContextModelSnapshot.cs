@@ -274,6 +274,9 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .IsUnique()
                         .HasDatabaseName("ix_research_tasks_owner_id_submission_key");
 
+                    b.HasIndex("CurrentState", "CreatedAt", "CorrelationId")
+                        .HasDatabaseName("ix_research_tasks_current_state_created_at_task_id");
+
                     b.ToTable("research_tasks", (string)null);
                 });
 

@@ -275,6 +275,9 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasDatabaseName("ix_research_tasks_owner_id_submission_key")
                         .HasFilter("[submission_key] IS NOT NULL");
 
+                    b.HasIndex("CurrentState", "CreatedAt", "CorrelationId")
+                        .HasDatabaseName("ix_research_tasks_current_state_created_at_task_id");
+
                     b.ToTable("research_tasks", (string)null);
                 });
 

@@ -267,6 +267,9 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .IsUnique()
                         .HasDatabaseName("ix_research_tasks_owner_id_submission_key");
 
+                    b.HasIndex("CurrentState", "CreatedAt", "CorrelationId")
+                        .HasDatabaseName("ix_research_tasks_current_state_created_at_task_id");
+
                     b.ToTable("research_tasks", (string)null);
                 });
 

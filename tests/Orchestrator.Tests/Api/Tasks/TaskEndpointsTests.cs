@@ -71,18 +71,17 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
     }
 
     [Fact]
-    public async Task When_the_bus_refuses_the_task_it_is_kept_submitted_for_the_recovery_sweep()
+    public async Task A_submission_only_records_the_task_and_admission_starts_it()
     {
         using var refusing = api.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
             services.AddScoped<IPublishEndpoint, RefusingPublishEndpoint>()));
         using var client = refusing.CreateClient();
 
-        using var response = await client.PostAsJsonAsync("/tasks", new { theme = "x", budget = 5, voice_id = "v" });
+        using var response = await client.PostAsJsonAsync("/tasks", new { theme = "Tesla Inc", budget = 5, voice_id = "v" });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var taskId = JsonNode.Parse(await response.Content.ReadAsStringAsync())!["task_id"]!.GetValue<string>();
-        var task = JsonNode.Parse(await client.GetStringAsync($"/tasks/{taskId}"))!;
-        Assert.Equal("Submitted", task["status"]!.GetValue<string>());
+        Assert.Equal("Completed", (await WaitUntilFinalAsync(taskId))["status"]!.GetValue<string>());
     }
 
     [Fact]
@@ -147,10 +146,11 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
     [Fact]
     public async Task When_the_bus_refuses_a_cancellation_the_answer_is_503_and_the_task_runs_on()
     {
-        var taskId = await RecordSubmittedTaskAsync();
         using var refusing = api.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
             services.AddScoped<IPublishEndpoint, RefusingPublishEndpoint>()));
         using var client = refusing.CreateClient();
+        // Recorded once both hosts run: admission may start it at once, and it must not have ended before the cancel.
+        var taskId = await RecordSubmittedTaskAsync();
 
         using var response = await client.PostAsync($"/tasks/{taskId}/cancel", null);
 

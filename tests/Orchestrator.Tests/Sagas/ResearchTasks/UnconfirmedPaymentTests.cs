@@ -82,7 +82,7 @@ public sealed class UnconfirmedPaymentTests : IAsyncLifetime
         _harness.Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(300);
         _harness.Simulators.Behaviour.FailureRateAfterEffect = 1;
         var taskId = await _harness.SubmitAsync(Theme, budget: 50);
-        await _harness.WaitForPublishedAsync<ItemPaymentsMade>(p => p.TaskId == taskId && p.Outcomes.Any(o => o.Result == PaymentResult.Unconfirmed));
+        await _harness.WaitUntilAsync(taskId, t => t.Purchases.Exists(p => p.Status == PurchaseStatus.Unconfirmed), "with its payment unconfirmed");
         _harness.Simulators.Behaviour.MarketplaceOutage = true;
         await _harness.WaitUntilAsync(taskId, t => t.RetryAt is not null && t.PaymentInFlight, "settling later");
 

@@ -4,11 +4,13 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Orchestrator.Contracts;
 using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Simulators;
+using Orchestrator.Worker.Admission;
 using Orchestrator.Worker.Hosting;
 
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
@@ -17,18 +19,22 @@ namespace Orchestrator.Tests.Sagas.ResearchTasks;
 /// The saga and the real consumers on MassTransit's test harness (in-memory bus), with the saga and its secrets in
 /// a real SQLite database through our own repository, calling real simulators over HTTP through the production
 /// Refit clients.
+/// Admission runs as in a host (recorded tasks start when a slot is free) unless <paramref name="admitting"/> is
+/// false: then tests drive <see cref="Admission"/> round by round.
 /// </summary>
-public sealed class WorkflowHarness : IAsyncLifetime
+public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settings = null, bool admitting = true) : IAsyncLifetime
 {
     static readonly TimeSpan WaitLimit = TimeSpan.FromSeconds(20);
 
     readonly string _databaseFile = Path.Combine(Path.GetTempPath(), $"orchestrator-harness-{Guid.NewGuid():N}.db");
     ServiceProvider? _services;
+    AdmissionService? _admissionLoop;
 
     public SimulatorHost Simulators { get; private set; } = null!;
     public ITestHarness Bus { get; private set; } = null!;
     public ISagaStateMachineTestHarness<ResearchTaskStateMachine, ResearchTaskState> Saga { get; private set; } = null!;
     public ResearchTaskStateMachine Machine { get; private set; } = null!;
+    public TaskAdmission Admission { get; private set; } = null!;
 
     /// <summary>The tasks this host tells watchers about, as the watched-tasks listener fills it in a real host.</summary>
     public WatchedTasks Watched => _services!.GetRequiredService<WatchedTasks>();
@@ -48,9 +54,12 @@ public sealed class WorkflowHarness : IAsyncLifetime
             ["Database:MigrateOnStart"] = "false",
             [$"ConnectionStrings:{DatabaseRegistration.ConnectionStringName}"] = $"Data Source={_databaseFile}",
         });
+        if (settings is not null)
+            builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddOrchestratorDatabase();
         builder.AddResearchClients();
+        builder.AddTaskAdmission();
         builder.Services.AddMassTransitTestHarness(bus =>
         {
             bus.AddResearchConsumers();
@@ -62,12 +71,21 @@ public sealed class WorkflowHarness : IAsyncLifetime
         Bus.TestTimeout = WaitLimit;
         Saga = Bus.GetSagaStateMachineHarness<ResearchTaskStateMachine, ResearchTaskState>();
         Machine = _services.GetRequiredService<ResearchTaskStateMachine>();
+        Admission = _services.GetRequiredService<TaskAdmission>();
         await _services.MigrateOrchestratorDatabaseAsync();
         await Bus.Start();
+        if (!admitting)
+            return;
+
+        _admissionLoop = _services.GetServices<IHostedService>().OfType<AdmissionService>().Single();
+        await _admissionLoop.StartAsync(CancellationToken.None);
+        ((ApplicationLifetime)_services.GetRequiredService<IHostApplicationLifetime>()).NotifyStarted();
     }
 
     public async Task DisposeAsync()
     {
+        if (_admissionLoop is not null)
+            await _admissionLoop.StopAsync(CancellationToken.None);
         if (_services is not null)
             await _services.DisposeAsync();
         await Simulators.DisposeAsync();
@@ -76,11 +94,26 @@ public sealed class WorkflowHarness : IAsyncLifetime
             File.Delete(file);
     }
 
-    /// <summary>Publishes a task onto the bus as another service would: the intake records it, then the saga runs it.</summary>
-    public async Task<Guid> SubmitAsync(string theme, long budget, string voiceId = "test_voice", string? ownerId = null)
+    /// <summary>Records tasks as the Api does, behind the bus's back.</summary>
+    public async Task RecordAsync(IReadOnlyList<ResearchTaskState> tasks)
+    {
+        await using var scope = _services!.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+        db.ResearchTasks.AddRange(tasks);
+        await db.SaveChangesAsync();
+    }
+
+    /// <summary>
+    /// Publishes a task onto the bus as another service would: the intake records it, admission starts it, the saga
+    /// runs it. Returns once it has left <c>Submitted</c> (so that the bus is busy with it), unless
+    /// <paramref name="waitUntilStarted"/> is false.
+    /// </summary>
+    public async Task<Guid> SubmitAsync(string theme, long budget, string voiceId = "test_voice", string? ownerId = null, bool waitUntilStarted = true)
     {
         var taskId = Guid.NewGuid();
         await Bus.Bus.Publish(new TaskSubmitted(taskId, theme, budget, voiceId, DateTimeOffset.UtcNow, ownerId));
+        if (waitUntilStarted)
+            await WaitUntilAsync(taskId, t => t.CurrentState != nameof(ResearchTaskStateMachine.Submitted), "started");
         return taskId;
     }
 

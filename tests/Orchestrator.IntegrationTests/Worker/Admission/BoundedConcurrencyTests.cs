@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Orchestrator.IntegrationTests.Databases;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.Simulators;
+
+namespace Orchestrator.IntegrationTests.Worker.Admission;
+
+/// <summary>
+/// Admission in the real embedded program: a burst is recorded, runs at most <c>Workflow:MaxConcurrentTasks</c> at
+/// a time, and beyond <c>Workflow:MaxQueuedTasks</c> waiting tasks a submission is refused with 503.
+/// </summary>
+public sealed class BoundedConcurrencyTests : IAsyncLifetime
+{
+    const int Slots = 2;
+    const int Queue = 2;
+
+    TestDatabase _database = null!;
+    SimulatorHost _simulators = null!;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
+        _simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0");
+        _simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(150);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _simulators.DisposeAsync();
+        await _database.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_burst_runs_two_at_a_time_and_beyond_the_queue_a_submission_gets_503_with_retry_after()
+    {
+        await using var api = await HostProcess.StartApiAsync(new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Orchestrator"] = _database.ConnectionString,
+            ["MARKETPLACE_URL"] = _simulators.MarketplaceUrl.ToString(),
+            ["PAYMENT_MANAGER_URL"] = _simulators.PaymentManagerUrl.ToString(),
+            ["Workflow__MaxConcurrentTasks"] = Slots.ToString(CultureInfo.InvariantCulture),
+            ["Workflow__MaxQueuedTasks"] = Queue.ToString(CultureInfo.InvariantCulture),
+        });
+
+        var accepted = new List<string>();
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 30 && refused is null; i++)
+        {
+            var response = await api.Client.PostAsJsonAsync("/tasks", new { theme = "Tesla Inc financial performance 2023", budget = 30, voice_id = $"v{i}" });
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                accepted.Add(JsonNode.Parse(await response.Content.ReadAsStringAsync())!["task_id"]!.GetValue<string>());
+                response.Dispose();
+                await Task.Delay(200);
+            }
+            else
+                refused = response;
+        }
+
+        using (refused)
+        {
+            Assert.True(refused is not null, $"no submission of {accepted.Count} was refused");
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+            Assert.InRange(int.Parse(Assert.Single(refused.Headers.GetValues("Retry-After")), CultureInfo.InvariantCulture), 1, 60);
+            Assert.NotNull(JsonNode.Parse(await refused.Content.ReadAsStringAsync())!["detail"]);
+        }
+
+        Assert.InRange(accepted.Count, Queue + 1, 30);
+        var runs = new List<(DateTime Start, DateTime End)>();
+        foreach (var taskId in accepted)
+        {
+            var task = await api.WaitUntilFinishedAsync(taskId, TimeSpan.FromSeconds(120));
+            Assert.Equal("Completed", task["status"]!.GetValue<string>());
+            runs.Add(await RunOfAsync(api, taskId));
+        }
+
+        Assert.InRange(MostAtOnce(runs), 1, Slots);
+        Assert.Contains("orchestrator_tasks_waiting", await api.Client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        Assert.Contains("orchestrator_tasks_rejected", await api.Client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+    }
+
+    /// <summary>When the task left Submitted and when it ended, from its progress stream.</summary>
+    static async Task<(DateTime Start, DateTime End)> RunOfAsync(HostProcess api, string taskId)
+    {
+        var stream = await api.Client.GetStringAsync($"/tasks/{taskId}/events");
+        var states = stream.Split('\n')
+            .Where(line => line.StartsWith("data: {\"from\"", StringComparison.Ordinal))
+            .Select(line => JsonNode.Parse(line["data: ".Length..])!)
+            .Select(state => (From: state["from"]!.GetValue<string>(), To: state["to"]!.GetValue<string>(), At: state["at"]!.GetValue<DateTime>()))
+            .ToList();
+        return (states.Single(s => s.From == "Submitted").At, states.Single(s => s.To == "Completed").At);
+    }
+
+    static int MostAtOnce(IEnumerable<(DateTime Start, DateTime End)> runs) =>
+        runs.SelectMany(r => new[] { (At: r.Start, Step: 1), (At: r.End, Step: -1) })
+            .OrderBy(e => e.At).ThenBy(e => e.Step)
+            .Aggregate((Now: 0, Most: 0), (count, e) => (count.Now + e.Step, Math.Max(count.Most, count.Now + e.Step)))
+            .Most;
+}
