@@ -1,6 +1,4 @@
 using System.Net;
-using Orchestrator.IntegrationTests.Databases;
-using Orchestrator.Sagas.Persistence;
 using Orchestrator.Simulators;
 
 namespace Orchestrator.IntegrationTests.Api;
@@ -11,20 +9,13 @@ namespace Orchestrator.IntegrationTests.Api;
 /// </summary>
 public sealed class EmbeddedModeTests : IAsyncLifetime
 {
-    TestDatabase _database = null!;
-    SimulatorHost _simulators = null!;
+    readonly EmbeddedApi _embedded = new();
 
-    public async Task InitializeAsync()
-    {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        _simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0");
-    }
+    SimulatorHost Simulators => _embedded.Simulators;
 
-    public async Task DisposeAsync()
-    {
-        await _simulators.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    public Task InitializeAsync() => _embedded.InitializeAsync();
+
+    public Task DisposeAsync() => _embedded.DisposeAsync();
 
     [Fact]
     public async Task The_seeds_curl_example_completes_with_a_report_within_budget()
@@ -37,7 +28,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.Equal("Completed", task["status"]!.GetValue<string>());
         var spent = task["spent"]!.GetValue<int>();
         Assert.InRange(spent, 1, 50);
-        Assert.Equal(spent, _simulators.Ledger.Charges.Sum(c => c.Amount));
+        Assert.Equal(spent, Simulators.Ledger.Charges.Sum(c => c.Amount));
         var report = await api.Client.GetStringAsync($"/tasks/{taskId}/report");
         Assert.StartsWith("# ", report, StringComparison.Ordinal);
         Assert.Contains("Tesla Inc financial performance 2023", report, StringComparison.Ordinal);
@@ -69,7 +60,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     [Fact]
     public async Task A_kill_in_the_middle_of_the_batched_payment_step_is_resumed_by_the_next_process_without_a_second_charge()
     {
-        _simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(400);
+        Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(400);
         string taskId;
         await using (var doomed = await StartApiAsync())
         {
@@ -78,13 +69,13 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
             await doomed.KillAsync();
         }
 
-        var unfinished = _simulators.Ledger.Charges.Count;
-        _simulators.Behaviour.Latency = TimeSpan.Zero;
+        var unfinished = Simulators.Ledger.Charges.Count;
+        Simulators.Behaviour.Latency = TimeSpan.Zero;
         await using var next = await StartApiAsync();
         var task = await next.WaitUntilFinishedAsync(taskId);
 
         Assert.Equal("Completed", task["status"]!.GetValue<string>());
-        var charges = _simulators.Ledger.Charges;
+        var charges = Simulators.Ledger.Charges;
         Assert.InRange(unfinished, 1, charges.Count - 1);
         Assert.Equal(charges.Count, charges.Select(c => c.ItemId).Distinct().Count());
         Assert.Equal(charges.Count, charges.Select(c => c.IdempotencyKey).Distinct().Count());
@@ -95,7 +86,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     [Fact]
     public async Task A_task_past_WORKFLOW_TIMEOUT_fails_with_WorkflowError_even_when_its_process_died_meanwhile()
     {
-        _simulators.Behaviour.Latency = TimeSpan.FromSeconds(1);
+        Simulators.Behaviour.Latency = TimeSpan.FromSeconds(1);
         string taskId;
         await using (var doomed = await StartApiAsync(workflowTimeoutSeconds: 3))
         {
@@ -109,36 +100,33 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Assert.Equal("Failed", task["status"]!.GetValue<string>());
         Assert.Equal("WorkflowError", task["error"]!["error"]!.GetValue<string>());
         Assert.Contains("WORKFLOW_TIMEOUT", task["error"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
-        Assert.Equal(task["spent"]!.GetValue<int>(), _simulators.Ledger.Charges.Sum(c => c.Amount));
+        Assert.Equal(task["spent"]!.GetValue<int>(), Simulators.Ledger.Charges.Sum(c => c.Amount));
     }
 
     [Fact]
     public async Task A_task_cancelled_while_it_pays_ends_Cancelled_with_spent_matching_the_ledger()
     {
-        _simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(300);
+        Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(300);
         await using var api = await StartApiAsync();
         var taskId = await api.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 50, voice_id = "v4" });
         await WaitForFirstChargeAsync();
 
         using var cancel = await api.Client.PostAsync($"/tasks/{taskId}/cancel", null);
         var task = await api.WaitUntilFinishedAsync(taskId);
-        var charges = _simulators.Ledger.Charges.Count;
+        var charges = Simulators.Ledger.Charges.Count;
         await Task.Delay(TimeSpan.FromSeconds(1));
         using var again = await api.Client.PostAsync($"/tasks/{taskId}/cancel", null);
 
         Assert.Equal(HttpStatusCode.Accepted, cancel.StatusCode);
         Assert.Equal("Cancelled", task["status"]!.GetValue<string>());
-        Assert.Equal(task["spent"]!.GetValue<int>(), _simulators.Ledger.Charges.Sum(c => c.Amount));
-        Assert.Equal(charges, _simulators.Ledger.Charges.Count);
+        Assert.Equal(task["spent"]!.GetValue<int>(), Simulators.Ledger.Charges.Sum(c => c.Amount));
+        Assert.Equal(charges, Simulators.Ledger.Charges.Count);
         Assert.InRange(charges, 1, 2);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
     }
 
-    Task<HostProcess> StartApiAsync(int workflowTimeoutSeconds = 300) => HostProcess.StartApiAsync(new Dictionary<string, string>
+    Task<HostProcess> StartApiAsync(int workflowTimeoutSeconds = 300) => _embedded.StartAsync(new Dictionary<string, string>
     {
-        ["ConnectionStrings__Orchestrator"] = _database.ConnectionString,
-        ["MARKETPLACE_URL"] = _simulators.MarketplaceUrl.ToString(),
-        ["PAYMENT_MANAGER_URL"] = _simulators.PaymentManagerUrl.ToString(),
         ["WORKFLOW_TIMEOUT"] = workflowTimeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Recovery__SweepInterval"] = "00:00:01",
         ["Recovery__StallAfter"] = "00:00:05",
@@ -147,7 +135,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
     async Task WaitForFirstChargeAsync()
     {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (_simulators.Ledger.Charges.Count == 0)
+        while (Simulators.Ledger.Charges.Count == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "no payment was made");
             await Task.Delay(10);

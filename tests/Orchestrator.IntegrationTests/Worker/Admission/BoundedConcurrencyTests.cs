@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Orchestrator.IntegrationTests.Databases;
-using Orchestrator.Sagas.Persistence;
 using Orchestrator.Simulators;
 
 namespace Orchestrator.IntegrationTests.Worker.Admission;
@@ -17,30 +15,23 @@ public sealed class BoundedConcurrencyTests : IAsyncLifetime
     const int Slots = 2;
     const int Queue = 2;
 
-    TestDatabase _database = null!;
-    SimulatorHost _simulators = null!;
+    readonly EmbeddedApi _embedded = new();
+
+    SimulatorHost Simulators => _embedded.Simulators;
 
     public async Task InitializeAsync()
     {
-        _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
-        _simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0");
-        _simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(150);
+        await _embedded.InitializeAsync();
+        Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(150);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _simulators.DisposeAsync();
-        await _database.DisposeAsync();
-    }
+    public Task DisposeAsync() => _embedded.DisposeAsync();
 
     [Fact]
     public async Task A_burst_runs_two_at_a_time_and_beyond_the_queue_a_submission_gets_503_with_retry_after()
     {
-        await using var api = await HostProcess.StartApiAsync(new Dictionary<string, string>
+        await using var api = await _embedded.StartAsync(new Dictionary<string, string>
         {
-            ["ConnectionStrings__Orchestrator"] = _database.ConnectionString,
-            ["MARKETPLACE_URL"] = _simulators.MarketplaceUrl.ToString(),
-            ["PAYMENT_MANAGER_URL"] = _simulators.PaymentManagerUrl.ToString(),
             ["Workflow__MaxConcurrentTasks"] = Slots.ToString(CultureInfo.InvariantCulture),
             ["Workflow__MaxQueuedTasks"] = Queue.ToString(CultureInfo.InvariantCulture),
         });
