@@ -81,16 +81,5 @@ public sealed class DistributedService : IAsyncLifetime
         return rows;
     }
 
-    Dictionary<string, string> Settings(bool migrate) => new()
-    {
-        ["Bus__Transport"] = "RabbitMq",
-        ["RabbitMq__Host"] = TestVirtualHost.Host,
-        ["RabbitMq__VirtualHost"] = Broker.Name,
-        ["Database__Provider"] = "Postgres",
-        ["Database__MigrateOnStart"] = migrate ? "true" : "false",
-        ["ConnectionStrings__Orchestrator"] = Database.ConnectionString,
-        ["MARKETPLACE_URL"] = Simulators.MarketplaceUrl.ToString(),
-        ["PAYMENT_MANAGER_URL"] = Simulators.PaymentManagerUrl.ToString(),
-        ["Serilog__MinimumLevel__Default"] = "Warning",
-    };
+    Dictionary<string, string> Settings(bool migrate) => DistributedSettings.For(Database.ConnectionString, Broker, Simulators, migrate);
 }

@@ -75,16 +75,5 @@ public sealed class MarketplaceDownForAMinuteTests : IAsyncLifetime
         Assert.All(spent, s => Assert.Equal(charged.GetValueOrDefault(s.Key), s.Value));
     }
 
-    Dictionary<string, string> Settings(bool migrate) => new()
-    {
-        ["Bus__Transport"] = "RabbitMq",
-        ["RabbitMq__Host"] = TestVirtualHost.Host,
-        ["RabbitMq__VirtualHost"] = _broker.Name,
-        ["Database__Provider"] = "Postgres",
-        ["Database__MigrateOnStart"] = migrate ? "true" : "false",
-        ["ConnectionStrings__Orchestrator"] = _database.ConnectionString,
-        ["MARKETPLACE_URL"] = _simulators.MarketplaceUrl.ToString(),
-        ["PAYMENT_MANAGER_URL"] = _simulators.PaymentManagerUrl.ToString(),
-        ["Serilog__MinimumLevel__Default"] = "Warning",
-    };
+    Dictionary<string, string> Settings(bool migrate) => DistributedSettings.For(_database.ConnectionString, _broker, _simulators, migrate);
 }

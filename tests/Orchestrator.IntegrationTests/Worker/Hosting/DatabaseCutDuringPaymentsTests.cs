@@ -84,23 +84,15 @@ public sealed class DatabaseCutDuringPaymentsTests : IAsyncLifetime
         Assert.All(spent, s => Assert.Equal(charged.GetValueOrDefault(s.Key), s.Value));
     }
 
-    Dictionary<string, string> Settings(bool migrate) => new()
-    {
-        ["Bus__Transport"] = "RabbitMq",
-        ["RabbitMq__Host"] = TestVirtualHost.Host,
-        ["RabbitMq__VirtualHost"] = _broker.Name,
-        ["Database__Provider"] = "Postgres",
-        ["Database__MigrateOnStart"] = migrate ? "true" : "false",
-        ["ConnectionStrings__Orchestrator"] = new NpgsqlConnectionStringBuilder(_database.ConnectionString)
+    Dictionary<string, string> Settings(bool migrate) => DistributedSettings.For(
+        new NpgsqlConnectionStringBuilder(_database.ConnectionString) { Host = "127.0.0.1", Port = _databaseAddress.Port }.ConnectionString,
+        _broker,
+        _simulators,
+        migrate,
+        new Dictionary<string, string>
         {
-            Host = "127.0.0.1",
-            Port = _databaseAddress.Port,
-        }.ConnectionString,
-        ["MARKETPLACE_URL"] = _simulators.MarketplaceUrl.ToString(),
-        ["PAYMENT_MANAGER_URL"] = _simulators.PaymentManagerUrl.ToString(),
-        ["Recovery__StepRetryDelay"] = "00:00:01",
-        ["Recovery__StallAfter"] = "00:00:30",
-        ["Recovery__SweepInterval"] = "00:00:05",
-        ["Serilog__MinimumLevel__Default"] = "Warning",
-    };
+            ["Recovery__StepRetryDelay"] = "00:00:01",
+            ["Recovery__StallAfter"] = "00:00:30",
+            ["Recovery__SweepInterval"] = "00:00:05",
+        });
 }

@@ -102,17 +102,15 @@ public sealed class WorkerStartedWhileTheBrokerIsDownTests : IAsyncLifetime
         Assert.Equal("Completed", task["status"]!.GetValue<string>());
     }
 
-    Dictionary<string, string> Settings(int brokerPort, bool migrate) => new()
-    {
-        ["Bus__Transport"] = "RabbitMq",
-        ["RabbitMq__Host"] = "127.0.0.1",
-        ["RabbitMq__Port"] = brokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["RabbitMq__VirtualHost"] = _broker.Name,
-        ["Database__Provider"] = "Postgres",
-        ["Database__MigrateOnStart"] = migrate ? "true" : "false",
-        ["ConnectionStrings__Orchestrator"] = _database.ConnectionString,
-        ["MARKETPLACE_URL"] = _simulators.MarketplaceUrl.ToString(),
-        ["PAYMENT_MANAGER_URL"] = _simulators.PaymentManagerUrl.ToString(),
-        ["Serilog__MinimumLevel__Default"] = "Information",
-    };
+    Dictionary<string, string> Settings(int brokerPort, bool migrate) => DistributedSettings.For(
+        _database.ConnectionString,
+        _broker,
+        _simulators,
+        migrate,
+        new Dictionary<string, string>
+        {
+            ["RabbitMq__Host"] = "127.0.0.1",
+            ["RabbitMq__Port"] = brokerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Serilog__MinimumLevel__Default"] = "Information",
+        });
 }
