@@ -6,7 +6,7 @@ using OpenTelemetry.Trace;
 using Orchestrator.Tests.Api;
 using Orchestrator.Tests.Api.Progress;
 
-namespace Orchestrator.Tests.Worker.Hosting;
+namespace Orchestrator.Tests.Worker.Hosting.AllHosts;
 
 /// <summary>
 /// Traces recorded with an in-memory exporter while one task runs in the embedded mode (consumers and simulators in

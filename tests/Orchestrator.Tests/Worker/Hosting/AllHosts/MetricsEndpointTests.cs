@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Orchestrator.Tests.Api;
 using Orchestrator.Tests.Api.Progress;
 
-namespace Orchestrator.Tests.Worker.Hosting;
+namespace Orchestrator.Tests.Worker.Hosting.AllHosts;
 
 /// <summary><c>GET /metrics</c> (Prometheus text format) while tasks run in the embedded mode.</summary>
 public sealed partial class MetricsEndpointTests(ApiFactory api) : IClassFixture<ApiFactory>
