@@ -35,7 +35,8 @@ public sealed class StoppingTaskTests : IAsyncLifetime
     [Fact]
     public async Task A_task_cancelled_while_paying_settles_that_payment_then_starts_no_other()
     {
-        _harness.Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(150);
+        // The cancellation must be recorded before the step's next payment is checked: one payment's latency.
+        _harness.Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(300);
         var taskId = await _harness.SubmitAsync(Theme, budget: 50);
         await _harness.WaitForAsync(taskId, m => m.Paying);
 
