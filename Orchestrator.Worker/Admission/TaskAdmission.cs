@@ -60,19 +60,19 @@ public sealed partial class TaskAdmission(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
         var tasks = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes();
-        var working = await tasks.CountAsync(t => WorkingStates.Contains(t.CurrentState), cancellationToken);
-        var free = limit - working;
-        if (free <= 0)
-            return 0;
-
         // The ids sent and still waiting are among the oldest (they were the oldest when sent): reading as many
-        // as could hold a slot tells which of them left Submitted.
+        // as could hold a slot tells which of them left Submitted. Read before the working ones are counted, so a
+        // task that starts in between is counted twice (a slot left free for a round), never missed (one too many).
         var oldest = await tasks
             .Where(t => t.CurrentState == Submitted && t.CreatedAt >= notExpired)
             .OrderBy(t => t.CreatedAt).ThenBy(t => t.CorrelationId)
             .Select(t => new Waiting(t.CorrelationId, t.TraceId))
             .Take(limit)
             .ToListAsync(cancellationToken);
+        var working = await tasks.CountAsync(t => WorkingStates.Contains(t.CurrentState), cancellationToken);
+        var free = limit - working;
+        if (free <= 0)
+            return 0;
 
         var waiting = oldest.Select(t => t.TaskId).ToHashSet();
         foreach (var (taskId, sentAt) in _sent.ToList())
