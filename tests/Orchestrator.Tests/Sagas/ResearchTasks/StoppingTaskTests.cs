@@ -38,7 +38,7 @@ public sealed class StoppingTaskTests : IAsyncLifetime
         // The cancellation must be recorded before the step's next payment is checked: one payment's latency.
         _harness.Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(300);
         var taskId = await _harness.SubmitAsync(Theme, budget: 50);
-        await _harness.WaitForAsync(taskId, m => m.Paying);
+        await _harness.WaitForPaymentInFlightAsync();
 
         await _harness.Bus.Bus.Publish(new CancelTask(taskId));
 
@@ -71,10 +71,10 @@ public sealed class StoppingTaskTests : IAsyncLifetime
     [Fact]
     public async Task A_task_past_its_deadline_while_paying_fails_once_the_payment_is_settled()
     {
-        _harness.Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(150);
+        _harness.Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(300);
         _harness.Simulators.Behaviour.FailureRateAfterEffect = 1;
         var taskId = await _harness.SubmitAsync(Theme, budget: 50);
-        await _harness.WaitForAsync(taskId, m => m.Paying);
+        await _harness.WaitForPaymentInFlightAsync();
 
         await _harness.Bus.Bus.Publish(new TaskDeadlinePassed(taskId));
 

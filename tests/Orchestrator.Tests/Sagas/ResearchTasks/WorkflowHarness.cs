@@ -140,6 +140,20 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
         }
     }
 
+    /// <summary>
+    /// Waits until a <c>POST /pay</c> has reached the marketplace: a payment has passed its permit and is in flight
+    /// (for the simulators' <see cref="SimulatorBehaviour.Latency"/>).
+    /// </summary>
+    public async Task WaitForPaymentInFlightAsync()
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (Simulators.Behaviour.RequestsTo("/pay") == 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "no payment reached the marketplace");
+            await Task.Delay(5);
+        }
+    }
+
     /// <summary>Waits until the task waits on a deferred step (<see cref="ResearchTaskState.RetryAt"/> set).</summary>
     public Task<ResearchTaskState> WaitUntilDeferredAsync(Guid taskId) =>
         WaitUntilAsync(taskId, t => t.RetryAt is not null, "waiting on a deferred step");

@@ -24,7 +24,7 @@ public sealed class HostileMarketplaceClients : IAsyncDisposable
     public T Get<T>()
         where T : notnull => _scope.ServiceProvider.GetRequiredService<T>();
 
-    public static async Task<HostileMarketplaceClients> StartAsync(Hostility hostility, int maxRetries = 1, double httpTimeout = 0.5, long maxResponseBytes = 1024 * 1024)
+    public static async Task<HostileMarketplaceClients> StartAsync(Hostility hostility, int maxRetries = 1, double httpTimeout = 5, long maxResponseBytes = 1024 * 1024)
     {
         var simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0", new SimulatorBehaviour { Hostility = hostility });
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
