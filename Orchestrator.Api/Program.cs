@@ -3,7 +3,6 @@ using Orchestrator.Api.Hosting;
 using Orchestrator.Api.Progress;
 using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks;
-using Orchestrator.Sagas.Persistence;
 using Orchestrator.Worker.Hosting.AllHosts;
 
 var builder = WebApplication.CreateBuilder(args);

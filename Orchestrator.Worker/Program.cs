@@ -1,4 +1,3 @@
-using Orchestrator.Sagas.Persistence;
 using Orchestrator.Worker.Hosting;
 using Orchestrator.Worker.Hosting.AllHosts;
 

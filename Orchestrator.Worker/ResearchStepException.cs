@@ -1,5 +1,3 @@
-using Orchestrator.Contracts;
-
 namespace Orchestrator.Worker;
 
 /// <summary>

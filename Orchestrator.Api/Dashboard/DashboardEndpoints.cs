@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Orchestrator.Api.Security;
 
 namespace Orchestrator.Api.Dashboard;

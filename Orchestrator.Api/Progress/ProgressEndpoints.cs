@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks;
-using Orchestrator.Sagas.Persistence;
 
 namespace Orchestrator.Api.Progress;
 

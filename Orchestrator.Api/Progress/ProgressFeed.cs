@@ -1,8 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.Extensions.Options;
-using Orchestrator.Sagas.Persistence;
 
 namespace Orchestrator.Api.Progress;
 

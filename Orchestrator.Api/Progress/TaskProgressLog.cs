@@ -1,5 +1,3 @@
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Api.Progress;
 
 /// <summary>

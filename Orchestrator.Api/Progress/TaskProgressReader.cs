@@ -1,6 +1,4 @@
 using Microsoft.EntityFrameworkCore;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Api.Progress;
 

@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.Extensions.Options;
 using Orchestrator.Contracts;
 
 namespace Orchestrator.Api.Progress;

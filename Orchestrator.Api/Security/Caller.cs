@@ -1,6 +1,4 @@
 using System.Reflection;
-using Microsoft.Extensions.Options;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Api.Security;
 

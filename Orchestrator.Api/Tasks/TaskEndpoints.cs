@@ -4,8 +4,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks.FastApiCompat;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Api.Tasks;
 

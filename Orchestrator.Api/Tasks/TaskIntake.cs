@@ -2,11 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
 using Orchestrator.Api.Security;
 using Orchestrator.Contracts;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Api.Tasks;

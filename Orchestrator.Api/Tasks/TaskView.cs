@@ -1,5 +1,3 @@
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Api.Tasks;
 
 public sealed record SubmitTaskResponse(string TaskId);

@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Api.Tasks;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Worker.Admission;
 

@@ -1,5 +1,3 @@
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Worker.Admission;
 
 public static class AdmissionRegistration

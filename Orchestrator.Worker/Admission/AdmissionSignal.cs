@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Worker.Admission;
 

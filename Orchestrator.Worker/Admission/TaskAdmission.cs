@@ -1,9 +1,3 @@
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.Options;
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Hosting;
 
 namespace Orchestrator.Worker.Admission;

@@ -1,7 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Worker.Admission;
 
 /// <summary>

@@ -2,8 +2,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Options;
-using Orchestrator.Contracts;
 
 namespace Orchestrator.Worker.Analysis;
 

@@ -1,5 +1,3 @@
-using MassTransit;
-using Orchestrator.Contracts;
 using Orchestrator.Worker.Marketplace;
 
 namespace Orchestrator.Worker.Consumers;

@@ -1,6 +1,3 @@
-using MassTransit;
-using Orchestrator.Contracts;
-
 namespace Orchestrator.Worker.Consumers;
 
 static class ResearchStep

@@ -1,7 +1,3 @@
-using MassTransit;
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Worker.Consumers;

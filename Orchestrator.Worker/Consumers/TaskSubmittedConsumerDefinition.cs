@@ -1,5 +1,3 @@
-using MassTransit;
-
 namespace Orchestrator.Worker.Consumers;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using MassTransit;
-using Orchestrator.Contracts;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Reports;
 

@@ -1,15 +1,11 @@
 using System.ClientModel;
 using System.ClientModel.Primitives;
-using MassTransit;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
-using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
-using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.Persistence.SagaRepository;
-using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Admission;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Consumers;

@@ -1,5 +1,4 @@
 using System.Net;
-using Microsoft.Extensions.Options;
 using Orchestrator.Worker.Marketplace;
 
 namespace Orchestrator.Worker.Http;

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Orchestrator.Contracts;
 
 namespace Orchestrator.Worker.Marketplace;
 

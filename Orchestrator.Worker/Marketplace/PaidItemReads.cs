@@ -1,4 +1,3 @@
-using Orchestrator.Contracts;
 using Orchestrator.Worker.Payments;
 
 namespace Orchestrator.Worker.Marketplace;

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Orchestrator.Contracts;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Hosting;
 using Refit;

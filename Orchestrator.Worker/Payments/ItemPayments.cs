@@ -1,5 +1,3 @@
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Marketplace;
 
 namespace Orchestrator.Worker.Payments;

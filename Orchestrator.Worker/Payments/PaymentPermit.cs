@@ -1,8 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Worker.Payments;
 
 /// <summary>

@@ -1,8 +1,4 @@
 using System.Net;
-using Microsoft.EntityFrameworkCore;
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Worker.Payments;
 

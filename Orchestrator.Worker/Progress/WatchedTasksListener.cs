@@ -1,6 +1,3 @@
-using MassTransit;
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Hosting.AllHosts;
 
 namespace Orchestrator.Worker.Progress;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Orchestrator.Contracts;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Marketplace;
 

@@ -1,14 +1,11 @@
-using Orchestrator.IntegrationTests.Databases;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Simulators;
-
 namespace Orchestrator.IntegrationTests;
 
 /// <summary>
 /// What a test of the embedded program needs: a SQLite file of its own, kept between runs of the program, and the
-/// simulators in the test, so that their ledger outlives any program the test kills.
+/// simulators in the test, so that their ledger outlives any program the test kills; each of their answers takes
+/// <paramref name="simulatorLatency"/>.
 /// </summary>
-public sealed class EmbeddedApi : IAsyncLifetime
+public sealed class EmbeddedApi(TimeSpan simulatorLatency = default) : IAsyncLifetime
 {
     TestDatabase _database = null!;
 
@@ -20,6 +17,7 @@ public sealed class EmbeddedApi : IAsyncLifetime
     {
         _database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         Simulators = await SimulatorHost.StartAsync("http://127.0.0.1:0", "http://127.0.0.1:0");
+        Simulators.Behaviour.Latency = simulatorLatency;
     }
 
     public async Task DisposeAsync()

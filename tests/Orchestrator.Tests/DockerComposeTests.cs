@@ -3,8 +3,6 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.Persistence;
 using Orchestrator.Worker.Hosting;
 using Orchestrator.Worker.Hosting.AllHosts;
 using Orchestrator.Worker.Recovery;

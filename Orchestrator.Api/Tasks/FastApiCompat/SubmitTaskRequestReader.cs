@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Unicode;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Api.Tasks.FastApiCompat;
 

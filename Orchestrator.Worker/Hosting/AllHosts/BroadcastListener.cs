@@ -1,5 +1,3 @@
-using MassTransit;
-
 namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>
@@ -9,14 +7,12 @@ namespace Orchestrator.Worker.Hosting.AllHosts;
 public abstract class BroadcastListener<T>(IBus bus, string name) : IHostedService
     where T : class
 {
-    HostReceiveEndpointHandle? _endpoint;
-
     protected abstract void Handle(T message);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // Not awaited: a broker that is down must not stop the host.
-        _endpoint = bus.ConnectReceiveEndpoint(new TemporaryEndpointDefinition(name), KebabCaseEndpointNameFormatter.Instance,
+        bus.ConnectReceiveEndpoint(new TemporaryEndpointDefinition(name), KebabCaseEndpointNameFormatter.Instance,
             endpoint => endpoint.Handler<T>(context =>
             {
                 Handle(context.Message);
@@ -25,5 +21,9 @@ public abstract class BroadcastListener<T>(IBus bus, string name) : IHostedServi
         return Task.CompletedTask;
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _endpoint?.StopAsync(cancellationToken) ?? Task.CompletedTask;
+    /// <summary>
+    /// Nothing: the bus stops the endpoint with its others. Stopping it here as well raced the bus's own stop
+    /// (MassTransit's <c>ReceiveEndpoint.Stop</c> is not safe to run twice at once: a NullReferenceException).
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -1,4 +1,3 @@
-using MassTransit;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Orchestrator.Worker.Hosting.AllHosts;

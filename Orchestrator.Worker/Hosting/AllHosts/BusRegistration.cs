@@ -1,5 +1,3 @@
-using MassTransit;
-
 namespace Orchestrator.Worker.Hosting.AllHosts;
 
 public static class BusRegistration

@@ -1,6 +1,3 @@
-using MassTransit;
-using Orchestrator.Sagas.Persistence;
-
 namespace Orchestrator.Worker.Hosting.AllHosts;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using System.Data.Common;
-using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Orchestrator.Worker.Hosting.AllHosts;

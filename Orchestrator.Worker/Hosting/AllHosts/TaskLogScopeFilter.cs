@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using MassTransit;
 using LogContext = Serilog.Context.LogContext;
 
 namespace Orchestrator.Worker.Hosting.AllHosts;

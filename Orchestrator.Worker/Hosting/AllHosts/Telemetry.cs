@@ -1,7 +1,6 @@
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Worker.Hosting.AllHosts;
 

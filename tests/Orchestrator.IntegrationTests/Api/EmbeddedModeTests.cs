@@ -1,6 +1,3 @@
-using System.Net;
-using Orchestrator.Simulators;
-
 namespace Orchestrator.IntegrationTests.Api;
 
 /// <summary>

@@ -1,11 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using System.Net.Sockets;
-using System.Text.Json.Nodes;
-using Orchestrator.IntegrationTests.Databases;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Simulators;
 
 namespace Orchestrator.IntegrationTests.Api;
 
@@ -35,7 +30,43 @@ public sealed class HostileMarketplaceRun : IAsyncDisposable
     public Uri PaymentManager { get; }
     public Uri Elsewhere { get; }
 
-    public static async Task<HostileMarketplaceRun> StartAsync(Hostility hostility)
+    public string TaskId { get; private set; } = "";
+    public long Budget { get; private set; }
+
+    /// <summary>The task as <c>GET /tasks/{id}</c> answered once it was final.</summary>
+    public JsonNode Task { get; private set; } = null!;
+
+    /// <summary>From the task's submission until it was final.</summary>
+    public TimeSpan Took { get; private set; }
+
+    public string Status => Task["status"]!.GetValue<string>();
+    public string? Error => Task["error"]?["error"]!.GetValue<string>();
+    public string? ErrorMessage => Task["error"]?["message"]!.GetValue<string>();
+    public long Spent => Task["spent"]!.GetValue<long>();
+    public string Report => Task["report"]!.GetValue<string>();
+    public IReadOnlyList<JsonNode> Plan => [.. Task["plan"]!.AsArray().Select(p => p!)];
+
+    /// <summary>Starts the Api on a marketplace that attacks with <paramref name="hostility"/>, runs one task on it and waits until it is final.</summary>
+    public static async Task<HostileMarketplaceRun> RunAsync(Hostility hostility, string theme, long budget)
+    {
+        var run = await StartAsync(hostility);
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            run.TaskId = await run.Api.SubmitAsync(new { theme, budget, voice_id = "hostile_voice" });
+            run.Task = await run.Api.WaitUntilFinishedAsync(run.TaskId, FinalWithin);
+            run.Took = clock.Elapsed;
+            run.Budget = budget;
+            return run;
+        }
+        catch
+        {
+            await run.DisposeAsync();
+            throw;
+        }
+    }
+
+    static async Task<HostileMarketplaceRun> StartAsync(Hostility hostility)
     {
         var database = await TestDatabase.CreateAsync(DatabaseProvider.Sqlite);
         var (marketplace, paymentManager, elsewhere) = (FreeUrl(), FreeUrl(), FreeUrl());
@@ -59,22 +90,13 @@ public sealed class HostileMarketplaceRun : IAsyncDisposable
         return new HostileMarketplaceRun(database, api, paymentManager, elsewhere);
     }
 
-    /// <summary>Submits a task and waits until it is final, within <see cref="FinalWithin"/> of its submission.</summary>
-    public async Task<(string TaskId, JsonNode Task, TimeSpan Took)> RunAsync(string theme, long budget)
-    {
-        var clock = Stopwatch.StartNew();
-        var taskId = await Api.SubmitAsync(new { theme, budget, voice_id = "hostile_voice" });
-        var task = await Api.WaitUntilFinishedAsync(taskId, FinalWithin);
-        return (taskId, task, clock.Elapsed);
-    }
-
     /// <summary>What must hold after any attack.</summary>
-    public async Task AssertContainedAsync(string taskId, long budget)
+    public async Task AssertContainedAsync()
     {
-        var raw = await Api.Client.GetStringAsync($"/tasks/{taskId}");
+        var raw = await Api.Client.GetStringAsync($"/tasks/{TaskId}");
         var task = JsonNode.Parse(raw)!;
         var spent = task["spent"]!.GetValue<long>();
-        Assert.InRange(spent, 0, budget);
+        Assert.InRange(spent, 0, Budget);
         Assert.Equal(spent, await LedgerTotalAsync());
         Assert.Empty(await ReceivedElsewhereAsync());
         Assert.InRange(raw.Length, 1, 256 * 1024);

@@ -1,9 +1,5 @@
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Npgsql;
-using Orchestrator.IntegrationTests.Databases;
-using Orchestrator.Sagas.Persistence;
 
 namespace Orchestrator.IntegrationTests.Api;
 

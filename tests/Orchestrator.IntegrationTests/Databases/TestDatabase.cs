@@ -1,6 +1,5 @@
 using Microsoft.Data.Sqlite;
 using Npgsql;
-using Orchestrator.Sagas.Persistence;
 
 namespace Orchestrator.IntegrationTests.Databases;
 

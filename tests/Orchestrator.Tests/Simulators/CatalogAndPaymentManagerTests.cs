@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Orchestrator.Simulators.Marketplace;
 
 namespace Orchestrator.Tests.Simulators;

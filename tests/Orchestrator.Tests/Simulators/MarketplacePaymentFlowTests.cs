@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-
 namespace Orchestrator.Tests.Simulators;
 
 /// <summary>The wire contract's 402 flow on the simulators: price, token, payment, data; idempotency; budgets.</summary>

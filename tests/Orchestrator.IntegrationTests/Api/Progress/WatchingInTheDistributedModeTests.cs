@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Net;
-using System.Text.Json.Nodes;
+using System.Net.ServerSentEvents;
 using Orchestrator.IntegrationTests.Worker;
 
 namespace Orchestrator.IntegrationTests.Api.Progress;
@@ -83,30 +82,15 @@ public sealed class WatchingInTheDistributedModeTests(DistributedService service
         return total;
     }
 
+    /// <summary>Reads the stream until the server ends it, with .NET's own Server-Sent Events parser.</summary>
     static async Task<List<(long Id, string Type, JsonNode Data)>> ReadEventsAsync(HttpClient client, string taskId)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         using var response = await client.GetAsync($"/tasks/{taskId}/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(timeout.Token));
         var events = new List<(long, string, JsonNode)>();
-        var fields = new Dictionary<string, string>();
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
-        {
-            if (line.StartsWith(':'))
-                continue;
-            if (line.Length > 0)
-            {
-                var colon = line.IndexOf(':', StringComparison.Ordinal);
-                fields[line[..colon]] = line[(colon + 1)..].TrimStart();
-                continue;
-            }
-
-            if (fields.TryGetValue("data", out var data))
-                events.Add((long.Parse(fields["id"], CultureInfo.InvariantCulture), fields["event"], JsonNode.Parse(data)!));
-            fields.Clear();
-        }
-
+        await foreach (var item in SseParser.Create(await response.Content.ReadAsStreamAsync(timeout.Token)).EnumerateAsync(timeout.Token))
+            events.Add((long.Parse(item.EventId!, CultureInfo.InvariantCulture), item.EventType, JsonNode.Parse(item.Data)!));
         return events;
     }
 }

@@ -1,11 +1,5 @@
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using Orchestrator.Api.Security;
-using Orchestrator.IntegrationTests.Databases;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Simulators;
 
 namespace Orchestrator.IntegrationTests.Api.Security;
 

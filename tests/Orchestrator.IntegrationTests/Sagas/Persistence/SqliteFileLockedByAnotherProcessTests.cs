@@ -1,5 +1,4 @@
 using Microsoft.Data.Sqlite;
-using Orchestrator.Simulators;
 
 namespace Orchestrator.IntegrationTests.Sagas.Persistence;
 
@@ -12,15 +11,9 @@ public sealed class SqliteFileLockedByAnotherProcessTests : IAsyncLifetime
 {
     static readonly TimeSpan Locked = TimeSpan.FromSeconds(5);
 
-    readonly EmbeddedApi _embedded = new();
+    readonly EmbeddedApi _embedded = new(TimeSpan.FromMilliseconds(50));
 
-    SimulatorHost Simulators => _embedded.Simulators;
-
-    public async Task InitializeAsync()
-    {
-        await _embedded.InitializeAsync();
-        Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(50);
-    }
+    public Task InitializeAsync() => _embedded.InitializeAsync();
 
     public Task DisposeAsync() => _embedded.DisposeAsync();
 
@@ -34,10 +27,7 @@ public sealed class SqliteFileLockedByAnotherProcessTests : IAsyncLifetime
         var taskIds = new List<string>();
         for (var i = 0; i < 10; i++)
             taskIds.Add(await api.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 20 + i, voice_id = $"locked_{i}" }));
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (Simulators.Ledger.Charges.Count < 3 && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
-        Assert.True(Simulators.Ledger.Charges.Count >= 3, "no payments were being made");
+        await _embedded.Simulators.Ledger.WaitForChargesAsync(3);
 
         // Another program: a write lock on the file, held, then released.
         await using (var other = new SqliteConnection(_embedded.ConnectionString))
@@ -52,17 +42,6 @@ public sealed class SqliteFileLockedByAnotherProcessTests : IAsyncLifetime
             await commit.ExecuteNonQueryAsync();
         }
 
-        var spent = new Dictionary<Guid, long>();
-        foreach (var taskId in taskIds)
-        {
-            var task = await api.WaitUntilFinishedAsync(taskId, TimeSpan.FromSeconds(120));
-            Assert.True(task["status"]!.GetValue<string>() == "Completed", $"task {taskId}: {task.ToJsonString()}");
-            spent[Guid.Parse(taskId)] = task["spent"]!.GetValue<long>();
-        }
-
-        var charges = Simulators.Ledger.Charges;
-        Assert.Equal(charges.Count, charges.Select(c => c.IdempotencyKey).Distinct().Count());
-        var charged = charges.GroupBy(c => Guid.ParseExact(c.IdempotencyKey![..32], "N")).ToDictionary(g => g.Key, g => g.Sum(c => c.Amount));
-        Assert.All(spent, s => Assert.Equal(charged.GetValueOrDefault(s.Key), s.Value));
+        await api.AssertEveryTaskCompletedAndPaidOnceAsync(taskIds, _embedded.Simulators.Ledger, TimeSpan.FromSeconds(120));
     }
 }

@@ -1,8 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-using Orchestrator.Simulators;
 
 namespace Orchestrator.IntegrationTests.Worker.Admission;
 
@@ -15,15 +11,9 @@ public sealed class BoundedConcurrencyTests : IAsyncLifetime
     const int Slots = 2;
     const int Queue = 2;
 
-    readonly EmbeddedApi _embedded = new();
+    readonly EmbeddedApi _embedded = new(TimeSpan.FromMilliseconds(150));
 
-    SimulatorHost Simulators => _embedded.Simulators;
-
-    public async Task InitializeAsync()
-    {
-        await _embedded.InitializeAsync();
-        Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(150);
-    }
+    public Task InitializeAsync() => _embedded.InitializeAsync();
 
     public Task DisposeAsync() => _embedded.DisposeAsync();
 

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Microsoft.Playwright;
 using Orchestrator.Tests.Api.Progress;
 

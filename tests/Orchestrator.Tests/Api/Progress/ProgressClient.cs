@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-
 namespace Orchestrator.Tests.Api.Progress;
 
 /// <summary>One Server-Sent Event as a client sees it; <see cref="Comment"/> is set for a comment line (a heartbeat).</summary>

@@ -1,6 +1,4 @@
 using Orchestrator.Api.Progress;
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Tests.Api.Progress;
 

@@ -1,8 +1,3 @@
-using System.Net;
-using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Tests.Api.Progress;
 
 /// <summary>A client follows a task through <c>GET /tasks/{id}/events</c> (embedded mode).</summary>

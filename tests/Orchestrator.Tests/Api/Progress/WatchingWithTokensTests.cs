@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Orchestrator.Tests.Api.Progress;
 
 /// <summary>The progress stream under <c>Auth:Mode=Jwt</c>: the same access rules as <c>GET /tasks/{id}</c>.</summary>

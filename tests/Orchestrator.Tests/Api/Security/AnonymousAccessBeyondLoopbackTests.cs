@@ -1,6 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-
 namespace Orchestrator.Tests.Api.Security;
 
 /// <summary>Anonymous access allowed beyond loopback: the rate limit applies per client address.</summary>

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
-
 namespace Orchestrator.Tests.Api.Tasks;
 
 /// <summary>A client's retry with an <c>Idempotency-Key</c>, and the list of the caller's tasks.</summary>

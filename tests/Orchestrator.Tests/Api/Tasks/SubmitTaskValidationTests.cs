@@ -1,6 +1,4 @@
-using System.Net;
 using System.Text;
-using System.Text.Json.Nodes;
 
 namespace Orchestrator.Tests.Api.Tasks;
 

@@ -1,11 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json.Nodes;
 using MassTransit;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Tests.Api.Tasks;
 

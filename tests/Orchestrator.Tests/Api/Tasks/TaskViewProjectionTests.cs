@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Tasks;
-using Orchestrator.Sagas.Persistence;
 
 namespace Orchestrator.Tests.Api.Tasks;
 

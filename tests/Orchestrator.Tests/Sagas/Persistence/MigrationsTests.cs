@@ -1,7 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
-using Orchestrator.Sagas.Persistence;
 
 namespace Orchestrator.Tests.Sagas.Persistence;
 

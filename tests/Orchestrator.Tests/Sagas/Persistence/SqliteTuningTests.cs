@@ -3,7 +3,6 @@ using System.Data.Common;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using Orchestrator.Sagas.Persistence;
 
 namespace Orchestrator.Tests.Sagas.Persistence;
 

@@ -1,8 +1,6 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
-using Orchestrator.Sagas.Persistence;
-using Orchestrator.Sagas.ResearchTasks;
 
 namespace Orchestrator.Tests.Sagas.Persistence;
 

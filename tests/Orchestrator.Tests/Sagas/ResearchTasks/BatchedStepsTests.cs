@@ -1,6 +1,3 @@
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
 /// <summary>One payment step pays the whole plan and one reading step reads it back, whatever the plan's size.</summary>

@@ -1,5 +1,3 @@
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
 public sealed class BudgetAndCatalogTests : IAsyncLifetime

@@ -1,6 +1,3 @@
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
 /// <summary>A message delivered twice, at any step, changes nothing twice.</summary>

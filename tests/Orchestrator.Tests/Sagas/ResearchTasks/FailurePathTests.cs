@@ -1,5 +1,3 @@
-using Orchestrator.Contracts;
-
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
 public sealed class FailurePathTests : IAsyncLifetime

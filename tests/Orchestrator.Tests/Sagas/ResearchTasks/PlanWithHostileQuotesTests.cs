@@ -1,6 +1,3 @@
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
 /// <summary>The saga's plan (no bus) for quotes a hostile marketplace could give.</summary>

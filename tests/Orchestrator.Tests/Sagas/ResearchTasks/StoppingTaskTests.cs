@@ -1,6 +1,3 @@
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
 /// <summary>Cancellation and the workflow timeout: at once, or once the payment in flight is settled.</summary>

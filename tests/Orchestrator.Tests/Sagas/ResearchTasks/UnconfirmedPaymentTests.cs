@@ -1,6 +1,3 @@
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.ResearchTasks;
-
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
 /// <summary>A payment whose answer never came is settled by reading the item with the token, never paid blindly again.</summary>

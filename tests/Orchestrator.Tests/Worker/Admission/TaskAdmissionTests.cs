@@ -1,6 +1,4 @@
 using System.Globalization;
-using Orchestrator.Contracts;
-using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Tests.Sagas.ResearchTasks;
 
 namespace Orchestrator.Tests.Worker.Admission;

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Orchestrator.Contracts;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Hosting;
 

@@ -1,5 +1,4 @@
 using MassTransit;
-using Orchestrator.Contracts;
 using Orchestrator.Tests.Sagas.ResearchTasks;
 
 namespace Orchestrator.Tests.Worker.Consumers;

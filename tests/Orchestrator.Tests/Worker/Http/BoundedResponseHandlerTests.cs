@@ -1,4 +1,3 @@
-using System.Net;
 using Microsoft.Extensions.Options;
 using Orchestrator.Worker.Http;
 using Orchestrator.Worker.Marketplace;

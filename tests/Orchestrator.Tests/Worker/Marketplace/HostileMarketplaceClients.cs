@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orchestrator.Simulators;
 using Orchestrator.Worker.Hosting;
@@ -47,7 +46,7 @@ public sealed class HostileMarketplaceClients : IAsyncDisposable
     {
         var token = Simulators.Ledger.IssueToken(budget);
         var (outcome, _, _) = Simulators.Ledger.Pay(token, amount: PriceOf(itemId), itemId, $"test-{itemId}");
-        Assert.Equal(PaymentOutcome.Charged, outcome);
+        Assert.Equal(Orchestrator.Simulators.PaymentOutcome.Charged, outcome);
         return token;
     }
 

@@ -1,4 +1,3 @@
-using Orchestrator.Contracts;
 using Orchestrator.Simulators;
 using Orchestrator.Worker;
 using Orchestrator.Worker.Marketplace;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Orchestrator.Contracts;
 using Orchestrator.Simulators;
 using Orchestrator.Worker;
 using Orchestrator.Worker.Marketplace;

@@ -3,7 +3,6 @@ using Markdig;
 using Markdig.Extensions.Tables;
 using Markdig.Syntax;
 using Markdig.Syntax.Inlines;
-using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Tests.Sagas.ResearchTasks;
 
 namespace Orchestrator.Tests.Worker.Reports;

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Orchestrator.Api.Tasks;
-using Orchestrator.Contracts;
 using Orchestrator.Worker.Reports;
 
 namespace Orchestrator.Tests.Worker.Reports;

@@ -3,8 +3,6 @@ using MassTransit.Saga;
 using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.IntegrationTests.Databases;
-using Orchestrator.Sagas.Persistence;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 
 namespace Orchestrator.IntegrationTests.Sagas.Persistence.SagaRepository;

@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Orchestrator.Api.Tasks;
 using Orchestrator.Api.Tasks.FastApiCompat;
 
