@@ -5,7 +5,7 @@ namespace Orchestrator.Api.Dashboard;
 
 /// <summary>
 /// The dashboard: plain HTML, CSS and JavaScript from <c>wwwroot</c> (no build step), served by the Api itself.
-/// The pages hold no data: they read it from the API with the caller's token, as any client would.
+/// The page holds no data: they read it from the API with the caller's token, as any client would.
 /// </summary>
 public static class DashboardEndpoints
 {
@@ -29,20 +29,21 @@ public static class DashboardEndpoints
         return app;
     }
 
-    static PhysicalFileHttpResult Index(HttpContext context, IWebHostEnvironment environment) => Page(context, environment, "index.html");
+    static PhysicalFileHttpResult Index(HttpContext context, IWebHostEnvironment environment) => Page(context, environment);
 
-    /// <summary>The same page for any id: it asks the API for the task, which answers 404 to a caller who may not see it.</summary>
-    static PhysicalFileHttpResult View(string taskId, HttpContext context, IWebHostEnvironment environment) => Page(context, environment, "view.html");
+    /// <summary>The same page, which shows the task for any id: the API answers 404 to a caller who may not see it.</summary>
+    static PhysicalFileHttpResult View(string taskId, HttpContext context, IWebHostEnvironment environment) => Page(context, environment);
 
     /// <summary>What the page needs to know before it calls the API: whether to ask for a token.</summary>
     static Ok<DashboardConfig> Config(IOptions<AuthOptions> auth) => TypedResults.Ok(new DashboardConfig(auth.Value.Mode.ToString()));
 
-    static PhysicalFileHttpResult Page(HttpContext context, IWebHostEnvironment environment, string file)
+    /// <summary>One page for both views: its scripts show the list, or the task its address names.</summary>
+    static PhysicalFileHttpResult Page(HttpContext context, IWebHostEnvironment environment)
     {
         context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         context.Response.Headers.XContentTypeOptions = "nosniff";
         context.Response.Headers["Referrer-Policy"] = "no-referrer";
-        return TypedResults.PhysicalFile(Path.Combine(environment.WebRootPath, file), "text/html; charset=utf-8");
+        return TypedResults.PhysicalFile(Path.Combine(environment.WebRootPath, "index.html"), "text/html; charset=utf-8");
     }
 }
 

@@ -1,4 +1,4 @@
-// Shared by the dashboard pages: the caller's token, API calls, the progress stream, and DOM helpers.
+// Shared by the dashboard's two views (the list and one task): the caller's token, API calls, the progress stream, and DOM helpers.
 // Everything from the API is put on the page as text (textContent), never parsed as markup.
 "use strict";
 
@@ -27,6 +27,12 @@ const Api = (() => {
       sessionStorage.setItem(tokenKey, input.value.trim());
       onToken();
     });
+  }
+
+  // The task id of a /tasks/{id}/view address, or null on any other (the list).
+  function viewedTaskId() {
+    const match = /^\/tasks\/([^/]+)\/view$/.exec(window.location.pathname);
+    return match ? decodeURIComponent(match[1]) : null;
   }
 
   async function call(path, options = {}) {
@@ -102,5 +108,5 @@ const Api = (() => {
   const time = (iso) => (iso ? new Date(iso).toLocaleTimeString() : "");
   const dateTime = (iso) => (iso ? new Date(iso).toLocaleString() : "");
 
-  return { setUpToken, call, follow, el, time, dateTime };
+  return { setUpToken, viewedTaskId, call, follow, el, time, dateTime };
 })();

@@ -1,6 +1,9 @@
 "use strict";
 
 (() => {
+  // The page shows one task at /tasks/{id}/view (view.js), the list anywhere else.
+  if (Api.viewedTaskId() !== null) return;
+  document.getElementById("main").append(document.getElementById("list-page").content);
   const { call, el, dateTime } = Api;
   const rows = document.querySelector("#tasks tbody");
   const tasksStatus = document.getElementById("tasks-status");

@@ -2,7 +2,11 @@
 
 (() => {
   const { call, follow, el, time, dateTime } = Api;
-  const taskId = decodeURIComponent(window.location.pathname.split("/")[2] || "");
+  const taskId = Api.viewedTaskId();
+  if (taskId === null) return;
+  document.getElementById("main").append(document.getElementById("task-page").content);
+  document.getElementById("nav").hidden = false;
+  document.getElementById("heading").textContent = document.title = "Research task";
   const path = `/tasks/${encodeURIComponent(taskId)}`;
   const $ = (id) => document.getElementById(id);
   const planRows = new Map(); // item -> { row, status cell }
@@ -136,8 +140,8 @@
       return;
     }
     budget = task.body.budget;
-    $("theme").textContent = task.body.theme;
-    $("budget").textContent = String(budget);
+    $("heading").textContent = task.body.theme;
+    $("task-budget").textContent = String(budget);
     $("trace").textContent = task.body.trace_id || "–";
     setSpent(0);
     const result = await follow(`${path}/events`, (event) => handlers[event.type] && handlers[event.type](event.data), { signal: following.signal });
