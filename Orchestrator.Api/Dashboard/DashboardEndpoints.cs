@@ -23,16 +23,12 @@ public static class DashboardEndpoints
 
         // The pages and their scripts hold no data: anyone may load them; the API calls they make need the token.
         var pages = app.MapGroup("").WithTags("Dashboard").ExcludeFromDescription().AllowAnonymous();
-        pages.MapGet("/", Index);
-        pages.MapGet("/tasks/{taskId}/view", View);
+        pages.MapGet("/", Page);
+        // The same page for any id: it asks the API for the task, which answers 404 to a caller who may not see it.
+        pages.MapGet("/tasks/{taskId}/view", Page);
         pages.MapGet("/dashboard/config", Config);
         return app;
     }
-
-    static PhysicalFileHttpResult Index(HttpContext context, IWebHostEnvironment environment) => Page(context, environment);
-
-    /// <summary>The same page, which shows the task for any id: the API answers 404 to a caller who may not see it.</summary>
-    static PhysicalFileHttpResult View(string taskId, HttpContext context, IWebHostEnvironment environment) => Page(context, environment);
 
     /// <summary>What the page needs to know before it calls the API: whether to ask for a token.</summary>
     static Ok<DashboardConfig> Config(IOptions<AuthOptions> auth) => TypedResults.Ok(new DashboardConfig(auth.Value.Mode.ToString()));

@@ -41,7 +41,7 @@ public static class ApiSecurityRegistration
             limiter.OnRejected = (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                return new ValueTask(TooManyRequests(context.HttpContext, retryAfter, "Too many new tasks; try again later").ExecuteAsync(context.HttpContext));
+                return new ValueTask(TryLater(context.HttpContext, retryAfter, "Too many new tasks; try again later").ExecuteAsync(context.HttpContext));
             };
             limiter.AddPolicy(SubmitPolicy, context =>
             {
@@ -75,11 +75,15 @@ public static class ApiSecurityRegistration
         return app;
     }
 
-    /// <summary>429 with <c>Retry-After</c> (whole seconds, at least 1) and the contract's <c>{"detail": ...}</c>.</summary>
-    public static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<DetailResponse> TooManyRequests(HttpContext context, TimeSpan retryAfter, string detail)
+    /// <summary>
+    /// 429 (or <paramref name="statusCode"/>) with <c>Retry-After</c> (whole seconds, at least 1) and the contract's
+    /// <c>{"detail": ...}</c>.
+    /// </summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<DetailResponse> TryLater(
+        HttpContext context, TimeSpan retryAfter, string detail, int statusCode = StatusCodes.Status429TooManyRequests)
     {
         context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Json(new DetailResponse(detail), statusCode: StatusCodes.Status429TooManyRequests);
+        return TypedResults.Json(new DetailResponse(detail), statusCode: statusCode);
     }
 
     static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth)

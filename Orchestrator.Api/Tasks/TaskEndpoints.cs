@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -56,21 +55,16 @@ public static class TaskEndpoints
             return TypedResults.Json(new ValidationErrorResponse(errors), statusCode: StatusCodes.Status422UnprocessableEntity);
 
         if (await intake.VoiceGuessingPauseAsync(caller, cancellationToken) is { } pause)
-            return ApiSecurityRegistration.TooManyRequests(request.HttpContext, pause, "Too many of your tasks failed voice authentication in the last hour; try again later");
+            return ApiSecurityRegistration.TryLater(request.HttpContext, pause, "Too many of your tasks failed voice authentication in the last hour; try again later");
 
         return await intake.SubmitAsync(task, caller, idempotencyKey, cancellationToken) switch
         {
             SubmitOutcome.Recorded recorded => TypedResults.Ok(new SubmitTaskResponse(recorded.TaskId.ToString())),
-            SubmitOutcome.Overloaded overloaded => Overloaded(request.HttpContext, overloaded.RetryAfter),
+            // Too many tasks wait to start: 503, the task not recorded.
+            SubmitOutcome.Overloaded overloaded => ApiSecurityRegistration.TryLater(
+                request.HttpContext, overloaded.RetryAfter, "Too many tasks are waiting to start; try again later", StatusCodes.Status503ServiceUnavailable),
             _ => Invalid(["header", "Idempotency-Key"], "this Idempotency-Key was used for another request body", "value_error"),
         };
-    }
-
-    /// <summary>Too many tasks wait to start: 503 with <c>Retry-After</c> in whole seconds, the task not recorded.</summary>
-    static JsonHttpResult<DetailResponse> Overloaded(HttpContext context, TimeSpan retryAfter)
-    {
-        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Json(new DetailResponse("Too many tasks are waiting to start; try again later"), statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 
     static async Task<Results<Ok<TaskPage>, JsonHttpResult<ValidationErrorResponse>>> List(

@@ -37,13 +37,8 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : DbContex
         ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
             .Where(t => t.CorrelationId == taskId).Select(t => t.CurrentState).FirstOrDefaultAsync(cancellationToken);
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
-    {
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OrchestratorDbContext).Assembly);
-
-        // Admission reads the oldest waiting tasks and counts the working ones by state: both walk this index.
-        modelBuilder.Entity<ResearchTaskState>().HasIndex(x => new { x.CurrentState, x.CreatedAt, x.CorrelationId });
-    }
 }
 
 public sealed class SqliteOrchestratorDbContext(DbContextOptions<SqliteOrchestratorDbContext> options)

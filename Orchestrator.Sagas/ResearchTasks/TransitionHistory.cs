@@ -70,7 +70,7 @@ sealed partial class TransitionHistory(TimeProvider clock, ILogger logger, Watch
                 return;
             TaskMetrics.TaskEnded(status, errorType, now - createdAt, wasStarted);
             foreach (var observer in endObservers)
-                observer.TaskEnded(task.CorrelationId, status);
+                observer.TaskEnded();
         }
 
         // A message that loses a concurrency race is retried: counting before the commit would count it twice.

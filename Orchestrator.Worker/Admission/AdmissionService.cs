@@ -1,3 +1,5 @@
+using Orchestrator.Worker.Hosting.AllHosts;
+
 namespace Orchestrator.Worker.Admission;
 
 /// <summary>
@@ -15,7 +17,7 @@ public sealed partial class AdmissionService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!await StartedAsync(stoppingToken))
+        if (!await lifetime.WaitForStartAsync(stoppingToken))
             return;
 
         var poll = options.Value.AdmissionPollInterval;
@@ -32,22 +34,6 @@ public sealed partial class AdmissionService(
             }
 
             await signal.WaitAsync(poll, clock, stoppingToken);
-        }
-    }
-
-    async Task<bool> StartedAsync(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        using var onStarted = lifetime.ApplicationStarted.Register(started.SetResult);
-        using var onStopping = stoppingToken.Register(() => started.TrySetCanceled());
-        try
-        {
-            await started.Task;
-            return true;
-        }
-        catch (TaskCanceledException)
-        {
-            return false;
         }
     }
 

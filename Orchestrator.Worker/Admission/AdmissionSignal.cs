@@ -13,7 +13,7 @@ public sealed class AdmissionSignal : ITaskEndObserver
     public void Wake() => _wakes.Writer.TryWrite(true);
 
     /// <summary>A task this process moved ended (the saga says so once its final state is committed): a slot is free.</summary>
-    public void TaskEnded(Guid taskId, string status) => Wake();
+    public void TaskEnded() => Wake();
 
     /// <summary>Waits until woken or until <paramref name="timeout"/> has passed.</summary>
     public async Task WaitAsync(TimeSpan timeout, TimeProvider clock, CancellationToken cancellationToken)

@@ -24,10 +24,10 @@ public sealed class ItemPayments(PaymentPermit permit, MarketplacePurchases purc
                 {
                     var outcome = await PayAsync(token, payment, cancellationToken);
                     outcomes.Add(outcome);
-                    // What may have been charged counts against the budget as much as what was.
-                    if (outcome.Result != PaymentResult.Refused)
+                    // Only a payment made for sure lets the step go on; anything else stops it before another check.
+                    if (outcome.Result == PaymentResult.Paid)
                         committed = checked(committed + payment.Amount);
-                    if (outcome.Result != PaymentResult.Paid)
+                    else
                         stoppedBy = $"the payment for item {payment.ItemId} was {outcome.Result.ToString().ToLowerInvariant()}";
                     continue;
                 }

@@ -1,4 +1,5 @@
 using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker.Hosting.AllHosts;
 
 namespace Orchestrator.Worker.Recovery;
 
@@ -25,7 +26,7 @@ public sealed partial class UnfinishedTaskSweep(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var startedAt = clock.GetUtcNow().UtcDateTime;
-        if (!await ApplicationStarted(stoppingToken))
+        if (!await lifetime.WaitForStartAsync(stoppingToken))
             return;
 
         var settings = options.Value;
@@ -137,22 +138,6 @@ public sealed partial class UnfinishedTaskSweep(
         {
             LogSweepFailed(ex);
             return 0;
-        }
-    }
-
-    async Task<bool> ApplicationStarted(CancellationToken stoppingToken)
-    {
-        var started = new TaskCompletionSource();
-        using var onStarted = lifetime.ApplicationStarted.Register(started.SetResult);
-        using var onStopping = stoppingToken.Register(started.SetCanceled);
-        try
-        {
-            await started.Task;
-            return true;
-        }
-        catch (TaskCanceledException)
-        {
-            return false;
         }
     }
 

@@ -3,12 +3,12 @@ namespace Orchestrator.IntegrationTests;
 /// <summary>What the outage tests check of the money, once the outage is over.</summary>
 static class LedgerChecks
 {
-    /// <summary>Waits until the marketplace has charged <paramref name="count"/> times: payments are being made.</summary>
-    public static async Task WaitForChargesAsync(this PaymentLedger ledger, int count)
+    /// <summary>Waits until the marketplace has charged <paramref name="count"/> times (60 s at most): payments are being made.</summary>
+    public static async Task WaitForChargesAsync(this PaymentLedger ledger, int count, TimeSpan? within = null)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
         while (ledger.Charges.Count < count && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
+            await Task.Delay(10);
         Assert.True(ledger.Charges.Count >= count, "no payments were being made");
     }
 

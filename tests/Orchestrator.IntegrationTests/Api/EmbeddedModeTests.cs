@@ -62,7 +62,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         await using (var doomed = await StartApiAsync())
         {
             taskId = await doomed.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 50, voice_id = "v2" });
-            await WaitForFirstChargeAsync();
+            await Simulators.Ledger.WaitForChargesAsync(1, TimeSpan.FromSeconds(20));
             await doomed.KillAsync();
         }
 
@@ -106,7 +106,7 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         Simulators.Behaviour.Latency = TimeSpan.FromMilliseconds(300);
         await using var api = await StartApiAsync();
         var taskId = await api.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 50, voice_id = "v4" });
-        await WaitForFirstChargeAsync();
+        await Simulators.Ledger.WaitForChargesAsync(1, TimeSpan.FromSeconds(20));
 
         using var cancel = await api.Client.PostAsync($"/tasks/{taskId}/cancel", null);
         var task = await api.WaitUntilFinishedAsync(taskId);
@@ -128,14 +128,4 @@ public sealed class EmbeddedModeTests : IAsyncLifetime
         ["Recovery__SweepInterval"] = "00:00:01",
         ["Recovery__StallAfter"] = "00:00:05",
     });
-
-    async Task WaitForFirstChargeAsync()
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Simulators.Ledger.Charges.Count == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "no payment was made");
-            await Task.Delay(10);
-        }
-    }
 }

@@ -254,9 +254,6 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.HasKey("CorrelationId")
                         .HasName("pk_research_tasks");
 
-                    b.HasIndex("CurrentState")
-                        .HasDatabaseName("ix_research_tasks_current_state");
-
                     b.HasIndex("RetryAt")
                         .HasDatabaseName("ix_research_tasks_retry_at");
 

@@ -59,8 +59,9 @@ public sealed class BoundedConcurrencyTests : IAsyncLifetime
         }
 
         Assert.InRange(MostAtOnce(runs), 1, Slots);
-        Assert.Contains("orchestrator_tasks_waiting", await api.Client.GetStringAsync("/metrics"), StringComparison.Ordinal);
-        Assert.Contains("orchestrator_tasks_rejected", await api.Client.GetStringAsync("/metrics"), StringComparison.Ordinal);
+        var metrics = await api.Client.GetStringAsync("/metrics");
+        Assert.Contains("orchestrator_tasks_waiting", metrics, StringComparison.Ordinal);
+        Assert.Contains("orchestrator_tasks_rejected", metrics, StringComparison.Ordinal);
     }
 
     /// <summary>When the task left Submitted and when it ended, from its progress stream.</summary>

@@ -11,7 +11,7 @@ using Orchestrator.Sagas.Persistence;
 namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261125161509_AdmissionIndex")]
+    [Migration("20261125203240_AdmissionIndex")]
     partial class AdmissionIndex
     {
         /// <inheritdoc />
@@ -256,9 +256,6 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 
                     b.HasKey("CorrelationId")
                         .HasName("pk_research_tasks");
-
-                    b.HasIndex("CurrentState")
-                        .HasDatabaseName("ix_research_tasks_current_state");
 
                     b.HasIndex("RetryAt")
                         .HasDatabaseName("ix_research_tasks_retry_at");

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
+namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class AdmissionIndex : Migration
@@ -10,6 +10,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "ix_research_tasks_current_state",
+                table: "research_tasks");
+
             migrationBuilder.CreateIndex(
                 name: "ix_research_tasks_current_state_created_at_task_id",
                 table: "research_tasks",
@@ -22,6 +26,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
             migrationBuilder.DropIndex(
                 name: "ix_research_tasks_current_state_created_at_task_id",
                 table: "research_tasks");
+
+            migrationBuilder.CreateIndex(
+                name: "ix_research_tasks_current_state",
+                table: "research_tasks",
+                column: "current_state");
         }
     }
 }

@@ -2,17 +2,17 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
-using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using Orchestrator.Sagas.Persistence;
 
 #nullable disable
 
-namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
+namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 {
-    [DbContext(typeof(PostgresOrchestratorDbContext))]
-    [Migration("20261125161517_AdmissionIndex")]
+    [DbContext(typeof(SqlServerOrchestratorDbContext))]
+    [Migration("20261125203311_AdmissionIndex")]
     partial class AdmissionIndex
     {
         /// <inheritdoc />
@@ -21,9 +21,9 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 #pragma warning disable 612, 618
             modelBuilder
                 .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 63);
+                .HasAnnotation("Relational:MaxIdentifierLength", 128);
 
-            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
+            SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.AuditEvent", b =>
                 {
@@ -32,18 +32,18 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Action")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("action");
 
                     b.Property<string>("Actor")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("actor");
 
                     b.Property<long?>("Amount")
@@ -51,25 +51,25 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnName("amount");
 
                     b.Property<DateTime>("At")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("datetime2")
                         .HasColumnName("at");
 
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
+                        .HasColumnType("nvarchar(100)")
                         .HasColumnName("idempotency_key");
 
                     b.Property<int?>("ItemId")
-                        .HasColumnType("integer")
+                        .HasColumnType("int")
                         .HasColumnName("item_id");
 
                     b.Property<string>("Outcome")
                         .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
+                        .HasColumnType("nvarchar(500)")
                         .HasColumnName("outcome");
 
                     b.Property<Guid>("TaskId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
                     b.HasKey("Id")
@@ -84,35 +84,35 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.Property<Guid>("TaskId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
                     b.Property<int>("ItemId")
-                        .HasColumnType("integer")
+                        .HasColumnType("int")
                         .HasColumnName("item_id");
 
                     b.Property<string>("Company")
                         .IsRequired()
                         .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
+                        .HasColumnType("nvarchar(500)")
                         .HasColumnName("company");
 
                     b.Property<string>("Data")
-                        .HasColumnType("text")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("data");
 
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
+                        .HasColumnType("nvarchar(100)")
                         .HasColumnName("idempotency_key");
 
                     b.Property<DateTime?>("PaidAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("datetime2")
                         .HasColumnName("paid_at");
 
                     b.Property<int>("PaymentAttempts")
-                        .HasColumnType("integer")
+                        .HasColumnType("int")
                         .HasColumnName("payment_attempts");
 
                     b.Property<long>("Price")
@@ -120,28 +120,28 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnName("price");
 
                     b.Property<double>("Score")
-                        .HasColumnType("double precision")
+                        .HasColumnType("float")
                         .HasColumnName("score");
 
                     b.Property<int>("SettlementChecks")
-                        .HasColumnType("integer")
+                        .HasColumnType("int")
                         .HasColumnName("settlement_checks");
 
                     b.Property<string>("SkipReason")
                         .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
+                        .HasColumnType("nvarchar(500)")
                         .HasColumnName("skip_reason");
 
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("status");
 
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(500)
-                        .HasColumnType("character varying(500)")
+                        .HasColumnType("nvarchar(500)")
                         .HasColumnName("title");
 
                     b.HasKey("TaskId", "ItemId")
@@ -153,7 +153,7 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
                     b.Property<long>("Budget")
@@ -161,60 +161,60 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnName("budget");
 
                     b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("datetime2")
                         .HasColumnName("completed_at");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("datetime2")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CurrentState")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("current_state");
 
                     b.Property<string>("ErrorMessage")
                         .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
+                        .HasColumnType("nvarchar(2000)")
                         .HasColumnName("error_message");
 
                     b.Property<string>("ErrorType")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("error_type");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
+                        .HasColumnType("nvarchar(2000)")
                         .HasColumnName("last_error");
 
                     b.Property<string>("LastErrorType")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("last_error_type");
 
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("owner_id");
 
                     b.Property<string>("PaymentToken")
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("payment_token");
 
                     b.Property<string>("ReportMarkdown")
-                        .HasColumnType("text")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("report_markdown");
 
                     b.Property<DateTime?>("RetryAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("datetime2")
                         .HasColumnName("retry_at");
 
                     b.Property<int>("RetryAttempts")
-                        .HasColumnType("integer")
+                        .HasColumnType("int")
                         .HasColumnName("retry_attempts");
 
                     b.Property<long>("Spent")
@@ -223,49 +223,46 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 
                     b.Property<string>("StopRequested")
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("stop_requested");
 
                     b.Property<string>("SubmissionHash")
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("submission_hash");
 
                     b.Property<string>("SubmissionKey")
                         .HasMaxLength(200)
-                        .HasColumnType("character varying(200)")
+                        .HasColumnType("nvarchar(200)")
                         .HasColumnName("submission_key");
 
                     b.Property<string>("Theme")
                         .IsRequired()
                         .HasMaxLength(2000)
-                        .HasColumnType("character varying(2000)")
+                        .HasColumnType("nvarchar(2000)")
                         .HasColumnName("theme");
 
                     b.Property<string>("TraceId")
                         .HasMaxLength(32)
-                        .HasColumnType("character varying(32)")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("trace_id");
 
                     b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("datetime2")
                         .HasColumnName("updated_at");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("integer")
+                        .HasColumnType("int")
                         .HasColumnName("version");
 
                     b.Property<string>("VoiceId")
                         .HasMaxLength(256)
-                        .HasColumnType("character varying(256)")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("voice_id");
 
                     b.HasKey("CorrelationId")
                         .HasName("pk_research_tasks");
-
-                    b.HasIndex("CurrentState")
-                        .HasDatabaseName("ix_research_tasks_current_state");
 
                     b.HasIndex("RetryAt")
                         .HasDatabaseName("ix_research_tasks_retry_at");
@@ -275,7 +272,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 
                     b.HasIndex("OwnerId", "SubmissionKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_research_tasks_owner_id_submission_key");
+                        .HasDatabaseName("ix_research_tasks_owner_id_submission_key")
+                        .HasFilter("[submission_key] IS NOT NULL");
 
                     b.HasIndex("CurrentState", "CreatedAt", "CorrelationId")
                         .HasDatabaseName("ix_research_tasks_current_state_created_at_task_id");
@@ -290,32 +288,32 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("id");
 
-                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
                     b.Property<DateTime>("At")
-                        .HasColumnType("timestamp with time zone")
+                        .HasColumnType("datetime2")
                         .HasColumnName("at");
 
                     b.Property<string>("Event")
                         .IsRequired()
                         .HasMaxLength(128)
-                        .HasColumnType("character varying(128)")
+                        .HasColumnType("nvarchar(128)")
                         .HasColumnName("event");
 
                     b.Property<string>("FromState")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("from_state");
 
                     b.Property<Guid>("TaskId")
-                        .HasColumnType("uuid")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
                     b.Property<string>("ToState")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("character varying(64)")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("to_state");
 
                     b.HasKey("Id")
