@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (Debian packages) and starts the real services the integration tests use, as root, without systemd:
-# RabbitMQ on 5672 (management on 15672) and a throw-away PostgreSQL on 127.0.0.1:5433; Chromium for the browser test.
+# RabbitMQ on 5672 (management on 15672) and a throw-away PostgreSQL on 127.0.0.1:5433; Chromium for the browser test;
+# the Node programs of tests/node-tools (exact versions from its package-lock.json).
 # Idempotent: what is already running is left alone. Source it to get the connection settings exported.
 set -euo pipefail
 
@@ -48,7 +49,15 @@ start_postgres() {
     -c "CREATE ROLE app LOGIN PASSWORD 'app_pw' CREATEDB" -c "CREATE DATABASE appdb OWNER app" >/dev/null
 }
 
+install_node_tools() {
+  local tools
+  tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/node-tools" && pwd)"
+  if [ -d "$tools/node_modules" ] && [ "$tools/node_modules/.package-lock.json" -nt "$tools/package-lock.json" ]; then return; fi
+  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
+}
+
 install_packages
+install_node_tools
 start_rabbitmq
 start_postgres
 

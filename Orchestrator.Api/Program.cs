@@ -1,3 +1,4 @@
+using Orchestrator.Api.ApiDescription;
 using Orchestrator.Api.Dashboard;
 using Orchestrator.Api.Hosting;
 using Orchestrator.Api.Progress;
@@ -15,6 +16,7 @@ builder.AddOrchestratorDatabase();
 builder.AddTaskProcessing();
 builder.AddTaskApi();
 builder.AddTaskProgress();
+builder.AddApiDescription();
 
 var app = builder.Build();
 
@@ -23,6 +25,6 @@ app.UseApiSecurity();
 app.MapDefaultEndpoints();
 app.MapTaskEndpoints();
 app.MapTaskProgress();
-app.MapOpenApi();
+app.MapApiDescription();
 
 app.Run();

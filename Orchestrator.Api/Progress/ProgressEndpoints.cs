@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Api.ApiDescription;
 using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks;
 
@@ -20,10 +21,16 @@ public static class ProgressEndpoints
 
     public static IEndpointRouteBuilder MapTaskProgress(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/tasks").WithTags("Tasks")
+        app.MapGroup("/tasks").WithTags(ServiceDescription.TasksTag)
             .MapGet("/{taskId}/events", Events)
-            .Produces(StatusCodes.Status200OK, contentType: ProgressFeed.ContentType)
-            .WithSummary("The task's progress as Server-Sent Events: replayed, then live, until `final`");
+            .WithName("followTaskEvents")
+            .Produces<Stream>(StatusCodes.Status200OK, ProgressFeed.ContentType)
+            .WithSummary("The task's progress as Server-Sent Events: replayed, then live, until `final`")
+            .WithDescription(ProgressFeed.Description)
+            .WithParameter("Last-Event-ID", "The `id` of the last event received: the stream resumes after it (browsers send it when they reconnect)")
+            .Describes(
+                (StatusCodes.Status200OK, "A `text/event-stream` that ends after the `final` event"),
+                (StatusCodes.Status404NotFound, TaskEndpoints.NotFoundMeaning));
         return app;
     }
 

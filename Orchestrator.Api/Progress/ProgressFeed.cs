@@ -12,6 +12,18 @@ public sealed class ProgressFeed(Guid taskId, long lastEventId) : IResult
 {
     public const string ContentType = "text/event-stream";
 
+    /// <summary>The stream's events as the OpenAPI document describes them.</summary>
+    public const string Description =
+        "Each event has an `id` (its sequence in the task, from 1: send the last one back as `Last-Event-ID` to resume), " +
+        "an `event` name and one line of JSON `data`; a `: heartbeat` comment comes between changes.\n\n" +
+        "| event | data |\n|---|---|\n" +
+        "| `state` | `{\"from\", \"to\", \"at\"}`: the task changed state |\n" +
+        "| `quote` | `{\"item\", \"title\", \"price\"}`: a source and its price, found while discovering |\n" +
+        "| `plan` | `{\"items\": [{\"item\", \"title\", \"price\", \"score\"}], \"total\"}`: what will be bought |\n" +
+        "| `payment` | `{\"item\", \"amount\", \"outcome\", \"spent\", \"remaining\"}`: `outcome` is `paid`, `unconfirmed` or `unpaid` |\n" +
+        "| `source` | `{\"item\", \"title\"}`: a bought item's data was read |\n" +
+        "| `final` | `{\"status\", \"spent\", \"error\": null or {\"error\", \"message\"}}`: the last event |";
+
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     static readonly byte[] Heartbeat = ": heartbeat\n\n"u8.ToArray();
 

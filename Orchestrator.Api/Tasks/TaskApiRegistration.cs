@@ -8,7 +8,6 @@ public static class TaskApiRegistration
     public static IHostApplicationBuilder AddTaskApi(this IHostApplicationBuilder builder)
     {
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
-        builder.Services.AddOpenApi();
         builder.Services.AddScoped<TaskIntake>();
         return builder.AddTaskBacklog();
     }

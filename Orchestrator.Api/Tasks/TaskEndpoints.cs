@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Api.ApiDescription;
 using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks.FastApiCompat;
 
@@ -15,29 +16,66 @@ public static class TaskEndpoints
     /// <summary>Bodies above this size are refused with 413 before they are read.</summary>
     public const int MaxBodyBytes = 64 * 1024;
 
+    public const string NotFoundMeaning = "No such task, or not one the caller may see";
+    const string NotReadyMeaning = "The report is not ready: the task is not Completed";
+
     public static IEndpointRouteBuilder MapTaskEndpoints(this IEndpointRouteBuilder app)
     {
-        var tasks = app.MapGroup("/tasks").WithTags("Tasks");
+        var tasks = app.MapGroup("/tasks").WithTags(ServiceDescription.TasksTag);
 
         tasks.MapPost("", Submit)
+            .WithName("submitTask")
             .Accepts<SubmitTaskRequest>("application/json")
             .RequireRateLimiting(ApiSecurityRegistration.SubmitPolicy)
-            .WithSummary("Create a research task; it runs in the background. An Idempotency-Key header makes a retry safe");
+            .WithSummary("Create a research task; it runs in the background")
+            .WithDescription("The task is recorded before the answer. An `Idempotency-Key` header makes a retry safe: the same key and body give the same `task_id`.")
+            .WithParameter("Idempotency-Key", "Any string chosen by the client, the same on every retry of one submission",
+                schema => (schema.MinLength, schema.MaxLength) = (1, TaskRules.MaxSubmissionKeyLength))
+            .Answers<DetailResponse>(StatusCodes.Status413PayloadTooLarge, $"The body is over {MaxBodyBytes / 1024} KiB")
+            .Answers<ValidationErrorResponse>(StatusCodes.Status422UnprocessableEntity, "Every problem of the body (or of the `Idempotency-Key` header), in field order")
+            .Answers<DetailResponse>(StatusCodes.Status429TooManyRequests, "Too many new tasks from this caller, or too many of its tasks failed voice authentication in the last hour")
+            .Answers<DetailResponse>(StatusCodes.Status503ServiceUnavailable, "Too many tasks wait to start; nothing was recorded")
+            .WithRetryAfter(StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable)
+            .Describes((StatusCodes.Status200OK, "The task is recorded; it runs in the background"))
+            .WithRequestExample(ApiExamples.SubmitTask)
+            .WithExample(StatusCodes.Status200OK, ApiExamples.TaskSubmitted)
+            .WithExample(StatusCodes.Status422UnprocessableEntity, ApiExamples.ThemeMissing);
         tasks.MapGet("", List)
-            .WithSummary("The caller's tasks, newest first; `next` is the `after` of the following page");
+            .WithName("listTasks")
+            .WithSummary("The caller's tasks, newest first")
+            .WithDescription("`next` is the `after` of the following page, absent on the last one.")
+            .WithParameter("status", "Only tasks in this state", schema => schema.Enum = [.. TaskPage.States.Select(state => (System.Text.Json.Nodes.JsonNode)state)])
+            .WithParameter("limit", $"Tasks per page, 1 to {TaskPage.MaxLimit} (default {TaskPage.DefaultLimit})")
+            .WithParameter("after", "The `next` of the previous page: a task id of the caller's")
+            .Answers<ValidationErrorResponse>(StatusCodes.Status422UnprocessableEntity, "A query parameter out of its range, or `after` not a task of the caller's");
         tasks.MapGet("/{taskId}", Get)
-            .WithSummary("A task's status, spending, report and error");
+            .WithName("getTask")
+            .WithSummary("A task's status, spending, plan, report and error")
+            .Describes((StatusCodes.Status404NotFound, NotFoundMeaning));
         tasks.MapGet("/{taskId}/report", GetReport)
+            .WithName("getTaskReport")
             .Produces<string>(StatusCodes.Status200OK, "text/markdown")
-            .WithSummary("The task's Markdown report, once completed");
+            .WithSummary("The task's Markdown report, once completed")
+            .Describes((StatusCodes.Status404NotFound, NotFoundMeaning), (StatusCodes.Status409Conflict, NotReadyMeaning));
         tasks.MapGet("/{taskId}/report.html", GetReportHtml)
+            .WithName("getTaskReportHtml")
             .AddEndpointFilter(ReportPage.WithSecurityHeaders)
             .Produces<string>(StatusCodes.Status200OK, "text/html")
-            .WithSummary("The task's report rendered for a browser, once completed");
+            .WithSummary("The task's report rendered for a browser, once completed")
+            .Describes((StatusCodes.Status404NotFound, NotFoundMeaning), (StatusCodes.Status409Conflict, NotReadyMeaning));
         tasks.MapGet("/{taskId}/audit", GetAudit)
-            .WithSummary("The task's audit trail: who did what, and every payment with its amount and key");
+            .WithName("getTaskAudit")
+            .WithSummary("The task's audit trail: who did what, and every payment with its amount and key")
+            .Describes((StatusCodes.Status404NotFound, NotFoundMeaning));
         tasks.MapPost("/{taskId}/cancel", Cancel)
-            .WithSummary("Cancel an unfinished task; it ends Cancelled once no payment is in flight");
+            .WithName("cancelTask")
+            .WithSummary("Cancel an unfinished task")
+            .WithDescription("The task ends `Cancelled` once no payment is in flight; what was paid stays paid.")
+            .Answers<DetailResponse>(StatusCodes.Status503ServiceUnavailable, "The cancellation could not be recorded now; try again")
+            .Describes(
+                (StatusCodes.Status202Accepted, "The cancellation is recorded; the task as it was"),
+                (StatusCodes.Status404NotFound, NotFoundMeaning),
+                (StatusCodes.Status409Conflict, "The task is already final"));
         return app;
     }
 

@@ -50,6 +50,8 @@ public static class ServiceDefaults
     {
         app.MapGet("/health", (TimeProvider clock) => TypedResults.Ok(new HealthResponse("healthy", Version, clock.GetUtcNow())))
             .WithTags("Health")
+            .WithName("getHealth")
+            .WithSummary("Whether the process is up (the seed's shape)")
             .AllowAnonymous();
 
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })

@@ -1,0 +1,53 @@
+using Microsoft.OpenApi;
+using Orchestrator.Api.Tasks;
+using Orchestrator.Worker.Hosting.AllHosts;
+using Scalar.AspNetCore;
+
+namespace Orchestrator.Api.ApiDescription;
+
+/// <summary>
+/// The OpenAPI document at <c>GET /openapi/v1.json</c>, generated from the endpoints and completed by
+/// <see cref="ServiceDescription"/> and <see cref="AccessRules"/>; a viewer at <c>/openapi</c> in development and in
+/// the embedded mode. Both are public: they describe the API, nothing of any task.
+/// </summary>
+public static class ApiDescriptionRegistration
+{
+    public const string DocumentPath = "/openapi/{documentName}.json";
+    public const string ViewerPath = "/openapi";
+
+    public static IHostApplicationBuilder AddApiDescription(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer<ServiceDescription>();
+            options.AddOperationTransformer<AccessRules>();
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                // A 422's loc: names, and for a JSON syntax error the character position.
+                if (context.JsonTypeInfo.Type == typeof(ValidationError) && schema.Properties?["loc"] is OpenApiSchema loc)
+                    loc.Items = new OpenApiSchema { AnyOf = [new OpenApiSchema { Type = JsonSchemaType.String }, new OpenApiSchema { Type = JsonSchemaType.Integer }] };
+                return Task.CompletedTask;
+            });
+        });
+        builder.Services.AddSingleton(new ApiViewer(builder.Environment.IsDevelopment() || builder.UsesInMemoryBus()));
+        return builder;
+    }
+
+    public static WebApplication MapApiDescription(this WebApplication app)
+    {
+        app.MapOpenApi(DocumentPath).AllowAnonymous();
+        if (app.Services.GetRequiredService<ApiViewer>().Enabled)
+        {
+            app.MapScalarApiReference(ViewerPath, viewer =>
+            {
+                viewer.Title = ServiceDescription.Title;
+                viewer.OpenApiRoutePattern = DocumentPath;
+            }).AllowAnonymous();
+        }
+
+        return app;
+    }
+}
+
+/// <summary>Whether <c>/openapi</c> shows the viewer: in development and in the embedded mode.</summary>
+public sealed record ApiViewer(bool Enabled);
