@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.OpenApi;
 using Orchestrator.Api.ApiDescription;
 using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks.FastApiCompat;
@@ -45,8 +46,9 @@ public static class TaskEndpoints
             .WithSummary("The caller's tasks, newest first")
             .WithDescription("`next` is the `after` of the following page, absent on the last one.")
             .WithParameter("status", "Only tasks in this state", schema => schema.Enum = [.. TaskPage.States.Select(state => (System.Text.Json.Nodes.JsonNode)state)])
-            .WithParameter("limit", $"Tasks per page, 1 to {TaskPage.MaxLimit} (default {TaskPage.DefaultLimit})")
-            .WithParameter("after", "The `next` of the previous page: a task id of the caller's")
+            .WithParameter("limit", $"Tasks per page (default {TaskPage.DefaultLimit})",
+                schema => (schema.Type, schema.Minimum, schema.Maximum) = (JsonSchemaType.Integer, "1", $"{TaskPage.MaxLimit}"))
+            .WithParameter("after", "The `next` of the previous page: a task id of the caller's", schema => schema.Format = "uuid")
             .Answers<ValidationErrorResponse>(StatusCodes.Status422UnprocessableEntity, "A query parameter out of its range, or `after` not a task of the caller's");
         tasks.MapGet("/{taskId}", Get)
             .WithName("getTask")

@@ -174,15 +174,23 @@ public sealed class HostProcess : IAsyncDisposable
             _output.AppendLine(line);
     }
 
+    /// <summary>The repository's root folder (where Orchestrator.sln is).</summary>
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    static string FindRepositoryRoot()
+    {
+        var folder = new DirectoryInfo(AppContext.BaseDirectory);
+        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "Orchestrator.sln")))
+            folder = folder.Parent;
+        return folder!.FullName;
+    }
+
     /// <summary>The project's own build output, next to its settings, as <c>dotnet run</c> would use it.</summary>
     static string BuiltAssembly(string project)
     {
         var output = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory));
         var configuration = output.Parent!.Name;
-        var repository = output;
-        while (repository is not null && !File.Exists(Path.Combine(repository.FullName, "Orchestrator.sln")))
-            repository = repository.Parent;
-        var assembly = Path.Combine(repository!.FullName, project, "bin", configuration, "net10.0", $"{project}.dll");
+        var assembly = Path.Combine(RepositoryRoot, project, "bin", configuration, "net10.0", $"{project}.dll");
         Assert.True(File.Exists(assembly), $"{assembly} is not built");
         return assembly;
     }
