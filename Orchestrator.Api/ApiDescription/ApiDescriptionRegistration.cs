@@ -42,6 +42,9 @@ public static class ApiDescriptionRegistration
             {
                 viewer.Title = ServiceDescription.Title;
                 viewer.OpenApiRoutePattern = DocumentPath;
+                // Everything from this origin: no fonts from a CDN, no telemetry.
+                viewer.DefaultFonts = false;
+                viewer.Telemetry = false;
             }).AllowAnonymous();
         }
 
