@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.IdentityModel.Tokens;
 using Orchestrator.Api.Tasks;
 
@@ -9,8 +10,9 @@ namespace Orchestrator.Api.Security;
 
 /// <summary>
 /// Who may call the Api and how often: JWT bearer tokens under <c>Auth:Mode=Jwt</c> (every route but health
-/// needs one), the refusal to serve anonymous callers beyond loopback unless asked to, and the rate limit on
-/// new tasks.
+/// needs one), the refusal to serve anonymous callers beyond loopback unless asked to (at start, and on every
+/// request: <see cref="LoopbackOnlyRequests"/>), forwarded headers from known proxies only, and the rate limit
+/// on new tasks.
 /// </summary>
 public static class ApiSecurityRegistration
 {
@@ -20,7 +22,19 @@ public static class ApiSecurityRegistration
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
+
+        // Only the configured proxies are believed; ASP.NET Core would otherwise trust any loopback sender.
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxy) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var address in proxy.Value.Addresses)
+                forwarded.KnownProxies.Add(address);
+        });
+        builder.Services.AddTransient<IStartupFilter, ClientCheckStartupFilter>();
 
         if (auth.Mode == AuthMode.Jwt)
         {
