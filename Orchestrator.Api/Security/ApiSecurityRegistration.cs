@@ -18,6 +18,8 @@ public static class ApiSecurityRegistration
 {
     public const string SubmitPolicy = "submit";
 
+    const string NoSubject = "Invalid bearer token: it names no subject (sub)";
+
     public static IHostApplicationBuilder AddApiSecurity(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -120,15 +122,27 @@ public static class ApiSecurityRegistration
             jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
         }
 
-        // A missing or bad token is answered in the contract's shape, never with an empty body.
+        // A missing or bad token is answered in the contract's shape, never with an empty body. A token without a
+        // subject is refused: its tasks would belong to an owner that every other such token shares.
         jwt.Events = new JwtBearerEvents
         {
+            OnTokenValidated = context =>
+            {
+                if (string.IsNullOrWhiteSpace(context.Principal?.FindFirst(AuthOptions.SubjectClaim)?.Value))
+                    context.Fail(NoSubject);
+                return Task.CompletedTask;
+            },
             OnChallenge = async context =>
             {
                 context.HandleResponse();
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-                var detail = context.AuthenticateFailure is null ? "Not authenticated: a bearer token is required" : "Invalid or expired bearer token";
+                var detail = context.AuthenticateFailure switch
+                {
+                    null => "Not authenticated: a bearer token is required",
+                    { Message: NoSubject } => NoSubject,
+                    _ => "Invalid or expired bearer token",
+                };
                 await context.Response.WriteAsJsonAsync(new DetailResponse(detail), context.HttpContext.RequestAborted);
             },
         };
