@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.IdentityModel.Tokens;
 using Orchestrator.Api.Tasks;
 
@@ -9,18 +10,33 @@ namespace Orchestrator.Api.Security;
 
 /// <summary>
 /// Who may call the Api and how often: JWT bearer tokens under <c>Auth:Mode=Jwt</c> (every route but health
-/// needs one), the refusal to serve anonymous callers beyond loopback unless asked to, and the rate limit on
-/// new tasks.
+/// needs one), the refusal to serve anonymous callers beyond loopback unless asked to (at start, and on every
+/// request: <see cref="LoopbackOnlyRequests"/>), forwarded headers from known proxies only, and the rate limit
+/// on new tasks.
 /// </summary>
 public static class ApiSecurityRegistration
 {
     public const string SubmitPolicy = "submit";
 
+    const string NoSubject = "Invalid bearer token: it names no subject (sub)";
+
     public static IHostApplicationBuilder AddApiSecurity(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new();
+
+        // Only the configured proxies are believed; ASP.NET Core would otherwise trust any loopback sender.
+        builder.Services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<ProxyOptions>>((forwarded, proxy) =>
+        {
+            forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            forwarded.KnownProxies.Clear();
+            forwarded.KnownIPNetworks.Clear();
+            foreach (var address in proxy.Value.Addresses)
+                forwarded.KnownProxies.Add(address);
+        });
+        builder.Services.AddTransient<IStartupFilter, ClientCheckStartupFilter>();
 
         if (auth.Mode == AuthMode.Jwt)
         {
@@ -106,15 +122,27 @@ public static class ApiSecurityRegistration
             jwt.TokenValidationParameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
         }
 
-        // A missing or bad token is answered in the contract's shape, never with an empty body.
+        // A missing or bad token is answered in the contract's shape, never with an empty body. A token without a
+        // subject is refused: its tasks would belong to an owner that every other such token shares.
         jwt.Events = new JwtBearerEvents
         {
+            OnTokenValidated = context =>
+            {
+                if (string.IsNullOrWhiteSpace(context.Principal?.FindFirst(AuthOptions.SubjectClaim)?.Value))
+                    context.Fail(NoSubject);
+                return Task.CompletedTask;
+            },
             OnChallenge = async context =>
             {
                 context.HandleResponse();
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 context.Response.Headers.WWWAuthenticate = "Bearer";
-                var detail = context.AuthenticateFailure is null ? "Not authenticated: a bearer token is required" : "Invalid or expired bearer token";
+                var detail = context.AuthenticateFailure switch
+                {
+                    null => "Not authenticated: a bearer token is required",
+                    { Message: NoSubject } => NoSubject,
+                    _ => "Invalid or expired bearer token",
+                };
                 await context.Response.WriteAsJsonAsync(new DetailResponse(detail), context.HttpContext.RequestAborted);
             },
         };

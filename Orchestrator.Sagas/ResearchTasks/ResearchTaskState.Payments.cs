@@ -213,10 +213,11 @@ public partial class ResearchTaskState
     void MarkUnconfirmed(ResearchTaskPurchase purchase, string reason, DateTime now, bool failed = true)
     {
         // Why the payment failed is the error the task ends with if paying keeps failing until its timeout.
+        reason = ErrorText(reason);
         if (failed && StopRequested != StopReason.Failed)
         {
             LastErrorType = ErrorTypes.PaymentError;
-            LastError = Cut(reason, MaxErrorMessageLength);
+            LastError = reason;
         }
 
         purchase.Status = PurchaseStatus.Unconfirmed;
@@ -230,7 +231,7 @@ public partial class ResearchTaskState
             return;
         StopRequested = StopReason.Failed;
         LastErrorType = errorType;
-        LastError = Cut(message, MaxErrorMessageLength);
+        LastError = ErrorText(message);
     }
 
     static IEnumerable<ResearchTaskPurchase> InPlanOrder(IEnumerable<ResearchTaskPurchase> purchases) =>

@@ -168,6 +168,37 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// <summary>The Worker cuts marketplace text to its columns already; this keeps a stray message from breaking the row.</summary>
     static string Cut(string text, int length) => text.Length <= length ? text : string.Concat(text.AsSpan(0, length - 1), "…");
 
+    /// <summary>
+    /// An error as stored and shown: one line, cut to its column. Errors quote what suppliers answered, so line breaks
+    /// and other control characters in them become one space: an error read in a log, a terminal or the audit trail
+    /// cannot pass for lines of its own.
+    /// </summary>
+    static string ErrorText(string message)
+    {
+        if (!message.Any(IsControl))
+            return Cut(message, MaxErrorMessageLength);
+
+        var line = new System.Text.StringBuilder(message.Length);
+        var gap = false;
+        foreach (var c in message)
+        {
+            if (IsControl(c))
+            {
+                gap = true;
+                continue;
+            }
+
+            if (gap && line.Length > 0 && line[^1] != ' ' && c != ' ')
+                line.Append(' ');
+            gap = false;
+            line.Append(c);
+        }
+
+        return Cut(line.ToString(), MaxErrorMessageLength);
+
+        static bool IsControl(char c) => char.IsControl(c) || c is '\u2028' or '\u2029';
+    }
+
     /// <summary>The payment token is issued: the token consumer stored it with the task.</summary>
     public void RecordTokenIssued(DateTime now)
     {
@@ -183,7 +214,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     {
         RetryAttempts++;
         LastErrorType = errorType;
-        LastError = Cut(message, MaxErrorMessageLength);
+        LastError = ErrorText(message);
         RetryAt = now + retry.DelayAfter(RetryAttempts);
     }
 
@@ -254,7 +285,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public void Fail(string errorType, string message, DateTime now)
     {
         ErrorType = errorType;
-        ErrorMessage = Cut(message, MaxErrorMessageLength);
+        ErrorMessage = ErrorText(message);
         Audit(AuditActions.Failed, now, outcome: $"{errorType}: {ErrorMessage}");
         End(now);
     }

@@ -5,9 +5,10 @@ using System.Text.Json;
 namespace Orchestrator.Worker.Marketplace;
 
 /// <summary>
-/// Text from the marketplace made fit to store and show: control characters, invisible direction overrides and
-/// broken surrogates removed (PostgreSQL refuses NUL and invalid UTF-16 in text; a terminal or a page would obey
-/// the others), runs of whitespace made one space, and the length cut to what its column holds, ending in "…".
+/// Text from the marketplace made fit to store and show: control characters, invisible direction overrides,
+/// zero-width and tag characters, and broken surrogates removed (PostgreSQL refuses NUL and invalid UTF-16 in text;
+/// a terminal or a page would obey the direction overrides; a chat model reads what a person cannot see), runs of
+/// whitespace made one space, and the length cut to what its column holds, ending in "…".
 /// </summary>
 public static class UntrustedText
 {
@@ -37,13 +38,15 @@ public static class UntrustedText
             var c = text[i];
             if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
             {
-                Append(clean, ref space, c, text[++i]);
+                if (!IsTag(char.ConvertToUtf32(c, text[i + 1])))
+                    Append(clean, ref space, c, text[i + 1]);
+                i++;
                 continue;
             }
 
             if (char.IsWhiteSpace(c))
                 space = clean.Length > 0;
-            else if (!char.IsControl(c) && !char.IsSurrogate(c) && !IsDirectionControl(c))
+            else if (!char.IsControl(c) && !char.IsSurrogate(c) && !IsDirectionControl(c) && !IsZeroWidth(c))
                 Append(clean, ref space, c);
 
             // Enough is kept to know that the text must be cut.
@@ -137,4 +140,16 @@ public static class UntrustedText
 
     /// <summary>Invisible characters that reorder the text around them (the "Trojan Source" characters).</summary>
     static bool IsDirectionControl(char c) => c is '\u061C' or '\u200E' or '\u200F' or (>= '\u202A' and <= '\u202E') or (>= '\u2066' and <= '\u2069');
+
+    /// <summary>
+    /// Invisible characters of no width (zero-width spaces and joiners, word joiner, invisible operators, byte order
+    /// mark): they hide words from a reader while a chat model still reads them.
+    /// </summary>
+    static bool IsZeroWidth(char c) => c is (>= '\u200B' and <= '\u200F') or (>= '\u2060' and <= '\u2064') or '\uFEFF';
+
+    /// <summary>
+    /// Unicode tag characters (U+E0000 to U+E007F): an invisible copy of ASCII, which a chat model reads as text
+    /// (invisible prompt injection).
+    /// </summary>
+    static bool IsTag(int codePoint) => codePoint is >= 0xE0000 and <= 0xE007F;
 }

@@ -30,6 +30,7 @@ public static class ServiceDefaults
                 .MinimumLevel.Override("System.Net.Http.HttpClient", LogEventLevel.Warning)
                 .MinimumLevel.Override("Polly", LogEventLevel.Error)
                 .Enrich.FromLogContext()
+                .Enrich.With<OneLineLogValues>()
                 .ReadFrom.Configuration(builder.Configuration)
                 .ReadFrom.Services(services);
             if (!builder.Configuration.GetSection("Serilog:WriteTo").Exists())

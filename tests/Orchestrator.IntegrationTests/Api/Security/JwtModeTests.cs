@@ -41,6 +41,52 @@ public sealed class JwtModeTests(JwtModeTests.Service service) : IClassFixture<J
     }
 
     [Fact]
+    public async Task A_validly_signed_token_without_a_subject_is_refused_with_401_and_records_nothing()
+    {
+        var before = await NewestTaskIdsAsync();
+        var subjects = new (string Name, string? Subject)[] { ("no sub", null), ("empty sub", ""), ("blank sub", "  ") };
+        foreach (var (name, subject) in subjects)
+        {
+            var token = TokenWithSubject(subject);
+            foreach (var (method, path) in new[] { ("POST", "/tasks"), ("GET", "/tasks") })
+            {
+                using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "POST" ? JsonContent.Create(Seed) : null };
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+                using var response = await service.Api.Client.SendAsync(request);
+
+                Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"{method} {path} with {name}: {(int)response.StatusCode}");
+                Assert.Contains("sub", JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            }
+        }
+
+        // Nothing was recorded: an admin, who sees every task newest first, sees the same ones as before.
+        Assert.Equal(before, await NewestTaskIdsAsync());
+    }
+
+    async Task<List<string>> NewestTaskIdsAsync()
+    {
+        using var response = await SendAsync("root", HttpMethod.Get, "/tasks?limit=100", role: Caller.AdminRole);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return [.. JsonNode.Parse(await response.Content.ReadAsStringAsync())!["tasks"]!.AsArray().Select(t => t!["task_id"]!.GetValue<string>())];
+    }
+
+    /// <summary>A token signed with the service's key, as a careless issuer might make it: its <c>sub</c> missing or empty.</summary>
+    string TokenWithSubject(string? subject)
+    {
+        var claims = new Dictionary<string, object>();
+        if (subject is not null)
+            claims[AuthOptions.SubjectClaim] = subject;
+        return new Microsoft.IdentityModel.JsonWebTokens.JsonWebTokenHandler().CreateToken(new Microsoft.IdentityModel.Tokens.SecurityTokenDescriptor
+        {
+            Issuer = service.Auth.EffectiveIssuer,
+            Audience = service.Auth.Audience,
+            Claims = claims,
+            Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new Microsoft.IdentityModel.Tokens.SigningCredentials(DevelopmentTokens.SigningKey(service.Auth), Microsoft.IdentityModel.Tokens.SecurityAlgorithms.HmacSha256),
+        });
+    }
+
+    [Fact]
     public async Task Another_owners_task_is_not_found_on_every_route_and_not_listed()
     {
         var taskId = await SubmitAsync("alice", Seed);

@@ -44,6 +44,20 @@ public sealed class FailurePathTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_error_quoting_a_supplier_is_stored_on_one_line_without_control_characters()
+    {
+        _harness.Simulators.Behaviour.MarketplaceOutage = true;
+        var taskId = await _harness.SubmitAsync("Tesla Inc financial performance 2023", budget: 50);
+        await _harness.WaitUntilDeferredAsync(taskId);
+
+        await _harness.Bus.Bus.Publish(new ResearchStepFailed(taskId, ErrorTypes.DataError,
+            "Marketplace catalog failed: HTTP 503 Down\r\n[12:00:00 INF] Task forged -> Completed\u2028\u001b[2J\ttab"));
+
+        var task = await _harness.WaitForAsync(taskId, m => m.Failed);
+        Assert.Equal("Marketplace catalog failed: HTTP 503 Down [12:00:00 INF] Task forged -> Completed [2J tab", task.ErrorMessage);
+    }
+
+    [Fact]
     public async Task Marketplace_timeouts_hold_the_task_until_its_timeout_then_fail_it_with_DataError()
     {
         _harness.Simulators.Behaviour.Latency = TimeSpan.FromSeconds(2);
