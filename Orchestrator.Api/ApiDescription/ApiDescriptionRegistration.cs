@@ -42,9 +42,12 @@ public static class ApiDescriptionRegistration
             {
                 viewer.Title = ServiceDescription.Title;
                 viewer.OpenApiRoutePattern = DocumentPath;
-                // Everything from this origin: no fonts from a CDN, no telemetry.
+                // Everything from this origin: no fonts from a CDN, no telemetry, no AI chat or deploy buttons that
+                // would send the document to a third party.
                 viewer.DefaultFonts = false;
                 viewer.Telemetry = false;
+                viewer.ShowDeveloperTools = DeveloperToolsVisibility.Never;
+                viewer.Agent = new ScalarAgentOptions { Disabled = true };
             }).AllowAnonymous();
         }
 

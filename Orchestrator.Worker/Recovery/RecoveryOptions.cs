@@ -21,7 +21,10 @@ public sealed class RecoveryOptions
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>How often tasks whose deferred step is due (<c>retry_at</c> passed) are looked for.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
-    public TimeSpan StepRetryPoll { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How often tasks past their deadline, and tasks whose deferred step is due (<c>retry_at</c> passed), are looked
+    /// for: a deadline fires at most this late (plus the time to handle the message).
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan DuePoll { get; set; } = TimeSpan.FromSeconds(1);
 }

@@ -7,7 +7,8 @@ namespace Orchestrator.Worker.Recovery;
 /// Never lose a task, never let one run forever. Unfinished tasks whose state stopped moving (a crash took the
 /// message in flight) are sent <see cref="ResumeTask"/>, and the saga repeats the step it waits on; payments
 /// repeat under the same idempotency key, so a resumed purchase is never charged twice. Tasks created longer
-/// than <c>WORKFLOW_TIMEOUT</c> ago are sent <see cref="TaskDeadlinePassed"/>. Both are found in the database,
+/// than <c>WORKFLOW_TIMEOUT</c> ago are sent <see cref="TaskDeadlinePassed"/> within <see cref="RecoveryOptions.DuePoll"/> of
+/// that moment. Both are found in the database,
 /// so they survive any restart; several Workers sweeping at once only repeat messages the saga ignores. Tasks
 /// waiting on a step that failed for now are sent <see cref="RetryStep"/> once its due time (<c>retry_at</c>) has
 /// passed: the durable backoff, kept in the database because this RabbitMQ has no delayed messages.
@@ -33,26 +34,33 @@ public sealed partial class UnfinishedTaskSweep(
         if (settings.ResumeAllOnStart)
             await ResumeAsync(startedAt, stoppingToken);
 
-        var retries = RetryDueStepsAsync(settings.StepRetryPoll, stoppingToken);
+        var dueTimes = SendDueAsync(settings.DuePoll, stoppingToken);
         using var timer = new PeriodicTimer(settings.SweepInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            await ExpireAsync(now - TimeSpan.FromSeconds(workflow.Value.WorkflowTimeout), stoppingToken);
-            await ResumeAsync(now - settings.StallAfter, stoppingToken);
+            await ResumeAsync(clock.GetUtcNow().UtcDateTime - settings.StallAfter, stoppingToken);
             await ForgetSecretsAsync(stoppingToken);
         }
 
-        await retries;
+        await dueTimes;
     }
 
-    async Task RetryDueStepsAsync(TimeSpan interval, CancellationToken stoppingToken)
+    /// <summary>
+    /// What falls due at a moment, read from the database at that moment (within <paramref name="interval"/>): the
+    /// deadlines (<c>created_at</c> + <c>WORKFLOW_TIMEOUT</c>) and the deferred steps (<c>retry_at</c>). Being
+    /// read, not scheduled, they hold across restarts of every process.
+    /// </summary>
+    async Task SendDueAsync(TimeSpan interval, CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(interval, clock);
         try
         {
             while (await timer.WaitForNextTickAsync(stoppingToken))
-                await RetryDueAsync(clock.GetUtcNow().UtcDateTime, stoppingToken);
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                await ExpireAsync(now - TimeSpan.FromSeconds(workflow.Value.WorkflowTimeout), stoppingToken);
+                await RetryDueAsync(now, stoppingToken);
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
