@@ -15,6 +15,33 @@ public sealed class SimulatorBehaviour
     /// <summary>Added before every answer of both simulators.</summary>
     public TimeSpan Latency { get; set; }
 
+    /// <summary>Added to every <c>POST /pay</c> before it charges, as a slow payment network would.</summary>
+    public TimeSpan PaymentLatency { get; set; }
+
+    readonly ConcurrentDictionary<int, int> _paymentsInFlight = new();
+    int _mostPaymentsInFlightForOneItem;
+
+    /// <summary>The most <c>POST /pay</c> requests for one item that were in progress at the same moment.</summary>
+    public int MostPaymentsInFlightForOneItem => Volatile.Read(ref _mostPaymentsInFlightForOneItem);
+
+    /// <summary>Counts a payment of <paramref name="itemId"/> as in progress until the result is disposed.</summary>
+    internal IDisposable PaymentInFlight(int itemId)
+    {
+        var now = _paymentsInFlight.AddOrUpdate(itemId, 1, (_, count) => count + 1);
+        int most;
+        while (now > (most = Volatile.Read(ref _mostPaymentsInFlightForOneItem)) &&
+               Interlocked.CompareExchange(ref _mostPaymentsInFlightForOneItem, now, most) != most)
+        {
+        }
+
+        return new Ended(() => _paymentsInFlight.AddOrUpdate(itemId, 0, (_, count) => count - 1));
+    }
+
+    sealed class Ended(Action end) : IDisposable
+    {
+        public void Dispose() => end();
+    }
+
     /// <summary>Probability that any call of either simulator (but /health and /ledger) answers 500 before doing anything.</summary>
     public double FailureRateBeforeEffect { get; set; }
 

@@ -23,6 +23,13 @@ public class ResearchTaskPurchase
     public int SettlementChecks { get; set; }
     public DateTime? PaidAt { get; set; }
 
+    /// <summary>
+    /// Until when a payer holds this purchase: set by the payment step (a conditional update) just before its
+    /// <c>POST /pay</c>, never by the saga, and left to expire. While it holds, no other delivery pays it and the
+    /// stalled-task sweep leaves the task alone.
+    /// </summary>
+    public DateTime? PaymentClaimedUntil { get; set; }
+
     /// <summary>The item's data (a JSON object) once read with the payment token.</summary>
     public string? Data { get; set; }
 

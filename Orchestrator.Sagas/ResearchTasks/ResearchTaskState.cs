@@ -49,6 +49,12 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// </summary>
     public DateTime? RetryAt { get; set; }
 
+    /// <summary>
+    /// Until when a payment step is known to be running for this task: the payer sets and extends it (never the
+    /// saga), and the stalled-task sweep does not resume a task whose step still holds it.
+    /// </summary>
+    public DateTime? StepLeaseUntil { get; set; }
+
     /// <summary>How often the current step failed for now in a row; the wait doubles with each.</summary>
     public int RetryAttempts { get; set; }
 

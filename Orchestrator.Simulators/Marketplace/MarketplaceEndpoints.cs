@@ -69,6 +69,9 @@ public static class MarketplaceEndpoints
                 return Results.Conflict(new Detail("The item is not for sale"));
         }
 
+        using var inFlight = behaviour.PaymentInFlight(payment.ItemId ?? 0);
+        if (behaviour.PaymentLatency > TimeSpan.Zero)
+            await Task.Delay(behaviour.PaymentLatency, request.HttpContext.RequestAborted);
         var key = request.Headers["Idempotency-Key"].ToString();
         var (outcome, charge, remaining) = ledger.Pay(payment.TokenId, payment.Amount, payment.ItemId, key.Length > 0 ? key : null);
         return outcome switch

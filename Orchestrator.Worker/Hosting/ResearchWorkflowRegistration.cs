@@ -77,6 +77,7 @@ public static class ResearchWorkflowRegistration
         builder.Services.AddScoped<MarketplacePurchases>();
         builder.Services.AddScoped<PaymentTokens>();
         builder.Services.AddScoped<PaymentPermit>();
+        builder.Services.AddScoped<PaymentClaims>();
         builder.Services.AddScoped<ItemPayments>();
         builder.Services.AddScoped<PaidItemReads>();
 
@@ -156,8 +157,7 @@ public static class ResearchWorkflowRegistration
         resilience.Retry.Delay = delay;
         resilience.Retry.BackoffType = Polly.DelayBackoffType.Exponential;
         resilience.AttemptTimeout.Timeout = attempt;
-        resilience.TotalRequestTimeout.Timeout =
-            attempt * (options.MaxRetries + 1) + delay * Math.Pow(2, options.MaxRetries + 1) + TimeSpan.FromSeconds(1);
+        resilience.TotalRequestTimeout.Timeout = options.LongestCall;
         resilience.CircuitBreaker.SamplingDuration = TimeSpan.FromSeconds(Math.Max(30, 2 * options.HttpTimeout));
         resilience.CircuitBreaker.FailureRatio = 0.5;
         resilience.CircuitBreaker.MinimumThroughput = 20;

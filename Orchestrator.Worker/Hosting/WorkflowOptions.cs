@@ -36,6 +36,10 @@ public sealed class WorkflowOptions
     [Range(0, 600)]
     public double RetryDelay { get; set; } = 1;
 
+    /// <summary>The longest one HTTP call may take, every retry and backoff included.</summary>
+    public TimeSpan LongestCall =>
+        TimeSpan.FromSeconds(HttpTimeout) * (MaxRetries + 1) + TimeSpan.FromSeconds(RetryDelay) * Math.Pow(2, MaxRetries + 1) + TimeSpan.FromSeconds(1);
+
     /// <summary>How many catalog items a task considers at most.</summary>
     [Range(1, 50)]
     public int MaxSources { get; set; } = 8;

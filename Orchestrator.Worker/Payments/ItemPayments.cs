@@ -3,13 +3,22 @@ using Orchestrator.Worker.Marketplace;
 namespace Orchestrator.Worker.Payments;
 
 /// <summary>
-/// Pays for a step's items one after the other, each under its own key, each after the permit allowed it. The first
+/// Pays for a step's items one after the other, each under its own key, each after the permit allowed it and with
+/// the purchase claimed (<see cref="PaymentClaims"/>): never two payers of one purchase at once. The first
 /// payment not made for sure (refused by the permit or the marketplace, or left unconfirmed: the marketplace is likely
 /// failing the rest too) stops the step: the rest are reported not made, and the saga settles them by reading.
 /// </summary>
-public sealed class ItemPayments(PaymentPermit permit, MarketplacePurchases purchases)
+public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, MarketplacePurchases purchases)
 {
     public async Task<IReadOnlyList<PaymentOutcome>> PayAsync(PayForItems order, CancellationToken cancellationToken)
+    {
+        await claims.HoldStepAsync(order.TaskId, order.Payments.Count, cancellationToken);
+        var outcomes = await PayInOrderAsync(order, cancellationToken);
+        await claims.EndStepAsync(order.TaskId, cancellationToken);
+        return outcomes;
+    }
+
+    async Task<IReadOnlyList<PaymentOutcome>> PayInOrderAsync(PayForItems order, CancellationToken cancellationToken)
     {
         var outcomes = new List<PaymentOutcome>(order.Payments.Count);
         var committed = 0L;
@@ -22,7 +31,16 @@ public sealed class ItemPayments(PaymentPermit permit, MarketplacePurchases purc
                 stoppedBy = decision.Refusal;
                 if (decision.Token is { } token)
                 {
+                    if (await claims.TryClaimAsync(order.TaskId, payment.ItemId, cancellationToken) is not { } claim)
+                    {
+                        // Another delivery of this step pays it now: its answer settles the purchase.
+                        stoppedBy = $"another payer is paying item {payment.ItemId} now";
+                        outcomes.Add(new PaymentOutcome(payment.ItemId, PaymentResult.NotMade, $"The payment was not started: {stoppedBy}"));
+                        continue;
+                    }
+
                     var outcome = await PayAsync(token, payment, cancellationToken);
+                    await claims.ReleaseAsync(order.TaskId, payment.ItemId, claim, cancellationToken);
                     outcomes.Add(outcome);
                     // Only a payment made for sure lets the step go on; anything else stops it before another check.
                     if (outcome.Result == PaymentResult.Paid)

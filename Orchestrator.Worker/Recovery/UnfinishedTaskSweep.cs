@@ -107,15 +107,20 @@ public sealed partial class UnfinishedTaskSweep(
     /// <summary>
     /// Resumes the started, unfinished tasks whose state has not changed since <paramref name="updatedBefore"/>; not
     /// those waiting for a deferred step's due time, which <see cref="RetryDueAsync"/> looks after, nor those waiting
-    /// to start (<c>Submitted</c>), which admission starts when a slot is free.
+    /// to start (<c>Submitted</c>), which admission starts when a slot is free, nor those whose payment step still
+    /// holds its lease (<see cref="ResearchTaskState.StepLeaseUntil"/>): it is slow, not lost.
     /// </summary>
-    public Task<int> ResumeAsync(DateTime updatedBefore, CancellationToken cancellationToken) =>
-        SweepAsync(
+    public Task<int> ResumeAsync(DateTime updatedBefore, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return SweepAsync(
             tasks => tasks
                 .Where(t => t.UpdatedAt < updatedBefore && t.RetryAt == null && t.CurrentState != nameof(ResearchTaskStateMachine.Submitted))
+                .Where(t => t.StepLeaseUntil == null || t.StepLeaseUntil < now)
                 .OrderBy(t => t.UpdatedAt),
             taskId => new ResumeTask(taskId),
             cancellationToken);
+    }
 
     async Task<int> SweepAsync<TMessage>(
         Func<IQueryable<ResearchTaskState>, IQueryable<ResearchTaskState>> select,

@@ -112,6 +112,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("payment_attempts");
 
+                    b.Property<DateTime?>("PaymentClaimedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("payment_claimed_until");
+
                     b.Property<long>("Price")
                         .HasColumnType("bigint")
                         .HasColumnName("price");
@@ -217,6 +221,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.Property<long>("Spent")
                         .HasColumnType("bigint")
                         .HasColumnName("spent");
+
+                    b.Property<DateTime?>("StepLeaseUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("step_lease_until");
 
                     b.Property<string>("StopRequested")
                         .HasMaxLength(32)

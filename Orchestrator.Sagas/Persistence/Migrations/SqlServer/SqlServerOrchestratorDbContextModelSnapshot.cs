@@ -112,6 +112,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("int")
                         .HasColumnName("payment_attempts");
 
+                    b.Property<DateTime?>("PaymentClaimedUntil")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("payment_claimed_until");
+
                     b.Property<long>("Price")
                         .HasColumnType("bigint")
                         .HasColumnName("price");
@@ -217,6 +221,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.Property<long>("Spent")
                         .HasColumnType("bigint")
                         .HasColumnName("spent");
+
+                    b.Property<DateTime?>("StepLeaseUntil")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("step_lease_until");
 
                     b.Property<string>("StopRequested")
                         .HasMaxLength(32)

@@ -105,6 +105,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("payment_attempts");
 
+                    b.Property<DateTime?>("PaymentClaimedUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_claimed_until");
+
                     b.Property<long>("Price")
                         .HasColumnType("INTEGER")
                         .HasColumnName("price");
@@ -210,6 +214,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.Property<long>("Spent")
                         .HasColumnType("INTEGER")
                         .HasColumnName("spent");
+
+                    b.Property<DateTime?>("StepLeaseUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("step_lease_until");
 
                     b.Property<string>("StopRequested")
                         .HasMaxLength(32)
