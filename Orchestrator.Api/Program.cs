@@ -22,7 +22,7 @@ var app = builder.Build();
 
 app.MapDashboard();
 app.UseApiSecurity();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(ApiSecurityRegistration.MetricsAccess(app));
 app.MapTaskEndpoints();
 app.MapTaskProgress();
 app.MapApiDescription();
