@@ -20,6 +20,7 @@ builder.AddApiDescription();
 
 var app = builder.Build();
 
+app.UseHtmlSecurityHeaders();
 app.MapDashboard();
 app.UseApiSecurity();
 app.MapDefaultEndpoints(ApiSecurityRegistration.MetricsAccess(app));
