@@ -45,8 +45,11 @@ start_postgres() {
     -E UTF8 --locale=C.UTF-8 >/dev/null
   runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w \
     -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c max_connections=300 $PG_SPEED_OPTIONS" start >/dev/null
-  runuser -u postgres -- psql -q -h "$PG_DIR" -p "$PG_PORT" -v ON_ERROR_STOP=1 \
-    -c "CREATE ROLE app LOGIN PASSWORD 'app_pw' CREATEDB" -c "CREATE DATABASE appdb OWNER app" >/dev/null
+  # The statements go in on standard input, so that no password is on a command line `ps` shows.
+  runuser -u postgres -- psql -q -h "$PG_DIR" -p "$PG_PORT" -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+CREATE ROLE app LOGIN PASSWORD 'app_pw' CREATEDB;
+CREATE DATABASE appdb OWNER app;
+SQL
 }
 
 install_node_tools() {

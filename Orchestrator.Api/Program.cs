@@ -20,9 +20,10 @@ builder.AddApiDescription();
 
 var app = builder.Build();
 
+app.UseHtmlSecurityHeaders();
 app.MapDashboard();
 app.UseApiSecurity();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(ApiSecurityRegistration.MetricsAccess(app));
 app.MapTaskEndpoints();
 app.MapTaskProgress();
 app.MapApiDescription();

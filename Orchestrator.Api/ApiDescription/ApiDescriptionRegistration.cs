@@ -1,4 +1,5 @@
 using Microsoft.OpenApi;
+using Orchestrator.Api.Security;
 using Orchestrator.Api.Tasks;
 using Orchestrator.Worker.Hosting.AllHosts;
 using Scalar.AspNetCore;
@@ -38,6 +39,7 @@ public static class ApiDescriptionRegistration
         app.MapOpenApi(DocumentPath).AllowAnonymous();
         if (app.Services.GetRequiredService<ApiViewer>().Enabled)
         {
+            app.UseViewerPolicy(ViewerPath);
             app.MapScalarApiReference(ViewerPath, viewer =>
             {
                 viewer.Title = ServiceDescription.Title;

@@ -44,7 +44,7 @@ public sealed class ServiceDescription(IOptions<AuthOptions> auth) : IOpenApiDoc
         };
 
         DescribeBearerTokens(document);
-        DescribeOperationalRoutes(document);
+        DescribeOperationalRoutes(document, auth.Value.Mode == AuthMode.Jwt);
         return Task.CompletedTask;
     }
 
@@ -70,7 +70,7 @@ public sealed class ServiceDescription(IOptions<AuthOptions> auth) : IOpenApiDoc
     }
 
     /// <summary>Readiness and metrics are mapped by the health-check and Prometheus middleware, not as endpoints.</summary>
-    static void DescribeOperationalRoutes(OpenApiDocument document)
+    static void DescribeOperationalRoutes(OpenApiDocument document, bool jwt)
     {
         document.Paths.Add("/health/ready", Anonymous(new OpenApiOperation
         {
@@ -83,7 +83,7 @@ public sealed class ServiceDescription(IOptions<AuthOptions> auth) : IOpenApiDoc
                 ["503"] = PlainText("Not ready: `Unhealthy`, with the reason in the logs; ready again by itself after an outage"),
             },
         }));
-        document.Paths.Add("/metrics", Anonymous(new OpenApiOperation
+        var metrics = Anonymous(new OpenApiOperation
         {
             OperationId = "getMetrics",
             Summary = "Counters and durations in Prometheus' text format (nothing of any task)",
@@ -92,7 +92,18 @@ public sealed class ServiceDescription(IOptions<AuthOptions> auth) : IOpenApiDoc
                 ["200"] = PlainText("The Prometheus exposition"),
                 ["400"] = AccessRules.BadRequest(document),
             },
-        }));
+        });
+        if (jwt)
+        {
+            // Under Jwt a token with role admin or metrics: the document's bearer requirement applies.
+            var operation = metrics.Operations![HttpMethod.Get];
+            operation.Security = null;
+            operation.Description = "Needs a bearer token with `role: admin` or `role: metrics`.";
+            operation.Responses!["401"] = AccessRules.Detail(document, "Not authenticated: no valid bearer token");
+            operation.Responses["403"] = new OpenApiResponse { Description = "A token without role `admin` or `metrics`" };
+        }
+
+        document.Paths.Add("/metrics", metrics);
     }
 
     static OpenApiPathItem Anonymous(OpenApiOperation operation)

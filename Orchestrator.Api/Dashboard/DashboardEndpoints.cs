@@ -19,7 +19,15 @@ public static class DashboardEndpoints
     public static WebApplication MapDashboard(this WebApplication app)
     {
         // Before authorization (which asks every request without an endpoint for a token): the scripts are public.
-        app.UseStaticFiles();
+        // The page read as a file (/index.html) carries the page's headers too.
+        app.UseStaticFiles(new StaticFileOptions
+        {
+            OnPrepareResponse = file =>
+            {
+                if (file.File.Name.EndsWith(".html", StringComparison.OrdinalIgnoreCase))
+                    WithPageHeaders(file.Context.Response);
+            },
+        });
 
         // The pages and their scripts hold no data: anyone may load them; the API calls they make need the token.
         var pages = app.MapGroup("").WithTags("Dashboard").ExcludeFromDescription().AllowAnonymous();
@@ -36,10 +44,15 @@ public static class DashboardEndpoints
     /// <summary>One page for both views: its scripts show the list, or the task its address names.</summary>
     static PhysicalFileHttpResult Page(HttpContext context, IWebHostEnvironment environment)
     {
-        context.Response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        context.Response.Headers.XContentTypeOptions = "nosniff";
-        context.Response.Headers["Referrer-Policy"] = "no-referrer";
+        WithPageHeaders(context.Response);
         return TypedResults.PhysicalFile(Path.Combine(environment.WebRootPath, "index.html"), "text/html; charset=utf-8");
+    }
+
+    static void WithPageHeaders(HttpResponse response)
+    {
+        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers["Referrer-Policy"] = "no-referrer";
     }
 }
 

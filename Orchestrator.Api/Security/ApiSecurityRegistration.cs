@@ -17,6 +17,10 @@ namespace Orchestrator.Api.Security;
 public static class ApiSecurityRegistration
 {
     public const string SubmitPolicy = "submit";
+    public const string MetricsPolicy = "metrics";
+
+    /// <summary>The role, beside <c>admin</c>, of a token that may read <c>/metrics</c> under <c>Auth:Mode=Jwt</c> (a scraper's).</summary>
+    public const string MetricsRole = "metrics";
 
     const string NoSubject = "Invalid bearer token: it names no subject (sub)";
 
@@ -44,7 +48,8 @@ public static class ApiSecurityRegistration
             builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
                 .Configure<IOptions<AuthOptions>>((jwt, options) => ConfigureJwt(jwt, options.Value));
             builder.Services.AddAuthorizationBuilder()
-                .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+                .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
+                .AddPolicy(MetricsPolicy, policy => policy.RequireRole(Caller.AdminRole, MetricsRole));
         }
         else
         {
@@ -80,6 +85,16 @@ public static class ApiSecurityRegistration
         });
         return builder;
     }
+
+    /// <summary>
+    /// Who may read <c>/metrics</c>: under <c>Auth:Mode=Jwt</c> the Api's port is public, and the counts tell one
+    /// owner about everyone's traffic, so only a token with role <c>admin</c> or <c>metrics</c>; anyone otherwise
+    /// (the anonymous mode serves loopback only).
+    /// </summary>
+    public static Action<IEndpointConventionBuilder>? MetricsAccess(WebApplication app) =>
+        app.Services.GetRequiredService<IOptions<AuthOptions>>().Value.Mode == AuthMode.Jwt
+            ? endpoint => endpoint.RequireAuthorization(MetricsPolicy)
+            : null;
 
     /// <summary>Identity, then the rate limiter (which partitions by the identified owner), then authorization.</summary>
     public static WebApplication UseApiSecurity(this WebApplication app)

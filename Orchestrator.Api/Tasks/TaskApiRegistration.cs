@@ -1,5 +1,7 @@
+using System.Text;
 using System.Text.Json;
 using Orchestrator.Worker.Admission;
+using Orchestrator.Worker.Hosting.AllHosts;
 
 namespace Orchestrator.Api.Tasks;
 
@@ -9,6 +11,20 @@ public static class TaskApiRegistration
     {
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddScoped<TaskIntake>();
+
+        // Embedded, a key is made and kept in the data folder; every other Api must be given the one they share.
+        var embedded = builder.UsesInMemoryBus();
+        builder.Services.AddOptions<IntakeOptions>()
+            .BindConfiguration(IntakeOptions.Section)
+            .Validate(
+                intake => intake.SubmissionKey is { Length: > 0 } || embedded,
+                $"{IntakeOptions.SubmissionKeyName} is required unless the Api runs embedded (at least {IntakeOptions.MinSubmissionKeyBytes} bytes, the same for every Api)")
+            .Validate(
+                intake => intake.SubmissionKey is not { Length: > 0 } key || Encoding.UTF8.GetByteCount(key) >= IntakeOptions.MinSubmissionKeyBytes,
+                $"{IntakeOptions.SubmissionKeyName} must be at least {IntakeOptions.MinSubmissionKeyBytes} bytes")
+            .ValidateOnStart();
+        builder.Services.AddSingleton(services => SubmissionHashes.Create(
+            services.GetRequiredService<IOptions<IntakeOptions>>().Value, services.GetRequiredService<IHostEnvironment>()));
         return builder.AddTaskBacklog();
     }
 }

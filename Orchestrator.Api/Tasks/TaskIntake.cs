@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Security;
@@ -19,6 +17,7 @@ public sealed partial class TaskIntake(
     IPublishEndpoint publishEndpoint,
     TaskBacklog backlog,
     AdmissionSignal admission,
+    SubmissionHashes hashes,
     IOptions<RateLimitOptions> limits,
     IOptions<AuthOptions> auth,
     TimeProvider clock,
@@ -33,9 +32,8 @@ public sealed partial class TaskIntake(
     /// </summary>
     public async Task<SubmitOutcome> SubmitAsync(SubmitTaskRequest request, Caller caller, string? idempotencyKey, CancellationToken cancellationToken)
     {
-        var hash = idempotencyKey is null ? null : Hash(request);
         if (idempotencyKey is not null && await SubmittedWithKeyAsync(caller, idempotencyKey, cancellationToken) is { } earlier)
-            return Replayed(earlier, hash);
+            return Replayed(earlier, request);
 
         if (backlog.IsOverloaded)
         {
@@ -45,7 +43,7 @@ public sealed partial class TaskIntake(
         }
 
         var task = ResearchTaskState.Accept(Guid.NewGuid(), request.Theme, request.Budget, request.VoiceId, caller.OwnerId, clock.GetUtcNow().UtcDateTime);
-        (task.SubmissionKey, task.SubmissionHash) = (idempotencyKey, hash);
+        (task.SubmissionKey, task.SubmissionHash) = (idempotencyKey, idempotencyKey is null ? null : hashes.Of(request));
         task.TraceId = TaskTrace.Current;
         db.ResearchTasks.Add(task);
         try
@@ -57,7 +55,7 @@ public sealed partial class TaskIntake(
             // The same key raced in from another request: answer as if it came second.
             db.ChangeTracker.Clear();
             var winner = await SubmittedWithKeyAsync(caller, idempotencyKey, cancellationToken) ?? throw new InvalidOperationException("The task could not be recorded");
-            return Replayed(winner, hash);
+            return Replayed(winner, request);
         }
 
         admission.Wake();
@@ -65,8 +63,8 @@ public sealed partial class TaskIntake(
         return new SubmitOutcome.Recorded(task.CorrelationId);
     }
 
-    static SubmitOutcome Replayed(Submission earlier, string? hash) =>
-        earlier.Hash == hash ? new SubmitOutcome.Recorded(earlier.TaskId) : new SubmitOutcome.KeyReused();
+    SubmitOutcome Replayed(Submission earlier, SubmitTaskRequest request) =>
+        hashes.Match(earlier.Hash, request) ? new SubmitOutcome.Recorded(earlier.TaskId) : new SubmitOutcome.KeyReused();
 
     /// <summary>
     /// How long the caller must wait before a new task, when too many of theirs ended in <c>AuthenticationError</c>
@@ -102,9 +100,6 @@ public sealed partial class TaskIntake(
             .Where(t => t.OwnerId == caller.OwnerId && t.SubmissionKey == key)
             .Select(t => new Submission(t.CorrelationId, t.SubmissionHash))
             .FirstOrDefaultAsync(cancellationToken);
-
-    static string Hash(SubmitTaskRequest request) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{request.Theme}\0{request.Budget}\0{request.VoiceId}")));
 
     sealed record Submission(Guid TaskId, string? Hash);
 

@@ -48,4 +48,23 @@ public sealed class PostgresOrchestratorDbContext(DbContextOptions<PostgresOrche
     : OrchestratorDbContext(options);
 
 public sealed class SqlServerOrchestratorDbContext(DbContextOptions<SqlServerOrchestratorDbContext> options)
-    : OrchestratorDbContext(options);
+    : OrchestratorDbContext(options)
+{
+    /// <summary>Compares code points: "Alice" and "alice" are two owners, as on SQLite and PostgreSQL.</summary>
+    public const string BinaryCollation = "Latin1_General_100_BIN2";
+
+    /// <summary>
+    /// SQL Server's default collation compares text case-insensitively, so one owner's tasks (and their
+    /// <c>Idempotency-Key</c>s) would match another's whose id differs only in case: owner ids and keys compare
+    /// byte for byte.
+    /// </summary>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.Entity<ResearchTaskState>(task =>
+        {
+            task.Property(x => x.OwnerId).UseCollation(BinaryCollation);
+            task.Property(x => x.SubmissionKey).UseCollation(BinaryCollation);
+        });
+    }
+}

@@ -52,6 +52,7 @@ sealed class Deployment : IAsyncDisposable
             var postgres = Environment.GetEnvironmentVariable("ORCHESTRATOR_TEST_POSTGRES")
                 ?? throw new InvalidOperationException("ORCHESTRATOR_TEST_POSTGRES is not set: run the .ci scripts, which start the services");
             common["Bus__Transport"] = "RabbitMq";
+            common["Intake__SubmissionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
             common["RabbitMq__VirtualHost"] = await CreateVirtualHostAsync($"orchestrator-bench-{stamp}");
             common["Database__Provider"] = "Postgres";
             common["ConnectionStrings__Orchestrator"] = $"{postgres};Database=orchestrator_bench_{stamp}";

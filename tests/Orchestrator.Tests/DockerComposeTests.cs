@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
+using Orchestrator.Api.Tasks;
 using Orchestrator.Worker.Hosting;
 using Orchestrator.Worker.Hosting.AllHosts;
 using Orchestrator.Worker.Recovery;
@@ -248,7 +249,7 @@ public sealed partial class DockerComposeTests
         {
             $"ConnectionStrings:{DatabaseRegistration.ConnectionStringName}", "Urls", "Simulators:MarketplaceUrl", "Simulators:PaymentManagerUrl",
         };
-        foreach (var (type, section) in new[] { (typeof(DatabaseOptions), DatabaseOptions.Section), (typeof(BusOptions), BusOptions.Section), (typeof(RabbitMqOptions), RabbitMqOptions.Section), (typeof(RecoveryOptions), RecoveryOptions.Section) })
+        foreach (var (type, section) in new[] { (typeof(DatabaseOptions), DatabaseOptions.Section), (typeof(BusOptions), BusOptions.Section), (typeof(RabbitMqOptions), RabbitMqOptions.Section), (typeof(RecoveryOptions), RecoveryOptions.Section), (typeof(IntakeOptions), IntakeOptions.Section) })
             known.UnionWith(type.GetProperties().Select(p => $"{section}:{p.Name}"));
         known.UnionWith(typeof(WorkflowOptions).GetProperties().Select(p => p.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? p.Name));
         known.UnionWith(SettingsOfTheApiAuthentication);
@@ -259,7 +260,7 @@ public sealed partial class DockerComposeTests
     [GeneratedRegex(@"(?<!\$)\$\{(?<name>\w+)(?<rest>[^}]*)\}")]
     private static partial Regex Reference();
 
-    [GeneratedRegex("password|secret|signingkey|apikey|token", RegexOptions.IgnoreCase)]
+    [GeneratedRegex("password|secret|signingkey|submissionkey|apikey|token", RegexOptions.IgnoreCase)]
     private static partial Regex Credential();
 
     [GeneratedRegex(@"^\s*ARG\s+PROJECT=(\S+)")]

@@ -20,8 +20,11 @@ ready=/tmp/orchestrator-users-ready
 rm -f "$ready"
 
 set_user() {
-  # add_user fails on a user that exists: then only the password changes. A password must not begin with "-".
-  rabbitmqctl -q add_user "$1" "$2" 2>/dev/null || rabbitmqctl -q change_password "$1" "$2"
+  # The password goes in on standard input (printf is a shell builtin), never as an argument that `ps` would show;
+  # change_password takes it only as an argument, so a user that exists is made again (its rights come back with the
+  # definitions imported after; nothing is connected yet).
+  rabbitmqctl -q delete_user "$1" >/dev/null 2>&1 || true
+  printf '%s' "$2" | rabbitmqctl -q add_user "$1"
   rabbitmqctl -q set_user_tags "$1"
 }
 

@@ -3,18 +3,15 @@
 #   bash run-sql.sh logins.sql
 # The login is SQLCMDUSER; its password is SQLCMDPASSWORD, which sqlcmd reads from the environment (not from the
 # command line). The passwords of the logins that logins.sql creates come from MIGRATOR_PASSWORD and APP_PASSWORD,
-# as sqlcmd variables; they also go into connection strings, so ; ' and " are refused.
+# which sqlcmd also reads from the environment as scripting variables $(MIGRATOR_PASSWORD) and $(APP_PASSWORD): no
+# password is ever an argument (`ps` would show it). They also go into connection strings, so ; ' and " are refused.
 set -euo pipefail
 
-variables=()
 for name in MIGRATOR_PASSWORD APP_PASSWORD; do
-  value="${!name:-}"
-  [ -n "$value" ] || continue
-  case "$value" in
+  case "${!name:-}" in
     *[\;\'\"]*) echo "$name must not contain ; ' or \"" >&2; exit 1 ;;
   esac
-  variables+=(-v "$name=$value")
 done
 
 exec /opt/mssql-tools18/bin/sqlcmd -S sqlserver -C -b -l 30 -U "${SQLCMDUSER:?SQLCMDUSER is required}" \
-  "${variables[@]}" -i "$(dirname "$0")/$1"
+  -i "$(dirname "$0")/$1"

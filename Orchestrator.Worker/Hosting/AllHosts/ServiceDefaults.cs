@@ -45,9 +45,10 @@ public static class ServiceDefaults
 
     /// <summary>
     /// <c>GET /health</c> in the seed's shape (the process is up) and <c>GET /health/ready</c>
-    /// (200 only when every check tagged <see cref="ReadyTag"/> passes: the database and the bus).
+    /// (200 only when every check tagged <see cref="ReadyTag"/> passes: the database and the bus), and
+    /// <c>GET /metrics</c>: without a token unless <paramref name="metricsAccess"/> says who may read it.
     /// </summary>
-    public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapDefaultEndpoints(this IEndpointRouteBuilder app, Action<IEndpointConventionBuilder>? metricsAccess = null)
     {
         app.MapGet("/health", (TimeProvider clock) => TypedResults.Ok(new HealthResponse("healthy", Version, clock.GetUtcNow())))
             .WithTags("Health")
@@ -58,9 +59,10 @@ public static class ServiceDefaults
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) })
             .AllowAnonymous();
 
-        // Scraped like the health checks, without a token: it holds counts and durations, nothing of any task.
-        app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath)
-            .AllowAnonymous();
+        // By default scraped like the health checks, without a token: it holds counts and durations, nothing of any
+        // task. A host whose port is public says otherwise.
+        var metrics = app.MapPrometheusScrapingEndpoint(Telemetry.MetricsPath);
+        (metricsAccess ?? (endpoint => endpoint.AllowAnonymous()))(metrics);
         return app;
     }
 }

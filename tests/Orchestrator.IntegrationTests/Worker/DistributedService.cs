@@ -36,6 +36,9 @@ public sealed class DistributedService : IAsyncLifetime
     /// <summary>A copy of every message published on the broker (RabbitMQ's firehose).</summary>
     public const string Tap = "test-firehose-tap";
 
+    /// <summary>The Api's key for the hashes of submitted bodies (an Api that is not embedded needs one).</summary>
+    const string SubmissionKey = "distributed-test-submission-key-0123456789";
+
     readonly DistributedLayout _layout;
     readonly List<HostProcess> _workers = [];
 
@@ -146,6 +149,8 @@ public sealed class DistributedService : IAsyncLifetime
             ["PAYMENT_MANAGER_URL"] = Simulators.PaymentManagerUrl.ToString(),
             ["Serilog__MinimumLevel__Default"] = "Warning",
         };
+        if (!worker)
+            settings["Intake__SubmissionKey"] = SubmissionKey;
         if (worker && BrokerAddress is { } broker)
         {
             settings["RabbitMq__Host"] = "127.0.0.1";

@@ -199,7 +199,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .IsRequired()
                         .HasMaxLength(256)
                         .HasColumnType("nvarchar(256)")
-                        .HasColumnName("owner_id");
+                        .HasColumnName("owner_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("PaymentToken")
                         .HasMaxLength(256)
@@ -239,7 +240,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.Property<string>("SubmissionKey")
                         .HasMaxLength(200)
                         .HasColumnType("nvarchar(200)")
-                        .HasColumnName("submission_key");
+                        .HasColumnName("submission_key")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Theme")
                         .IsRequired()

@@ -41,6 +41,29 @@ public sealed class JwtModeTests(JwtModeTests.Service service) : IClassFixture<J
     }
 
     [Fact]
+    public async Task Metrics_need_a_token_with_role_admin_or_metrics()
+    {
+        var tokens = new (string Name, string? Token, HttpStatusCode Expected)[]
+        {
+            ("no token", null, HttpStatusCode.Unauthorized),
+            ("an owner's token", DevelopmentTokens.Create(service.Auth, "alice"), HttpStatusCode.Forbidden),
+            ("a scraper's token", DevelopmentTokens.Create(service.Auth, "prometheus", ApiSecurityRegistration.MetricsRole), HttpStatusCode.OK),
+            ("an admin's token", DevelopmentTokens.Create(service.Auth, "root", Caller.AdminRole), HttpStatusCode.OK),
+        };
+        foreach (var (name, token, expected) in tokens)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+            if (token is not null)
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await service.Api.Client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+
+            Assert.True(response.StatusCode == expected, $"/metrics with {name}: {(int)response.StatusCode}");
+            Assert.Equal(expected == HttpStatusCode.OK, body.Contains("# TYPE", StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task A_validly_signed_token_without_a_subject_is_refused_with_401_and_records_nothing()
     {
         var before = await NewestTaskIdsAsync();

@@ -16,15 +16,17 @@ public sealed class ApiDocumentSecurityTests : IDisposable
     }
 
     [Fact]
-    public async Task Under_jwt_every_task_route_needs_a_bearer_token_and_health_none()
+    public async Task Under_jwt_every_task_route_and_the_metrics_need_a_bearer_token_and_health_none()
     {
         var document = await DocumentAsync(_jwt.CreateClient());
 
         Assert.Equal("""[{"bearer":[]}]""", document["security"]!.ToJsonString());
         Assert.Equal("bearer", document["components"]!["securitySchemes"]!["bearer"]!["scheme"]!.GetValue<string>());
         var paths = document["paths"]!.AsObject();
-        foreach (var health in new[] { "/health", "/health/ready", "/metrics" })
+        foreach (var health in new[] { "/health", "/health/ready" })
             Assert.Empty(paths[health]!["get"]!["security"]!.AsArray());
+        Assert.Null(paths["/metrics"]!["get"]!["security"]);
+        Assert.NotNull(paths["/metrics"]!["get"]!["responses"]!["403"]);
         Assert.All(paths.Where(p => p.Key.StartsWith("/tasks", StringComparison.Ordinal)).SelectMany(p => p.Value!.AsObject()), operation =>
         {
             Assert.Null(operation.Value!["security"]);

@@ -18,12 +18,21 @@ public sealed class ApiViewerInTheBrowserTests(BrowserSession browser) : IClassF
                 elsewhere.Add(request.Url);
         };
 
+        var refused = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+                refused.Add(message.Text);
+        };
+
         var answer = await page.GotoAsync("/openapi");
 
         Assert.Equal(200, answer!.Status);
+        Assert.Contains("frame-ancestors 'none'", (await answer.AllHeadersAsync())["content-security-policy"], StringComparison.Ordinal);
         await Assertions.Expect(page.GetByText("Research Task Orchestrator").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         await Assertions.Expect(page.GetByText("Create a research task; it runs in the background").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
         Assert.Empty(elsewhere);
+        Assert.Empty(refused);
         Directory.CreateDirectory(BrowserSession.Artifacts);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserSession.Artifacts, "api-viewer.png") });
     }

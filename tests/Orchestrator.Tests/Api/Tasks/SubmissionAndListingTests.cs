@@ -1,3 +1,8 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Orchestrator.Api.Tasks;
+
 namespace Orchestrator.Tests.Api.Tasks;
 
 /// <summary>A client's retry with an <c>Idempotency-Key</c>, and the list of the caller's tasks.</summary>
@@ -23,6 +28,53 @@ public sealed class SubmissionAndListingTests(ApiFactory api) : IClassFixture<Ap
         Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
         var problem = JsonNode.Parse(await other.Content.ReadAsStringAsync())!["detail"]![0]!;
         Assert.Equal("""["header","Idempotency-Key"]""", problem["loc"]!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task The_stored_hash_of_a_body_cannot_be_recomputed_from_the_body_alone()
+    {
+        var key = $"hash-{Guid.NewGuid():N}";
+        var body = new { theme = "Quantum computing startups", budget = 25, voice_id = "voice-guessable-42" };
+
+        using var first = await PostAsync(body, key);
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        var stored = await StoredHashAsync(key);
+        Assert.NotNull(stored);
+        Assert.NotEqual(UnsaltedHash(body.theme, body.budget, body.voice_id), stored);
+        Assert.NotEqual(UnsaltedHash(body.theme, body.budget, ""), stored);
+    }
+
+    [Fact]
+    public async Task A_retry_of_a_task_stored_with_the_former_unsalted_hash_finds_that_task()
+    {
+        var key = $"legacy-{Guid.NewGuid():N}";
+        var body = new { theme = "Electric vehicle batteries", budget = 40, voice_id = "v" };
+        using var first = await PostAsync(body, key);
+        var taskId = await TaskIdAsync(first);
+        await using (var scope = api.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+            await db.ResearchTasks.Where(t => t.SubmissionKey == key)
+                .ExecuteUpdateAsync(set => set.SetProperty(t => t.SubmissionHash, UnsaltedHash(body.theme, body.budget, body.voice_id)));
+        }
+
+        using var retry = await PostAsync(body, key);
+        using var other = await PostAsync(body with { voice_id = "w" }, key);
+
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(taskId, await TaskIdAsync(retry));
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, other.StatusCode);
+    }
+
+    [Fact]
+    public void An_Api_that_is_not_embedded_does_not_start_without_the_submission_key()
+    {
+        using var distributed = api.WithWebHostBuilder(host => host.UseSetting("Bus:Transport", "RabbitMq"));
+
+        var refusal = Assert.ThrowsAny<Exception>(() => distributed.CreateClient());
+
+        Assert.Contains(IntakeOptions.SubmissionKeyName, refusal.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -84,6 +136,17 @@ public sealed class SubmissionAndListingTests(ApiFactory api) : IClassFixture<Ap
             request.Headers.Add("Idempotency-Key", key);
         return await _client.SendAsync(request);
     }
+
+    async Task<string?> StoredHashAsync(string key)
+    {
+        await using var scope = api.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+        return await db.ResearchTasks.AsNoTracking().Where(t => t.SubmissionKey == key).Select(t => t.SubmissionHash).SingleAsync();
+    }
+
+    /// <summary>What the service stored before it had a key: anyone holding a guess could compute it.</summary>
+    static string UnsaltedHash(string theme, long budget, string voiceId) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{theme}\0{budget}\0{voiceId}")));
 
     static async Task<string> TaskIdAsync(HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync())!["task_id"]!.GetValue<string>();

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Orchestrator.Tests.Sagas.Persistence;
@@ -32,6 +33,31 @@ public sealed class MigrationsTests
                      "completed_at", "error_type", "error_message", "report_markdown", "version", "idempotency_key", "paid_at",
                      "from_state", "to_state", "event", "at" })
             Assert.Contains($"[{column}]", script, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void On_SqlServer_owner_ids_and_idempotency_keys_compare_byte_for_byte()
+    {
+        using var db = Create("SqlServer");
+
+        var task = db.GetService<IDesignTimeModel>().Model.FindEntityType(typeof(ResearchTaskState))!;
+        Assert.Equal(SqlServerOrchestratorDbContext.BinaryCollation, task.FindProperty(nameof(ResearchTaskState.OwnerId))!.GetCollation());
+        Assert.Equal(SqlServerOrchestratorDbContext.BinaryCollation, task.FindProperty(nameof(ResearchTaskState.SubmissionKey))!.GetCollation());
+        var script = db.GetService<IMigrator>().GenerateScript();
+        Assert.Contains("ALTER TABLE [research_tasks] ALTER COLUMN [owner_id] nvarchar(256) COLLATE Latin1_General_100_BIN2 NOT NULL;", script, StringComparison.Ordinal);
+        Assert.Contains("ALTER TABLE [research_tasks] ALTER COLUMN [submission_key] nvarchar(200) COLLATE Latin1_General_100_BIN2 NULL;", script, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Sqlite")]
+    [InlineData("Postgres")]
+    public void The_other_providers_compare_owner_ids_byte_for_byte_without_a_collation(string provider)
+    {
+        using var db = Create(provider);
+
+        var task = db.GetService<IDesignTimeModel>().Model.FindEntityType(typeof(ResearchTaskState))!;
+        Assert.Null(task.FindProperty(nameof(ResearchTaskState.OwnerId))!.GetCollation());
+        Assert.Null(task.FindProperty(nameof(ResearchTaskState.SubmissionKey))!.GetCollation());
     }
 
     [Fact]
