@@ -9,7 +9,7 @@ namespace Orchestrator.Api.ApiDescription;
 /// <summary>
 /// The OpenAPI document at <c>GET /openapi/v1.json</c>, generated from the endpoints and completed by
 /// <see cref="ServiceDescription"/> and <see cref="AccessRules"/>; a viewer at <c>/openapi</c> in development and in
-/// the embedded mode. Both are public: they describe the API, nothing of any task.
+/// the embedded mode (the viewer's page and scripts are public; under <c>Auth:Mode=Jwt</c> the document is not).
 /// </summary>
 public static class ApiDescriptionRegistration
 {
@@ -36,7 +36,8 @@ public static class ApiDescriptionRegistration
 
     public static WebApplication MapApiDescription(this WebApplication app)
     {
-        app.MapOpenApi(DocumentPath).AllowAnonymous();
+        // Under Auth:Mode=Jwt the document needs a token, as every route but health does; docs/openapi.json is public.
+        app.MapOpenApi(DocumentPath);
         if (app.Services.GetRequiredService<ApiViewer>().Enabled)
         {
             app.UseViewerPolicy(ViewerPath);

@@ -2,7 +2,7 @@ namespace Orchestrator.Tests.Api.ApiDescription;
 
 /// <summary>
 /// How the document says a caller authenticates: under <c>Auth:Mode=Jwt</c> a bearer token on every route but
-/// the health ones; in the anonymous mode the token is optional. The document itself needs no token.
+/// the health ones (the document itself included); in the anonymous mode the token is optional.
 /// </summary>
 public sealed class ApiDocumentSecurityTests : IDisposable
 {
@@ -18,7 +18,7 @@ public sealed class ApiDocumentSecurityTests : IDisposable
     [Fact]
     public async Task Under_jwt_every_task_route_and_the_metrics_need_a_bearer_token_and_health_none()
     {
-        var document = await DocumentAsync(_jwt.CreateClient());
+        var document = await DocumentAsync(_jwt.ClientFor("integrator"));
 
         Assert.Equal("""[{"bearer":[]}]""", document["security"]!.ToJsonString());
         Assert.Equal("bearer", document["components"]!["securitySchemes"]!["bearer"]!["scheme"]!.GetValue<string>());
@@ -37,7 +37,7 @@ public sealed class ApiDocumentSecurityTests : IDisposable
     [Fact]
     public async Task Under_jwt_the_document_says_what_a_route_answers_without_a_token()
     {
-        var document = await DocumentAsync(_jwt.CreateClient());
+        var document = await DocumentAsync(_jwt.ClientFor("integrator"));
         using var withoutToken = await _jwt.CreateClient().GetAsync("/tasks");
 
         Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
