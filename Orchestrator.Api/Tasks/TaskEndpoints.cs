@@ -45,7 +45,8 @@ public static class TaskEndpoints
             .WithName("listTasks")
             .WithSummary("The caller's tasks, newest first")
             .WithDescription("`next` is the `after` of the following page, absent on the last one.")
-            .WithParameter("status", "Only tasks in this state", schema => schema.Enum = [.. TaskPage.States.Select(state => (System.Text.Json.Nodes.JsonNode)state)])
+            .WithParameter("status", "Only tasks in this state; `Unconfirmed`: the tasks that ended with a payment whose outcome is unknown, to reconcile",
+                schema => schema.Enum = [.. TaskPage.Filters.Select(state => (System.Text.Json.Nodes.JsonNode)state)])
             .WithParameter("limit", $"Tasks per page (default {TaskPage.DefaultLimit})",
                 schema => (schema.Type, schema.Minimum, schema.Maximum) = (JsonSchemaType.Integer, "1", $"{TaskPage.MaxLimit}"))
             .WithParameter("after", "The `next` of the previous page: a task id of the caller's", schema => schema.Format = "uuid")
@@ -113,9 +114,11 @@ public static class TaskEndpoints
         var tasks = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller);
         if (status is not null)
         {
-            if (!TaskPage.States.Contains(status))
-                return Invalid(["query", "status"], $"value is not one of {string.Join(", ", TaskPage.States)}", "type_error.enum");
-            tasks = tasks.Where(t => t.CurrentState == status);
+            if (!TaskPage.Filters.Contains(status))
+                return Invalid(["query", "status"], $"value is not one of {string.Join(", ", TaskPage.Filters)}", "type_error.enum");
+            tasks = status == TaskPage.Unconfirmed
+                ? tasks.Where(t => ResearchTaskState.FinalStates.Contains(t.CurrentState) && t.Purchases.Any(p => p.Status == PurchaseStatus.Unconfirmed))
+                : tasks.Where(t => t.CurrentState == status);
         }
 
         var size = TaskPage.DefaultLimit;

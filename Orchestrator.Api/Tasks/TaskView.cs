@@ -59,12 +59,18 @@ public sealed record TaskPage(IReadOnlyList<TaskSummary> Tasks, Guid? Next)
     public const int DefaultLimit = 20;
     public const int MaxLimit = 100;
 
+    /// <summary>Not a state: the tasks that ended with a payment whose outcome is unknown, for a person to reconcile.</summary>
+    public const string Unconfirmed = nameof(PurchaseStatus.Unconfirmed);
+
     public static readonly string[] States =
     [
         nameof(ResearchTaskStateMachine.Submitted), nameof(ResearchTaskStateMachine.Discovering), nameof(ResearchTaskStateMachine.AwaitingPayment),
         nameof(ResearchTaskStateMachine.Paying), nameof(ResearchTaskStateMachine.Retrying), nameof(ResearchTaskStateMachine.Reporting),
         .. ResearchTaskState.FinalStates,
     ];
+
+    /// <summary>What <c>status</c> may filter by: a state, or <see cref="Unconfirmed"/>.</summary>
+    public static readonly string[] Filters = [.. States, Unconfirmed];
 }
 
 /// <summary>One audit event: <c>actor</c> is the owner (or admin) for what they asked, <c>system</c> for the rest.</summary>

@@ -44,6 +44,7 @@ public static class AuditActions
     public const string PaymentSettled = "payment_settled";
     public const string PaymentUnconfirmed = "payment_unconfirmed";
     public const string PaymentRefused = "payment_refused";
+    public const string SettlementAbandoned = "settlement_abandoned";
     public const string ItemRead = "item_read";
     public const string Failed = "failed";
     public const string Completed = "completed";

@@ -281,6 +281,25 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
             Fail(ErrorTypes.WorkflowError, "The task did not finish within the workflow timeout (WORKFLOW_TIMEOUT)", now);
     }
 
+    /// <summary>
+    /// Settling took longer than allowed: the task fails with what it knows. A purchase still in flight stays
+    /// <see cref="PurchaseStatus.Unconfirmed"/> (not counted in <see cref="Spent"/>) for a person to reconcile.
+    /// </summary>
+    public void AbandonSettlement(DateTime now)
+    {
+        var unknown = PurchasesInFlight.ToList();
+        foreach (var purchase in unknown)
+        {
+            purchase.Status = PurchaseStatus.Unconfirmed;
+            Audit(AuditActions.SettlementAbandoned, now, outcome: "payment outcome unknown: left to reconcile", purchase: purchase);
+        }
+
+        if (unknown.Count == 0)
+            TimeOut(now);
+        else
+            Fail(ErrorTypes.PaymentError, $"payment outcome unknown: {unknown.Count} purchase(s) could not be settled in time (items {string.Join(", ", unknown.Select(p => p.ItemId))}); they need reconciling", now);
+    }
+
     public void Complete(string reportMarkdown, DateTime now)
     {
         ReportMarkdown = reportMarkdown;

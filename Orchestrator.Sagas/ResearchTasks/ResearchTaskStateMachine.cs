@@ -68,6 +68,11 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
+        Event(() => SettlementExpired, x =>
+        {
+            x.CorrelateById(m => m.Message.TaskId);
+            x.OnMissingInstance(m => m.Discard());
+        });
 
         // One block per state, in the order a task moves. In every working state: after a crash the message a task
         // waits on may be gone, so a resumed task (Resume) asks for its step again; a step that failed for now
@@ -183,6 +188,7 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
     public Event<ResumeTask> Resume { get; private set; } = null!;
     public Event<CancelTask> CancelRequested { get; private set; } = null!;
     public Event<TaskDeadlinePassed> DeadlinePassed { get; private set; } = null!;
+    public Event<TaskSettlementExpired> SettlementExpired { get; private set; } = null!;
     public Event<Fault<DiscoverSources>> DiscoveryFaulted { get; private set; } = null!;
     public Event<Fault<RequestPaymentToken>> TokenRequestFaulted { get; private set; } = null!;
     public Event<Fault<PayForItems>> PaymentFaulted { get; private set; } = null!;
@@ -219,7 +225,10 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
                     cancelled => cancelled.TransitionTo(Cancelled),
                     failed => failed.TransitionTo(Failed)));
 
-    /// <summary>Cancelled or out of time: at once when no payment is in flight, else once it is settled.</summary>
+    /// <summary>
+    /// Cancelled or out of time: at once when no payment is in flight, else once it is settled, or when settling
+    /// took too long.
+    /// </summary>
     EventActivities<ResearchTaskState>[] Stoppable() =>
     [
         When(CancelRequested, x => !x.Saga.PaymentInFlight)
@@ -232,6 +241,10 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
             .TransitionTo(Failed),
         When(DeadlinePassed, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
             .Then(x => x.Saga.StopRequested = StopReason.TimedOut),
+        // Settling has a bound too (Workflow:SettleFor after the deadline): what is still unknown is left to a person.
+        When(SettlementExpired)
+            .Then(x => x.Saga.AbandonSettlement(Now))
+            .TransitionTo(Failed),
     ];
 
     static PayForItems PayForStartedPurchases(ResearchTaskState task) => new(

@@ -63,7 +63,8 @@ public sealed partial class TaskAdmission(
             .Select(t => new Waiting(t.CorrelationId, t.TraceId))
             .Take(limit)
             .ToListAsync(cancellationToken);
-        var working = await tasks.CountAsync(t => WorkingStates.Contains(t.CurrentState), cancellationToken);
+        // A task that only waits to settle a payment before it stops (cancelled or past its deadline) holds no slot.
+        var working = await tasks.CountAsync(t => WorkingStates.Contains(t.CurrentState) && t.StopRequested == null, cancellationToken);
         var free = limit - working;
         if (free <= 0)
             return 0;

@@ -36,6 +36,14 @@ public sealed class WorkflowOptions
     [Range(0, 600)]
     public double RetryDelay { get; set; } = 1;
 
+    /// <summary>
+    /// How long after its deadline a task may go on settling a payment whose outcome is unknown; then it ends
+    /// Failed (PaymentError, "payment outcome unknown") and the purchase is left unconfirmed for a person to reconcile.
+    /// </summary>
+    [ConfigurationKeyName("Workflow:SettleFor")]
+    [Range(typeof(TimeSpan), "00:00:01", "365.00:00:00")]
+    public TimeSpan SettleFor { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>The longest one HTTP call may take, every retry and backoff included.</summary>
     public TimeSpan LongestCall =>
         TimeSpan.FromSeconds(HttpTimeout) * (MaxRetries + 1) + TimeSpan.FromSeconds(RetryDelay) * Math.Pow(2, MaxRetries + 1) + TimeSpan.FromSeconds(1);

@@ -58,7 +58,9 @@ public sealed partial class UnfinishedTaskSweep(
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 var now = clock.GetUtcNow().UtcDateTime;
-                await ExpireAsync(now - TimeSpan.FromSeconds(workflow.Value.WorkflowTimeout), stoppingToken);
+                var deadlineCreated = now - TimeSpan.FromSeconds(workflow.Value.WorkflowTimeout);
+                await ExpireAsync(deadlineCreated, stoppingToken);
+                await EndSettlingAsync(deadlineCreated - workflow.Value.SettleFor, stoppingToken);
                 await RetryDueAsync(now, stoppingToken);
             }
         }
@@ -102,6 +104,16 @@ public sealed partial class UnfinishedTaskSweep(
         SweepAsync(
             tasks => tasks.Where(t => t.CreatedAt < createdBefore && t.StopRequested == null).OrderBy(t => t.CreatedAt),
             taskId => new TaskDeadlinePassed(taskId),
+            cancellationToken);
+
+    /// <summary>
+    /// Ends the tasks still settling a payment <c>Workflow:SettleFor</c> after their deadline (created before
+    /// <paramref name="createdBefore"/>): whatever their steps keep answering, they hold nothing forever.
+    /// </summary>
+    public Task<int> EndSettlingAsync(DateTime createdBefore, CancellationToken cancellationToken) =>
+        SweepAsync(
+            tasks => tasks.Where(t => t.CreatedAt < createdBefore).OrderBy(t => t.CreatedAt),
+            taskId => new TaskSettlementExpired(taskId),
             cancellationToken);
 
     /// <summary>
