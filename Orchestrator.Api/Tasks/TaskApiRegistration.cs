@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestrator.Api.Security;
 using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Api.Tasks;
@@ -9,6 +10,7 @@ public static class TaskApiRegistration
     {
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddScoped<TaskIntake>();
+        builder.Services.AddSingleton<KeyedLocks>();
         return builder.AddTaskBacklog();
     }
 }

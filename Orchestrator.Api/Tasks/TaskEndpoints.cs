@@ -34,7 +34,7 @@ public static class TaskEndpoints
                 schema => (schema.MinLength, schema.MaxLength) = (1, TaskRules.MaxSubmissionKeyLength))
             .Answers<DetailResponse>(StatusCodes.Status413PayloadTooLarge, $"The body is over {MaxBodyBytes / 1024} KiB")
             .Answers<ValidationErrorResponse>(StatusCodes.Status422UnprocessableEntity, "Every problem of the body (or of the `Idempotency-Key` header), in field order")
-            .Answers<DetailResponse>(StatusCodes.Status429TooManyRequests, "Too many new tasks from this caller, or too many of its tasks failed voice authentication in the last hour")
+            .Answers<DetailResponse>(StatusCodes.Status429TooManyRequests, "Too many new tasks from this caller, or too many of its voice ids failed authentication in the last hour or wait to be proven")
             .Answers<DetailResponse>(StatusCodes.Status503ServiceUnavailable, "Too many tasks wait to start; nothing was recorded")
             .WithRetryAfter(StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable)
             .Describes((StatusCodes.Status200OK, "The task is recorded; it runs in the background"))
@@ -94,12 +94,11 @@ public static class TaskEndpoints
         if (!SubmitTaskRequestReader.TryRead(body, out var task, out var errors))
             return TypedResults.Json(new ValidationErrorResponse(errors), statusCode: StatusCodes.Status422UnprocessableEntity);
 
-        if (await intake.VoiceGuessingPauseAsync(caller, cancellationToken) is { } pause)
-            return ApiSecurityRegistration.TryLater(request.HttpContext, pause, "Too many of your tasks failed voice authentication in the last hour; try again later");
-
         return await intake.SubmitAsync(task, caller, idempotencyKey, cancellationToken) switch
         {
             SubmitOutcome.Recorded recorded => TypedResults.Ok(new SubmitTaskResponse(recorded.TaskId.ToString())),
+            SubmitOutcome.VoiceGuessing guessing => ApiSecurityRegistration.TryLater(request.HttpContext, guessing.RetryAfter,
+                "Too many of your voice ids failed authentication in the last hour or are not proven yet; try again later"),
             // Too many tasks wait to start: 503, the task not recorded.
             SubmitOutcome.Overloaded overloaded => ApiSecurityRegistration.TryLater(
                 request.HttpContext, overloaded.RetryAfter, "Too many tasks are waiting to start; try again later", StatusCodes.Status503ServiceUnavailable),
