@@ -25,6 +25,7 @@ public sealed partial class TaskIntake(
     TimeProvider clock,
     ILogger<TaskIntake> logger)
 {
+    const string CancelRequested = "requested";
     static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     static readonly TimeSpan AuthFailureWindow = TimeSpan.FromHours(1);
 
@@ -109,11 +110,23 @@ public sealed partial class TaskIntake(
         return failures.Count + unproven < limit ? null : UnprovenGuessWait;
     }
 
-    /// <summary>Records who asked for the cancellation, then asks the saga; false when the bus refused the message.</summary>
+    /// <summary>
+    /// Records who asked for the cancellation, the first time it is asked (a repeated cancel adds no audit entry),
+    /// then asks the saga, every time (a cancel the bus refused before is sent again); false when the bus refused it.
+    /// </summary>
     public async Task<bool> CancelAsync(Guid taskId, Caller caller, CancellationToken cancellationToken)
     {
-        db.AuditEvents.Add(AuditEvent.For(taskId, clock.GetUtcNow().UtcDateTime, caller.OwnerId, AuditActions.Cancelled, "requested"));
-        await db.SaveChangesAsync(cancellationToken);
+        using (await locks.EnterAsync("cancel:" + taskId, cancellationToken))
+        {
+            var requested = await db.AuditEvents.AsNoTracking()
+                .AnyAsync(e => e.TaskId == taskId && e.Action == AuditActions.Cancelled && e.Outcome == CancelRequested, cancellationToken);
+            if (!requested)
+            {
+                db.AuditEvents.Add(AuditEvent.For(taskId, clock.GetUtcNow().UtcDateTime, caller.OwnerId, AuditActions.Cancelled, CancelRequested));
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+
         return await PublishAsync(new CancelTask(taskId), taskId, cancellationToken);
     }
 
