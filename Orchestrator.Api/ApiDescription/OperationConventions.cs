@@ -25,18 +25,30 @@ public static class OperationConventions
         {
             foreach (var statusCode in statusCodes)
             {
-                var response = Response(operation, statusCode);
-                response.Headers ??= new Dictionary<string, IOpenApiHeader>();
-                response.Headers["Retry-After"] = new OpenApiHeader
+                AddHeader(Response(operation, statusCode), "Retry-After", new OpenApiHeader
                 {
                     Description = "Seconds to wait before trying again (at least 1)",
                     Required = true,
                     Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
-                };
+                });
             }
 
             return Task.CompletedTask;
         });
+
+    /// <summary>This answer may carry the header <paramref name="name"/> (a string), with what it means.</summary>
+    public static RouteHandlerBuilder WithResponseHeader(this RouteHandlerBuilder builder, int statusCode, string name, string description) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            AddHeader(Response(operation, statusCode), name, new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = JsonSchemaType.String } });
+            return Task.CompletedTask;
+        });
+
+    static void AddHeader(OpenApiResponse response, string name, OpenApiHeader header)
+    {
+        response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        response.Headers[name] = header;
+    }
 
     /// <summary>An example of this answer's body.</summary>
     public static RouteHandlerBuilder WithExample(this RouteHandlerBuilder builder, int statusCode, JsonNode example, string contentType = "application/json") =>

@@ -16,6 +16,7 @@ public static class ProgressEndpoints
         builder.Services.AddHostedService<TaskProgressListener>();
         builder.Services.AddSingleton<WatchAnnouncer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<WatchAnnouncer>());
+        builder.Services.AddRateLimiter(limiter => limiter.AddPolicy<string, OpenStreamsPolicy>(OpenStreamsPolicy.Name));
         return builder;
     }
 
@@ -24,10 +25,13 @@ public static class ProgressEndpoints
         app.MapGroup("/tasks").WithTags(ServiceDescription.TasksTag)
             .MapGet("/{taskId}/events", Events)
             .WithName("followTaskEvents")
+            .RequireRateLimiting(OpenStreamsPolicy.Name)
             .Produces<Stream>(StatusCodes.Status200OK, ProgressFeed.ContentType)
             .WithSummary("The task's progress as Server-Sent Events: replayed, then live, until `final`")
             .WithDescription(ProgressFeed.Description)
             .WithParameter("Last-Event-ID", "The `id` of the last event received: the stream resumes after it (browsers send it when they reconnect)")
+            .Answers<DetailResponse>(StatusCodes.Status429TooManyRequests, "The caller has as many event streams open as they may (`Progress:MaxStreamsPerOwner`)")
+            .WithRetryAfter(StatusCodes.Status429TooManyRequests)
             .Describes(
                 (StatusCodes.Status200OK, "A `text/event-stream` that ends after the `final` event"),
                 (StatusCodes.Status404NotFound, TaskEndpoints.NotFoundMeaning));

@@ -5,7 +5,8 @@ namespace Orchestrator.Api.Progress;
 /// <summary>
 /// One stream's view of its task's rows. Each read fetches only the history and audit rows added since the last
 /// one (both are append-only, and one task's steps commit one after another), the purchases once they exist, and
-/// the task's row only when it has ended: a change costs a stream two small indexed queries.
+/// the task's row only when it has ended: a change costs a stream two small indexed queries. Of the task and its
+/// purchases it reads only the columns the events show: never the report, the secrets or the items' data.
 /// </summary>
 public sealed class TaskProgressReader(Guid taskId)
 {
@@ -28,8 +29,22 @@ public sealed class TaskProgressReader(Guid taskId)
         var discovered = _transitions.Exists(t => t.Event == nameof(ResearchTaskStateMachine.SourcesDiscovered));
         if (_task is null || ended || (discovered && _task.Purchases.Count == 0))
         {
-            // With its purchases (they are included with the task): the quotes and the plan, and the titles.
-            _task = await db.ResearchTasks.AsNoTracking().FirstAsync(t => t.CorrelationId == taskId, cancellationToken);
+            // With its purchases: the quotes and the plan, and the titles.
+            _task = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+                .Where(t => t.CorrelationId == taskId)
+                .Select(t => new ResearchTaskState
+                {
+                    CorrelationId = t.CorrelationId,
+                    CurrentState = t.CurrentState,
+                    Budget = t.Budget,
+                    Spent = t.Spent,
+                    ErrorType = t.ErrorType,
+                    ErrorMessage = t.ErrorMessage,
+                    Purchases = t.Purchases
+                        .Select(p => new ResearchTaskPurchase { TaskId = p.TaskId, ItemId = p.ItemId, Title = p.Title, Price = p.Price, Score = p.Score, Status = p.Status })
+                        .ToList(),
+                })
+                .FirstAsync(cancellationToken);
         }
 
         return TaskProgressLog.Build(_task, _transitions, _audit);

@@ -11,4 +11,10 @@ public abstract record SubmitOutcome
 
     /// <summary>Too many recorded tasks wait to start: nothing was recorded; try again after <paramref name="RetryAfter"/>.</summary>
     public sealed record Overloaded(TimeSpan RetryAfter) : SubmitOutcome;
+
+    /// <summary>
+    /// Too many of the caller's voice ids failed authentication within the hour or are not proven yet: nothing was
+    /// recorded; try again after <paramref name="RetryAfter"/>.
+    /// </summary>
+    public sealed record VoiceGuessing(TimeSpan RetryAfter) : SubmitOutcome;
 }

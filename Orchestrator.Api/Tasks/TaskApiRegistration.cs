@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Orchestrator.Api.Security;
 using Orchestrator.Worker.Admission;
 using Orchestrator.Worker.Hosting.AllHosts;
 
@@ -25,6 +26,7 @@ public static class TaskApiRegistration
             .ValidateOnStart();
         builder.Services.AddSingleton(services => SubmissionHashes.Create(
             services.GetRequiredService<IOptions<IntakeOptions>>().Value, services.GetRequiredService<IHostEnvironment>()));
+        builder.Services.AddSingleton<KeyedLocks>();
         return builder.AddTaskBacklog();
     }
 }

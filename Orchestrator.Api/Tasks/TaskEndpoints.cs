@@ -34,7 +34,7 @@ public static class TaskEndpoints
                 schema => (schema.MinLength, schema.MaxLength) = (1, TaskRules.MaxSubmissionKeyLength))
             .Answers<DetailResponse>(StatusCodes.Status413PayloadTooLarge, $"The body is over {MaxBodyBytes / 1024} KiB")
             .Answers<ValidationErrorResponse>(StatusCodes.Status422UnprocessableEntity, "Every problem of the body (or of the `Idempotency-Key` header), in field order")
-            .Answers<DetailResponse>(StatusCodes.Status429TooManyRequests, "Too many new tasks from this caller, or too many of its tasks failed voice authentication in the last hour")
+            .Answers<DetailResponse>(StatusCodes.Status429TooManyRequests, "Too many new tasks from this caller, or too many of its voice ids failed authentication in the last hour or wait to be proven")
             .Answers<DetailResponse>(StatusCodes.Status503ServiceUnavailable, "Too many tasks wait to start; nothing was recorded")
             .WithRetryAfter(StatusCodes.Status429TooManyRequests, StatusCodes.Status503ServiceUnavailable)
             .Describes((StatusCodes.Status200OK, "The task is recorded; it runs in the background"))
@@ -69,6 +69,13 @@ public static class TaskEndpoints
         tasks.MapGet("/{taskId}/audit", GetAudit)
             .WithName("getTaskAudit")
             .WithSummary("The task's audit trail: who did what, and every payment with its amount and key")
+            .WithDescription("Oldest first, a page at a time: when more entries follow, the `Link` header gives the next page's address (`rel=\"next\"`).")
+            .WithParameter("limit", $"Entries per page (default {AuditPage.DefaultLimit})",
+                schema => (schema.Type, schema.Minimum, schema.Maximum) = (JsonSchemaType.Integer, "1", $"{AuditPage.MaxLimit}"))
+            .WithParameter("after", "How many entries were read already (the `after` of the `Link` header's next page)",
+                schema => (schema.Type, schema.Minimum) = (JsonSchemaType.Integer, "0"))
+            .WithResponseHeader(StatusCodes.Status200OK, "Link", "`<address of the next page>; rel=\"next\"`, when more entries follow")
+            .Answers<ValidationErrorResponse>(StatusCodes.Status422UnprocessableEntity, "A query parameter out of its range")
             .Describes((StatusCodes.Status404NotFound, NotFoundMeaning));
         tasks.MapPost("/{taskId}/cancel", Cancel)
             .WithName("cancelTask")
@@ -95,12 +102,11 @@ public static class TaskEndpoints
         if (!SubmitTaskRequestReader.TryRead(body, out var task, out var errors))
             return TypedResults.Json(new ValidationErrorResponse(errors), statusCode: StatusCodes.Status422UnprocessableEntity);
 
-        if (await intake.VoiceGuessingPauseAsync(caller, cancellationToken) is { } pause)
-            return ApiSecurityRegistration.TryLater(request.HttpContext, pause, "Too many of your tasks failed voice authentication in the last hour; try again later");
-
         return await intake.SubmitAsync(task, caller, idempotencyKey, cancellationToken) switch
         {
             SubmitOutcome.Recorded recorded => TypedResults.Ok(new SubmitTaskResponse(recorded.TaskId.ToString())),
+            SubmitOutcome.VoiceGuessing guessing => ApiSecurityRegistration.TryLater(request.HttpContext, guessing.RetryAfter,
+                "Too many of your voice ids failed authentication in the last hour or are not proven yet; try again later"),
             // Too many tasks wait to start: 503, the task not recorded.
             SubmitOutcome.Overloaded overloaded => ApiSecurityRegistration.TryLater(
                 request.HttpContext, overloaded.RetryAfter, "Too many tasks are waiting to start; try again later", StatusCodes.Status503ServiceUnavailable),
@@ -170,19 +176,32 @@ public static class TaskEndpoints
         return render(task);
     }
 
-    static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, NotFound<DetailResponse>>> GetAudit(
-        string taskId, Caller caller, OrchestratorDbContext db, CancellationToken cancellationToken)
+    static async Task<Results<Ok<IReadOnlyList<AuditEntry>>, NotFound<DetailResponse>, JsonHttpResult<ValidationErrorResponse>>> GetAudit(
+        string taskId, Caller caller, OrchestratorDbContext db, HttpResponse response, string? limit, string? after, CancellationToken cancellationToken)
     {
-        var task = await FindAsync(db, taskId, caller, cancellationToken);
-        if (task is null)
+        var size = AuditPage.DefaultLimit;
+        if (limit is not null && (!int.TryParse(limit, out size) || size is < 1 or > AuditPage.MaxLimit))
+            return Invalid(["query", "limit"], $"ensure this value is an integer from 1 to {AuditPage.MaxLimit}", "value_error.number");
+        var skip = 0;
+        if (after is not null && (!int.TryParse(after, out skip) || skip < 0))
+            return Invalid(["query", "after"], "ensure this value is an integer of at least 0", "value_error.number");
+
+        var found = Guid.TryParse(taskId, out var id)
+            && await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller).AnyAsync(t => t.CorrelationId == id, cancellationToken);
+        if (!found)
             return TaskNotFound();
 
+        // The trail is append-only and read in the order it was written: a position in it stays the same entry.
         var events = await db.AuditEvents.AsNoTracking()
-            .Where(e => e.TaskId == task.CorrelationId)
+            .Where(e => e.TaskId == id)
             .OrderBy(e => e.Id)
+            .Skip(skip)
+            .Take(size + 1)
             .Select(AuditEntry.Projection)
             .ToListAsync(cancellationToken);
-        return TypedResults.Ok<IReadOnlyList<AuditEntry>>(events);
+        if (events.Count > size)
+            response.Headers.Link = $"</tasks/{id}/audit?limit={size}&after={skip + size}>; rel=\"next\"";
+        return TypedResults.Ok<IReadOnlyList<AuditEntry>>([.. events.Take(size)]);
     }
 
     static async Task<Results<Accepted<TaskView>, NotFound<DetailResponse>, Conflict<DetailResponse>, JsonHttpResult<DetailResponse>>> Cancel(

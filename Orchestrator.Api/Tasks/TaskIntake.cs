@@ -20,20 +20,31 @@ public sealed partial class TaskIntake(
     SubmissionHashes hashes,
     IOptions<RateLimitOptions> limits,
     IOptions<AuthOptions> auth,
+    KeyedLocks locks,
     TimeProvider clock,
     ILogger<TaskIntake> logger)
 {
+    const string CancelRequested = "requested";
     static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
     static readonly TimeSpan AuthFailureWindow = TimeSpan.FromHours(1);
 
+    /// <summary>When refused for guesses not known yet: about the time a task takes to reach its token step.</summary>
+    static readonly TimeSpan UnprovenGuessWait = TimeSpan.FromMinutes(1);
+
     /// <summary>
-    /// Records the task; with an <c>Idempotency-Key</c> used before, answers that task (even under overload), or
-    /// that the key was used for another body.
+    /// Records the task; with an <c>Idempotency-Key</c> used before, answers that task (even under overload or a
+    /// voice-guessing pause), or that the key was used for another body.
     /// </summary>
     public async Task<SubmitOutcome> SubmitAsync(SubmitTaskRequest request, Caller caller, string? idempotencyKey, CancellationToken cancellationToken)
     {
         if (idempotencyKey is not null && await SubmittedWithKeyAsync(caller, idempotencyKey, cancellationToken) is { } earlier)
             return Replayed(earlier, request);
+
+        // The guesses are counted and the task recorded as one step per owner: a parallel burst is counted in full.
+        var limited = limits.Value.IsEnabled(auth.Value);
+        using var ownersTurn = limited ? await locks.EnterAsync("owner:" + caller.OwnerId, cancellationToken) : null;
+        if (limited && await VoiceGuessingPauseAsync(caller, request.VoiceId, cancellationToken) is { } pause)
+            return new SubmitOutcome.VoiceGuessing(pause);
 
         if (backlog.IsOverloaded)
         {
@@ -67,31 +78,53 @@ public sealed partial class TaskIntake(
         hashes.Match(earlier.Hash, request) ? new SubmitOutcome.Recorded(earlier.TaskId) : new SubmitOutcome.KeyReused();
 
     /// <summary>
-    /// How long the caller must wait before a new task, when too many of theirs ended in <c>AuthenticationError</c>
-    /// within the hour (voice ids are not to be guessed); null when they may submit.
+    /// How long the caller must wait before a task with <paramref name="voiceId"/>, so that voice ids cannot be
+    /// guessed; null when they may submit it. A guess is a task of theirs that ended in <c>AuthenticationError</c>
+    /// within the hour, or another voice id among their tasks that have not passed the token step yet (the voice id
+    /// is stored with a task until then, and compared where it is stored: it is never read back). At most
+    /// <see cref="RateLimitOptions.AuthFailuresPerHour"/> guesses, failed or not known yet, at once: sixty guesses
+    /// sent in a minute are not all accepted before the first fails, and more tasks with one voice id count once.
     /// </summary>
-    public async Task<TimeSpan?> VoiceGuessingPauseAsync(Caller caller, CancellationToken cancellationToken)
+    async Task<TimeSpan?> VoiceGuessingPauseAsync(Caller caller, string voiceId, CancellationToken cancellationToken)
     {
-        var limit = limits.Value;
-        if (!limit.IsEnabled(auth.Value))
-            return null;
-
+        var limit = limits.Value.AuthFailuresPerHour;
         var now = clock.GetUtcNow().UtcDateTime;
         var since = now - AuthFailureWindow;
         var failures = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
             .Where(t => t.OwnerId == caller.OwnerId && t.ErrorType == ErrorTypes.AuthenticationError && t.CompletedAt > since)
             .OrderByDescending(t => t.CompletedAt)
             .Select(t => t.CompletedAt!.Value)
-            .Take(limit.AuthFailuresPerHour)
+            .Take(limit)
             .ToListAsync(cancellationToken);
-        return failures.Count < limit.AuthFailuresPerHour ? null : failures[^1] + AuthFailureWindow - now;
+        if (failures.Count >= limit)
+            return failures[^1] + AuthFailureWindow - now;
+
+        var unproven = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+            .Where(t => t.OwnerId == caller.OwnerId && t.VoiceId != null && t.VoiceId != voiceId)
+            .Select(t => t.VoiceId)
+            .Distinct()
+            .Take(limit - failures.Count)
+            .CountAsync(cancellationToken);
+        return failures.Count + unproven < limit ? null : UnprovenGuessWait;
     }
 
-    /// <summary>Records who asked for the cancellation, then asks the saga; false when the bus refused the message.</summary>
+    /// <summary>
+    /// Records who asked for the cancellation, the first time it is asked (a repeated cancel adds no audit entry),
+    /// then asks the saga, every time (a cancel the bus refused before is sent again); false when the bus refused it.
+    /// </summary>
     public async Task<bool> CancelAsync(Guid taskId, Caller caller, CancellationToken cancellationToken)
     {
-        db.AuditEvents.Add(AuditEvent.For(taskId, clock.GetUtcNow().UtcDateTime, caller.OwnerId, AuditActions.Cancelled, "requested"));
-        await db.SaveChangesAsync(cancellationToken);
+        using (await locks.EnterAsync("cancel:" + taskId, cancellationToken))
+        {
+            var requested = await db.AuditEvents.AsNoTracking()
+                .AnyAsync(e => e.TaskId == taskId && e.Action == AuditActions.Cancelled && e.Outcome == CancelRequested, cancellationToken);
+            if (!requested)
+            {
+                db.AuditEvents.Add(AuditEvent.For(taskId, clock.GetUtcNow().UtcDateTime, caller.OwnerId, AuditActions.Cancelled, CancelRequested));
+                await db.SaveChangesAsync(cancellationToken);
+            }
+        }
+
         return await PublishAsync(new CancelTask(taskId), taskId, cancellationToken);
     }
 

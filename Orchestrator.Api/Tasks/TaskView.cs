@@ -74,6 +74,17 @@ public sealed record TaskPage(IReadOnlyList<TaskSummary> Tasks, Guid? Next)
 }
 
 /// <summary>One audit event: <c>actor</c> is the owner (or admin) for what they asked, <c>system</c> for the rest.</summary>
+/// <summary>
+/// <c>GET /tasks/{id}/audit</c> pages with <c>limit</c> and <c>after</c> like the list, but still answers a bare array
+/// (what it answered before it paged): the next page's address is in the <c>Link</c> header.
+/// </summary>
+public static class AuditPage
+{
+    /// <summary>Every task's trail as the workflow writes it (a few entries per source) fits the default page.</summary>
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 100;
+}
+
 public sealed record AuditEntry(DateTimeOffset At, string Actor, string Action, int? Item, long? Amount, string? IdempotencyKey, string? Outcome)
 {
     public static readonly System.Linq.Expressions.Expression<Func<AuditEvent, AuditEntry>> Projection = e => new AuditEntry(

@@ -43,7 +43,7 @@ public sealed class ServedDocumentTests(DefaultRun run) : IClassFixture<DefaultR
 
         // After a change of the API: ORCHESTRATOR_UPDATE_OPENAPI=1 writes the served document there (then review the diff).
         if (Environment.GetEnvironmentVariable("ORCHESTRATOR_UPDATE_OPENAPI") == "1")
-            await File.WriteAllTextAsync(CommittedDocument, served.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }) + "\n");
+            await File.WriteAllTextAsync(CommittedDocument, served.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) + "\n");
         var committed = JsonNode.Parse(await File.ReadAllTextAsync(CommittedDocument))!;
 
         Assert.True(JsonNode.DeepEquals(committed, served),
