@@ -3,7 +3,7 @@ namespace Orchestrator.Worker.Admission;
 public static class AdmissionRegistration
 {
     /// <summary>
-    /// Admission, in the hosts that run the workflow: recorded tasks start oldest first, at most
+    /// Admission, in the hosts that run the workflow: recorded tasks start owners in turn, oldest first within an owner, at most
     /// <c>Workflow:MaxConcurrentTasks</c> at once (<see cref="TaskAdmission"/>); with the backlog count.
     /// </summary>
     public static IHostApplicationBuilder AddTaskAdmission(this IHostApplicationBuilder builder)
