@@ -4,6 +4,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.Tokens;
 using Orchestrator.Api.Tasks;
+using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Api.Security;
 
@@ -48,7 +49,7 @@ public static class ApiSecurityRegistration
                 var services = context.RequestServices;
                 var limits = services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
                 var options = services.GetRequiredService<IOptions<AuthOptions>>().Value;
-                if (!limits.IsEnabled(options))
+                if (!limits.IsEnabled(options.OpenToOthers))
                     return RateLimitPartition.GetNoLimiter("off");
 
                 var partition = options.Mode == AuthMode.Jwt

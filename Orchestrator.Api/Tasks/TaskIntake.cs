@@ -19,13 +19,13 @@ public sealed partial class TaskIntake(
     IPublishEndpoint publishEndpoint,
     TaskBacklog backlog,
     AdmissionSignal admission,
+    SubmissionLimits submissionLimits,
     IOptions<RateLimitOptions> limits,
     IOptions<AuthOptions> auth,
     TimeProvider clock,
     ILogger<TaskIntake> logger)
 {
     static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
-    static readonly TimeSpan AuthFailureWindow = TimeSpan.FromHours(1);
 
     /// <summary>
     /// Records the task; with an <c>Idempotency-Key</c> used before, answers that task (even under overload), or
@@ -72,22 +72,8 @@ public sealed partial class TaskIntake(
     /// How long the caller must wait before a new task, when too many of theirs ended in <c>AuthenticationError</c>
     /// within the hour (voice ids are not to be guessed); null when they may submit.
     /// </summary>
-    public async Task<TimeSpan?> VoiceGuessingPauseAsync(Caller caller, CancellationToken cancellationToken)
-    {
-        var limit = limits.Value;
-        if (!limit.IsEnabled(auth.Value))
-            return null;
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var since = now - AuthFailureWindow;
-        var failures = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
-            .Where(t => t.OwnerId == caller.OwnerId && t.ErrorType == ErrorTypes.AuthenticationError && t.CompletedAt > since)
-            .OrderByDescending(t => t.CompletedAt)
-            .Select(t => t.CompletedAt!.Value)
-            .Take(limit.AuthFailuresPerHour)
-            .ToListAsync(cancellationToken);
-        return failures.Count < limit.AuthFailuresPerHour ? null : failures[^1] + AuthFailureWindow - now;
-    }
+    public async Task<TimeSpan?> VoiceGuessingPauseAsync(Caller caller, CancellationToken cancellationToken) =>
+        limits.Value.IsEnabled(auth.Value.OpenToOthers) ? await submissionLimits.VoiceGuessingPauseAsync(caller.OwnerId, cancellationToken) : null;
 
     /// <summary>Records who asked for the cancellation, then asks the saga; false when the bus refused the message.</summary>
     public async Task<bool> CancelAsync(Guid taskId, Caller caller, CancellationToken cancellationToken)
