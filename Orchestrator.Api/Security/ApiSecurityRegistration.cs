@@ -28,6 +28,7 @@ public static class ApiSecurityRegistration
             builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
             builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
                 .Configure<IOptions<AuthOptions>>((jwt, options) => ConfigureJwt(jwt, options.Value));
+            builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, BusOwnerTokens.RefuseBusOwners);
             builder.Services.AddAuthorizationBuilder()
                 .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
         }
