@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Orchestrator.Api.Security;
+using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Api.Progress;
 
@@ -21,7 +22,7 @@ public sealed class OpenStreamsPolicy(IOptions<ProgressOptions> progress, IOptio
 
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)
     {
-        if (!limits.Value.IsEnabled(auth.Value))
+        if (!limits.Value.IsEnabled(auth.Value.OpenToOthers))
             return RateLimitPartition.GetNoLimiter("off");
 
         var partition = auth.Value.Mode == AuthMode.Jwt

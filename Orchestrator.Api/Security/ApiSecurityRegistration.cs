@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.IdentityModel.Tokens;
 using Orchestrator.Api.Tasks;
+using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Api.Security;
 
@@ -47,6 +48,7 @@ public static class ApiSecurityRegistration
             builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
             builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
                 .Configure<IOptions<AuthOptions>>((jwt, options) => ConfigureJwt(jwt, options.Value));
+            builder.Services.PostConfigure<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme, BusOwnerTokens.RefuseBusOwners);
             builder.Services.AddAuthorizationBuilder()
                 .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build())
                 .AddPolicy(MetricsPolicy, policy => policy.RequireRole(Caller.AdminRole, MetricsRole));
@@ -69,7 +71,7 @@ public static class ApiSecurityRegistration
                 var services = context.RequestServices;
                 var limits = services.GetRequiredService<IOptions<RateLimitOptions>>().Value;
                 var options = services.GetRequiredService<IOptions<AuthOptions>>().Value;
-                if (!limits.IsEnabled(options))
+                if (!limits.IsEnabled(options.OpenToOthers))
                     return RateLimitPartition.GetNoLimiter("off");
 
                 var partition = options.Mode == AuthMode.Jwt

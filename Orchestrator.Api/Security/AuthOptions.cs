@@ -38,6 +38,9 @@ public sealed class AuthOptions : IValidatableObject
 
     public string EffectiveIssuer => Issuer ?? "orchestrator";
 
+    /// <summary>Whether callers other than the local user can reach the Api: the abuse limits are on by default then.</summary>
+    public bool OpenToOthers => Mode == AuthMode.Jwt || AllowAnonymous;
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (Mode != AuthMode.Jwt)

@@ -18,6 +18,7 @@ public sealed partial class TaskIntake(
     TaskBacklog backlog,
     AdmissionSignal admission,
     SubmissionHashes hashes,
+    SubmissionLimits submissionLimits,
     IOptions<RateLimitOptions> limits,
     IOptions<AuthOptions> auth,
     KeyedLocks locks,
@@ -26,10 +27,6 @@ public sealed partial class TaskIntake(
 {
     const string CancelRequested = "requested";
     static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
-    static readonly TimeSpan AuthFailureWindow = TimeSpan.FromHours(1);
-
-    /// <summary>When refused for guesses not known yet: about the time a task takes to reach its token step.</summary>
-    static readonly TimeSpan UnprovenGuessWait = TimeSpan.FromMinutes(1);
 
     /// <summary>
     /// Records the task; with an <c>Idempotency-Key</c> used before, answers that task (even under overload or a
@@ -41,9 +38,9 @@ public sealed partial class TaskIntake(
             return Replayed(earlier, request);
 
         // The guesses are counted and the task recorded as one step per owner: a parallel burst is counted in full.
-        var limited = limits.Value.IsEnabled(auth.Value);
+        var limited = limits.Value.IsEnabled(auth.Value.OpenToOthers);
         using var ownersTurn = limited ? await locks.EnterAsync("owner:" + caller.OwnerId, cancellationToken) : null;
-        if (limited && await VoiceGuessingPauseAsync(caller, request.VoiceId, cancellationToken) is { } pause)
+        if (limited && await submissionLimits.VoiceGuessingPauseAsync(caller.OwnerId, request.VoiceId, cancellationToken) is { } pause)
             return new SubmitOutcome.VoiceGuessing(pause);
 
         if (backlog.IsOverloaded)
@@ -76,37 +73,6 @@ public sealed partial class TaskIntake(
 
     SubmitOutcome Replayed(Submission earlier, SubmitTaskRequest request) =>
         hashes.Match(earlier.Hash, request) ? new SubmitOutcome.Recorded(earlier.TaskId) : new SubmitOutcome.KeyReused();
-
-    /// <summary>
-    /// How long the caller must wait before a task with <paramref name="voiceId"/>, so that voice ids cannot be
-    /// guessed; null when they may submit it. A guess is a task of theirs that ended in <c>AuthenticationError</c>
-    /// within the hour, or another voice id among their tasks that have not passed the token step yet (the voice id
-    /// is stored with a task until then, and compared where it is stored: it is never read back). At most
-    /// <see cref="RateLimitOptions.AuthFailuresPerHour"/> guesses, failed or not known yet, at once: sixty guesses
-    /// sent in a minute are not all accepted before the first fails, and more tasks with one voice id count once.
-    /// </summary>
-    async Task<TimeSpan?> VoiceGuessingPauseAsync(Caller caller, string voiceId, CancellationToken cancellationToken)
-    {
-        var limit = limits.Value.AuthFailuresPerHour;
-        var now = clock.GetUtcNow().UtcDateTime;
-        var since = now - AuthFailureWindow;
-        var failures = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
-            .Where(t => t.OwnerId == caller.OwnerId && t.ErrorType == ErrorTypes.AuthenticationError && t.CompletedAt > since)
-            .OrderByDescending(t => t.CompletedAt)
-            .Select(t => t.CompletedAt!.Value)
-            .Take(limit)
-            .ToListAsync(cancellationToken);
-        if (failures.Count >= limit)
-            return failures[^1] + AuthFailureWindow - now;
-
-        var unproven = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
-            .Where(t => t.OwnerId == caller.OwnerId && t.VoiceId != null && t.VoiceId != voiceId)
-            .Select(t => t.VoiceId)
-            .Distinct()
-            .Take(limit - failures.Count)
-            .CountAsync(cancellationToken);
-        return failures.Count + unproven < limit ? null : UnprovenGuessWait;
-    }
 
     /// <summary>
     /// Records who asked for the cancellation, the first time it is asked (a repeated cancel adds no audit entry),

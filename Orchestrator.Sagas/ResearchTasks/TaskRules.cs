@@ -18,8 +18,31 @@ public static class TaskRules
     /// <summary>The owner of a task published onto the bus without an <c>ownerId</c>.</summary>
     public const string BusOwner = "bus";
 
+    /// <summary>
+    /// What the owner ids named on the bus are recorded under (<c>bus:alice</c>), unless the publisher is trusted to
+    /// name any owner: so a publisher cannot act as a user of the Api.
+    /// </summary>
+    public const string BusOwnerPrefix = "bus:";
+
+    /// <summary>The longest <c>ownerId</c> that still fits its column once <see cref="BusOwnerPrefix"/> is put before it.</summary>
+    public const int MaxNamespacedOwnerIdLength = MaxOwnerIdLength - 4;
+
+    /// <summary>Whether an owner id is in the bus's namespace: a task published onto the bus, never a caller of the Api.</summary>
+    public static bool IsBusOwner(string ownerId) => ownerId == BusOwner || ownerId.StartsWith(BusOwnerPrefix, StringComparison.Ordinal);
+
+    /// <summary>
+    /// The owner recorded for a task from the bus: <c>bus:</c> and its <c>ownerId</c>, that id as it is when the
+    /// publisher is trusted to name owners (<paramref name="trustOwnerId"/>), or <see cref="BusOwner"/> without one.
+    /// </summary>
+    public static string OwnerOf(TaskSubmitted task, bool trustOwnerId) => task.OwnerId switch
+    {
+        null => BusOwner,
+        var owner when trustOwnerId => owner,
+        var owner => BusOwnerPrefix + owner,
+    };
+
     /// <summary>The first problem of a submitted task, or null when it can run.</summary>
-    public static string? Check(TaskSubmitted task) => task switch
+    public static string? Check(TaskSubmitted task, bool trustOwnerId = false) => task switch
     {
         { Budget: <= 0 } => BudgetNotPositive,
         { Budget: > int.MaxValue } => $"Budget must be at most {int.MaxValue}",
@@ -28,6 +51,7 @@ public static class TaskRules
         _ when string.IsNullOrWhiteSpace(task.VoiceId) => BlankVoiceId,
         { VoiceId.Length: > MaxVoiceIdLength } => $"Voice id must have at most {MaxVoiceIdLength} characters",
         { OwnerId.Length: > MaxOwnerIdLength } => $"Owner id must have at most {MaxOwnerIdLength} characters",
+        { OwnerId.Length: > MaxNamespacedOwnerIdLength } when !trustOwnerId => $"Owner id must have at most {MaxNamespacedOwnerIdLength} characters",
         { OwnerId: { } owner } when string.IsNullOrWhiteSpace(owner) => "Owner id cannot be blank",
         _ => null,
     };

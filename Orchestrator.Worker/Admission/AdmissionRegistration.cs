@@ -3,7 +3,7 @@ namespace Orchestrator.Worker.Admission;
 public static class AdmissionRegistration
 {
     /// <summary>
-    /// Admission, in the hosts that run the workflow: recorded tasks start oldest first, at most
+    /// Admission, in the hosts that run the workflow: recorded tasks start owners in turn, oldest first within an owner, at most
     /// <c>Workflow:MaxConcurrentTasks</c> at once (<see cref="TaskAdmission"/>); with the backlog count.
     /// </summary>
     public static IHostApplicationBuilder AddTaskAdmission(this IHostApplicationBuilder builder)
@@ -16,8 +16,9 @@ public static class AdmissionRegistration
     }
 
     /// <summary>
-    /// What every host that records tasks needs: the settings, the in-process <see cref="AdmissionSignal"/> and the
-    /// backlog count that refuses submissions beyond <c>Workflow:MaxQueuedTasks</c>.
+    /// What every host that records tasks needs: the settings, the in-process <see cref="AdmissionSignal"/>, the
+    /// backlog count that refuses submissions beyond <c>Workflow:MaxQueuedTasks</c>, and the per-owner limits
+    /// (<see cref="SubmissionLimits"/>).
     /// </summary>
     public static IHostApplicationBuilder AddTaskBacklog(this IHostApplicationBuilder builder)
     {
@@ -28,6 +29,8 @@ public static class AdmissionRegistration
             .BindConfiguration(AdmissionOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration(RateLimitOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddScoped<SubmissionLimits>();
         builder.Services.AddSingleton<AdmissionSignal>();
         builder.Services.AddSingleton<TaskBacklog>();
         builder.Services.AddHostedService<TaskBacklogMonitor>();

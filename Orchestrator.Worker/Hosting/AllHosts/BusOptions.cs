@@ -18,6 +18,13 @@ public sealed class BusOptions
     /// service does not phone home, and offline the report only fails into the log).
     /// </summary>
     public bool UsageTelemetry { get; set; }
+
+    /// <summary>
+    /// Whether a <c>TaskSubmitted</c>'s <c>ownerId</c> is recorded as it is. Off by default: a bus task is owned by
+    /// <c>bus:&lt;ownerId&gt;</c>, a namespace no token's subject can be in, so whoever can publish cannot put tasks into a
+    /// user's list or spend that user's limits. Turn it on only when every publisher is trusted to act for any user.
+    /// </summary>
+    public bool TrustOwnerId { get; set; }
 }
 
 public enum BusTransport
@@ -43,4 +50,13 @@ public sealed class RabbitMqOptions
 
     [Required]
     public string Password { get; set; } = "guest";
+
+    /// <summary>
+    /// AMQP over TLS (AMQPS; the broker's TLS port is usually 5671, set <see cref="Port"/> to it). The broker's
+    /// certificate must be valid for <see cref="SslServerName"/> and trusted by the host's certificate store.
+    /// </summary>
+    public bool UseSsl { get; set; }
+
+    /// <summary>The name the broker's certificate is checked against; <see cref="Host"/> when unset.</summary>
+    public string? SslServerName { get; set; }
 }

@@ -1,3 +1,5 @@
+using System.Security.Authentication;
+
 namespace Orchestrator.Worker.Hosting.AllHosts;
 
 public static class BusRegistration
@@ -11,7 +13,8 @@ public static class BusRegistration
     /// MassTransit on the configured transport (<c>Bus:Transport</c>), kebab-case endpoints, a task id on every
     /// log line of a consumer; <paramref name="configure"/> adds this host's consumers and sagas. The bus starts in
     /// the background (<see cref="BusSupervisor"/>) and readiness reads its endpoints now (<see cref="BusReadinessCheck"/>).
-    /// MassTransit's usage telemetry is off unless <c>Bus:UsageTelemetry</c> turns it on.
+    /// MassTransit's usage telemetry is off unless <c>Bus:UsageTelemetry</c> turns it on; RabbitMQ is reached over TLS
+    /// when <c>RabbitMq:UseSsl</c> says so.
     /// </summary>
     public static IHostApplicationBuilder AddOrchestratorBus(
         this IHostApplicationBuilder builder,
@@ -54,6 +57,12 @@ public static class BusRegistration
                 {
                     host.Username(rabbitMq.Username);
                     host.Password(rabbitMq.Password);
+                    if (rabbitMq.UseSsl)
+                        host.UseSsl(ssl =>
+                        {
+                            ssl.ServerName = rabbitMq.SslServerName ?? rabbitMq.Host;
+                            ssl.Protocol = SslProtocols.Tls12 | SslProtocols.Tls13;
+                        });
                 });
                 transport.ConfigureEndpoints(context);
             });

@@ -3,7 +3,10 @@ using Orchestrator.Tests.Sagas.ResearchTasks;
 
 namespace Orchestrator.Tests.Worker.Admission;
 
-/// <summary>Recorded tasks start oldest first, at most <c>Workflow:MaxConcurrentTasks</c> at once.</summary>
+/// <summary>
+/// Recorded tasks start at most <c>Workflow:MaxConcurrentTasks</c> at once, owners in turn, oldest first within an
+/// owner (and so oldest first when one owner submits them all).
+/// </summary>
 public sealed class TaskAdmissionTests
 {
     const int Slots = 2;
@@ -65,6 +68,56 @@ public sealed class TaskAdmissionTests
         });
 
     [Fact]
+    public Task An_owner_who_queued_one_task_after_another_owners_many_gets_the_next_free_slot() =>
+        RunAsync([], admitting: false, async harness =>
+        {
+            var at = DateTime.UtcNow.AddSeconds(-30);
+            var alices = Enumerable.Range(0, 6)
+                .Select(i => ResearchTaskState.Accept(Guid.NewGuid(), $"Tesla Inc {i}", 20, "v", "alice", at.AddSeconds(i)))
+                .ToList();
+            await harness.RecordAsync(alices);
+
+            // The marketplace is down: alice's two started tasks hold both slots (their discovery deferred).
+            harness.Simulators.Behaviour.MarketplaceOutage = true;
+            Assert.Equal(Slots, await harness.Admission.AdmitAsync(CancellationToken.None));
+            await harness.WaitUntilDeferredAsync(alices[0].CorrelationId);
+            await harness.WaitUntilDeferredAsync(alices[1].CorrelationId);
+
+            // Bob queues one task, after all of alice's: nothing is free yet.
+            var bobs = ResearchTaskState.Accept(Guid.NewGuid(), "Tesla Inc for bob", 20, "v", "bob", at.AddSeconds(10));
+            await harness.RecordAsync([bobs]);
+            Assert.Equal(0, await harness.Admission.AdmitAsync(CancellationToken.None));
+
+            // One of alice's tasks ends: the slot it frees is bob's, not alice's third (older) task's.
+            harness.Simulators.Behaviour.MarketplaceOutage = false;
+            await harness.Bus.Bus.Publish(new RetryStep(alices[0].CorrelationId));
+            await harness.WaitForAsync(alices[0].CorrelationId, m => m.Completed);
+            Assert.InRange(await harness.Admission.AdmitAsync(CancellationToken.None), 1, Slots);
+            await harness.WaitForAsync(bobs.CorrelationId, m => m.Completed);
+        });
+
+    [Fact]
+    public Task A_round_takes_one_task_of_each_owner_before_a_second_of_any_oldest_first_within_an_owner() =>
+        RunAsync(new() { ["Workflow:MaxConcurrentTasks"] = "3" }, admitting: false, async harness =>
+        {
+            var at = DateTime.UtcNow.AddSeconds(-30);
+            var alices = Enumerable.Range(0, 4)
+                .Select(i => ResearchTaskState.Accept(Guid.NewGuid(), $"Tesla Inc {i}", 20, "v", "alice", at.AddSeconds(i)))
+                .ToList();
+            var bobs = Enumerable.Range(0, 2)
+                .Select(i => ResearchTaskState.Accept(Guid.NewGuid(), $"Tesla Inc for bob {i}", 20, "v", "bob", at.AddSeconds(10 + i)))
+                .ToList();
+            await harness.RecordAsync([.. alices, .. bobs]);
+
+            harness.Simulators.Behaviour.MarketplaceOutage = true;
+            Assert.Equal(3, await harness.Admission.AdmitAsync(CancellationToken.None));
+
+            foreach (var started in new[] { alices[0], bobs[0], alices[1] })
+                await harness.WaitUntilDeferredAsync(started.CorrelationId);
+            Assert.Equal(["Submitted", "Submitted", "Submitted"], await StatesAsync(harness, [alices[2], alices[3], bobs[1]]));
+        });
+
+    [Fact]
     public Task A_task_past_the_workflow_timeout_is_not_started_but_left_to_the_sweep() =>
         RunAsync([], admitting: false, async harness =>
         {
@@ -83,7 +136,7 @@ public sealed class TaskAdmissionTests
 
     static async Task RunAsync(Dictionary<string, string?> settings, bool admitting, Func<WorkflowHarness, Task> test)
     {
-        settings["Workflow:MaxConcurrentTasks"] = Slots.ToString(CultureInfo.InvariantCulture);
+        settings.TryAdd("Workflow:MaxConcurrentTasks", Slots.ToString(CultureInfo.InvariantCulture));
         var harness = new WorkflowHarness(settings, admitting);
         await harness.InitializeAsync();
         try

@@ -49,7 +49,7 @@ public sealed class TaskSubmittedConsumerTests : IAsyncLifetime
         Assert.True(await _harness.Bus.Consumed.Any<TaskSubmitted>(m => m.Context.Message.OwnerId == "mallory"));
 
         var task = await _harness.LoadAsync(taskId);
-        Assert.Equal(("Tesla Inc", 10L, "alice", "Completed"), (task!.Theme, task.Budget, task.OwnerId, task.CurrentState));
+        Assert.Equal(("Tesla Inc", 10L, "bus:alice", "Completed"), (task!.Theme, task.Budget, task.OwnerId, task.CurrentState));
     }
 
     [Fact]
@@ -58,6 +58,16 @@ public sealed class TaskSubmittedConsumerTests : IAsyncLifetime
         var taskId = await _harness.SubmitAsync("Tesla Inc", 10);
 
         Assert.Equal("bus", (await _harness.WaitForAsync(taskId, m => m.Completed)).OwnerId);
+    }
+
+    [Fact]
+    public async Task An_owner_id_that_would_not_fit_its_column_once_namespaced_is_refused_with_the_reason()
+    {
+        var taskId = await _harness.SubmitAsync("Tesla Inc", 10, ownerId: new string('a', TaskRules.MaxNamespacedOwnerIdLength + 1));
+
+        var task = await _harness.WaitForAsync(taskId, m => m.Failed);
+        Assert.Contains($"Owner id must have at most {TaskRules.MaxNamespacedOwnerIdLength} characters", task.ErrorMessage, StringComparison.Ordinal);
+        Assert.Equal("bus", task.OwnerId);
     }
 
     [Fact]
