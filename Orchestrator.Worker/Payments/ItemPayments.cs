@@ -12,13 +12,11 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
 {
     public async Task<IReadOnlyList<PaymentOutcome>> PayAsync(PayForItems order, CancellationToken cancellationToken)
     {
-        await claims.HoldStepAsync(order.TaskId, order.Payments.Count, cancellationToken);
-        var outcomes = await PayInOrderAsync(order, cancellationToken);
-        await claims.EndStepAsync(order.TaskId, cancellationToken);
-        return outcomes;
+        await using var lease = await claims.HoldStepAsync(order.TaskId, cancellationToken);
+        return await PayInOrderAsync(order, lease, cancellationToken);
     }
 
-    async Task<IReadOnlyList<PaymentOutcome>> PayInOrderAsync(PayForItems order, CancellationToken cancellationToken)
+    async Task<IReadOnlyList<PaymentOutcome>> PayInOrderAsync(PayForItems order, PaymentClaims.StepLease lease, CancellationToken cancellationToken)
     {
         var outcomes = new List<PaymentOutcome>(order.Payments.Count);
         var committed = 0L;
@@ -31,7 +29,7 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
                 stoppedBy = decision.Refusal;
                 if (decision.Token is { } token)
                 {
-                    if (await claims.TryClaimAsync(order.TaskId, payment.ItemId, cancellationToken) is not { } claim)
+                    if (await claims.TryClaimAsync(order.TaskId, payment.ItemId, cancellationToken) is null)
                     {
                         // Another delivery of this step pays it now: its answer settles the purchase.
                         stoppedBy = $"another payer is paying item {payment.ItemId} now";
@@ -39,8 +37,10 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
                         continue;
                     }
 
+                    lease.Paying = payment.ItemId;
                     var outcome = await PayAsync(token, payment, cancellationToken);
-                    await claims.ReleaseAsync(order.TaskId, payment.ItemId, claim, cancellationToken);
+                    lease.Paying = null;
+                    await claims.ReleaseAsync(order.TaskId, payment.ItemId, cancellationToken);
                     outcomes.Add(outcome);
                     // Only a payment made for sure lets the step go on; anything else stops it before another check.
                     if (outcome.Result == PaymentResult.Paid)

@@ -1,28 +1,34 @@
-using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker.Recovery;
 
 namespace Orchestrator.Worker.Payments;
 
 /// <summary>
-/// One payer per purchase at a time, and a payment step the sweep can see. Before its <c>POST /pay</c> a payer
-/// claims the purchase's row with a conditional update, for as long as one call may take
-/// (<see cref="WorkflowOptions.LongestCall"/>), and gives it back once the call has answered; a payer that crashed
-/// leaves its claim to expire. The step also holds a lease on the task (<see cref="ResearchTaskState.StepLeaseUntil"/>)
-/// that the stalled-task sweep respects, so a slow step is not delivered a second time while it still pays.
+/// One payer per purchase at a time, and a payment step the sweep can see. A step holds a lease on its task
+/// (<see cref="ResearchTaskState.StepLeaseUntil"/>) that the stalled-task sweep respects, so a slow step is not
+/// delivered a second time while it still pays; before each <c>POST /pay</c> it claims the purchase's row with a
+/// conditional update (<see cref="ResearchTaskPurchase.PaymentClaimedUntil"/>), so a second delivery all the same
+/// (a redelivered message) pays nothing the first is paying. Both last <see cref="RecoveryOptions.PaymentLease"/> and
+/// are renewed while the step runs (<see cref="StepLease"/>): a payer that crashed frees them within one lease.
 /// </summary>
-public sealed class PaymentClaims(OrchestratorDbContext db, IOptions<WorkflowOptions> workflow, TimeProvider clock)
+public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory scopes, IOptions<RecoveryOptions> recovery, TimeProvider clock)
 {
-    /// <summary>Marks the task's payment step as running for as long as <paramref name="calls"/> payments may take.</summary>
-    public Task HoldStepAsync(Guid taskId, int calls, CancellationToken cancellationToken)
-    {
-        var until = Until(calls);
-        return db.ResearchTasks.Where(t => t.CorrelationId == taskId)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, until), cancellationToken);
-    }
+    TimeSpan LeaseFor => recovery.Value.PaymentLease;
 
-    /// <summary>The step is over: the sweep may resume the task again once it stalls.</summary>
-    public Task EndStepAsync(Guid taskId, CancellationToken cancellationToken) =>
-        db.ResearchTasks.Where(t => t.CorrelationId == taskId)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, (DateTime?)null), cancellationToken);
+    /// <summary>Takes the step's lease on the task, renewed (with the purchase being paid) until the result is disposed.</summary>
+    public async Task<StepLease> HoldStepAsync(Guid taskId, CancellationToken cancellationToken)
+    {
+        await RenewAsync(db, taskId, null, cancellationToken);
+        return new StepLease(
+            LeaseFor / 3,
+            clock,
+            async (claimedItem, token) =>
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await RenewAsync(scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>(), taskId, claimedItem, token);
+            },
+            () => db.ResearchTasks.Where(t => t.CorrelationId == taskId)
+                .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, (DateTime?)null)));
+    }
 
     /// <summary>The claim's expiry when this payer holds the purchase now; null when another payer does.</summary>
     public async Task<DateTime?> TryClaimAsync(Guid taskId, int itemId, CancellationToken cancellationToken)
@@ -35,16 +41,80 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IOptions<WorkflowOpt
         return claimed == 1 ? until : null;
     }
 
-    /// <summary>Gives back a claim this payer holds (<paramref name="until"/> identifies it), once its call answered.</summary>
-    public Task ReleaseAsync(Guid taskId, int itemId, DateTime until, CancellationToken cancellationToken) =>
+    /// <summary>Gives back this payer's claim once its call answered.</summary>
+    public Task ReleaseAsync(Guid taskId, int itemId, CancellationToken cancellationToken) =>
         db.Set<ResearchTaskPurchase>()
-            .Where(p => p.TaskId == taskId && p.ItemId == itemId && p.PaymentClaimedUntil == until)
+            .Where(p => p.TaskId == taskId && p.ItemId == itemId)
             .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, (DateTime?)null), cancellationToken);
 
-    // Whole milliseconds: every provider stores them exactly, so a payer finds its own claim again.
-    DateTime Until(int calls = 1)
+    async Task RenewAsync(OrchestratorDbContext context, Guid taskId, int? claimedItem, CancellationToken cancellationToken)
     {
-        var until = clock.GetUtcNow().UtcDateTime + workflow.Value.LongestCall * calls + TimeSpan.FromSeconds(5);
+        var until = Until();
+        await context.ResearchTasks.Where(t => t.CorrelationId == taskId)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, until), cancellationToken);
+        if (claimedItem is { } itemId)
+        {
+            await context.Set<ResearchTaskPurchase>()
+                .Where(p => p.TaskId == taskId && p.ItemId == itemId && p.PaymentClaimedUntil != null)
+                .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, until), cancellationToken);
+        }
+    }
+
+    // Whole milliseconds: every provider stores them exactly.
+    DateTime Until()
+    {
+        var until = clock.GetUtcNow().UtcDateTime + LeaseFor;
         return until.AddTicks(-(until.Ticks % TimeSpan.TicksPerMillisecond));
+    }
+
+    /// <summary>
+    /// A running payment step: renews its lease, and the claim of the purchase it pays (<see cref="Paying"/>), every
+    /// third of a lease on a connection of its own; disposed, it stops and gives the lease back.
+    /// </summary>
+    public sealed class StepLease : IAsyncDisposable
+    {
+        readonly Func<int?, CancellationToken, Task> _renew;
+        readonly Func<Task<int>> _end;
+        readonly CancellationTokenSource _stop = new();
+        readonly Task _renewing;
+
+        internal StepLease(TimeSpan every, TimeProvider clock, Func<int?, CancellationToken, Task> renew, Func<Task<int>> end)
+        {
+            (_renew, _end) = (renew, end);
+            _renewing = RenewUntilStoppedAsync(every, clock);
+        }
+
+        /// <summary>The purchase this step is paying now, whose claim is renewed with the lease.</summary>
+        public int? Paying { get; set; }
+
+        async Task RenewUntilStoppedAsync(TimeSpan every, TimeProvider clock)
+        {
+            using var timer = new PeriodicTimer(every, clock);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(_stop.Token))
+                {
+                    try
+                    {
+                        await _renew(Paying, _stop.Token);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // A database that does not answer now: the next tick tries again (the lease outlives two misses).
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            await _renewing;
+            _stop.Dispose();
+            await _end();
+        }
     }
 }

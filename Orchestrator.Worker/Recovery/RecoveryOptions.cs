@@ -9,9 +9,17 @@ public sealed class RecoveryOptions
 
     /// <summary>
     /// Resume every unfinished task at start. Right for the in-memory bus, where nothing in flight survives
-    /// the process; on RabbitMQ the messages are durable and only stalled tasks need a nudge.
+    /// the process (nor do its payment leases and claims, which are then given back first); on RabbitMQ the messages
+    /// are durable and only stalled tasks need a nudge.
     /// </summary>
     public bool ResumeAllOnStart { get; set; }
+
+    /// <summary>
+    /// How long a payment step's lease on its task, and a payer's claim on a purchase, last unless renewed (every
+    /// third of it, while the step runs): a payer that crashed frees them within this.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:03", "00:10:00")]
+    public TimeSpan PaymentLease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>A task whose state has not changed for this long is resumed.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]

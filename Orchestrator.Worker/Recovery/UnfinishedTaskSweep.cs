@@ -32,7 +32,10 @@ public sealed partial class UnfinishedTaskSweep(
 
         var settings = options.Value;
         if (settings.ResumeAllOnStart)
+        {
+            await ReleaseStaleHoldsAsync(stoppingToken);
             await ResumeAsync(startedAt, stoppingToken);
+        }
 
         var dueTimes = SendDueAsync(settings.DuePoll, stoppingToken);
         using var timer = new PeriodicTimer(settings.SweepInterval, clock);
@@ -96,6 +99,27 @@ public sealed partial class UnfinishedTaskSweep(
         {
             LogSweepFailed(ex);
             return 0;
+        }
+    }
+
+    /// <summary>
+    /// Gives back the payment leases and claims left by an earlier process: with <see cref="RecoveryOptions.ResumeAllOnStart"/>
+    /// this process is the only one, so none of them can still be paying.
+    /// </summary>
+    public async Task ReleaseStaleHoldsAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+            await db.ResearchTasks.Where(t => t.StepLeaseUntil != null)
+                .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, (DateTime?)null), cancellationToken);
+            await db.Set<ResearchTaskPurchase>().Where(p => p.PaymentClaimedUntil != null)
+                .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, (DateTime?)null), cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogSweepFailed(ex);
         }
     }
 

@@ -1,12 +1,14 @@
 using Orchestrator.Sagas.ResearchTasks;
-using Orchestrator.Worker.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Worker.Payments;
+using Orchestrator.Worker.Recovery;
 
 namespace Orchestrator.IntegrationTests.Worker.Payments;
 
 /// <summary>
 /// The claim a payer takes on a purchase before paying it, on each real database: of many payers racing for one
-/// purchase exactly one gets it, it is free again once given back, and a claim left by a crashed payer expires.
+/// purchase exactly one gets it, it is free again once given back, and a claim left by a crashed payer expires
+/// (<c>Recovery:PaymentLease</c>).
 /// </summary>
 public sealed class PaymentClaimsTests
 {
@@ -38,7 +40,7 @@ public sealed class PaymentClaimsTests
         Assert.Null(await ClaimAsync(database, clock));
 
         await using (var db = ProviderOptions.CreateContext(provider, database.ConnectionString))
-            await Claims(db, clock).ReleaseAsync(TaskId, ItemId, first.Value, CancellationToken.None);
+            await Claims(db, clock).ReleaseAsync(TaskId, ItemId, CancellationToken.None);
         var second = await ClaimAsync(database, clock);
         Assert.NotNull(second);
 
@@ -54,7 +56,9 @@ public sealed class PaymentClaimsTests
     }
 
     static PaymentClaims Claims(OrchestratorDbContext db, TimeProvider clock) =>
-        new(db, Microsoft.Extensions.Options.Options.Create(new WorkflowOptions()), clock);
+        new(db, Scopes, Microsoft.Extensions.Options.Options.Create(new RecoveryOptions()), clock);
+
+    static readonly IServiceScopeFactory Scopes = new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
 
     static async Task<TestDatabase> CreateWithOnePurchaseAsync(DatabaseProvider provider)
     {
