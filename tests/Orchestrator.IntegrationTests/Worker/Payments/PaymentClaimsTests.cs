@@ -1,5 +1,5 @@
-using Orchestrator.Sagas.ResearchTasks;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Worker.Payments;
 using Orchestrator.Worker.Recovery;
 
