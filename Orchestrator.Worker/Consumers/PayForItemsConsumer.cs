@@ -8,6 +8,6 @@ public sealed class PayForItemsConsumer(ItemPayments payments) : IConsumer<PayFo
     {
         var order = context.Message;
         return context.Complete(order.TaskId, async cancellationToken =>
-            new ItemPaymentsMade(order.TaskId, await payments.PayAsync(order, cancellationToken)));
+            await payments.PayAsync(order, cancellationToken) is { } outcomes ? new ItemPaymentsMade(order.TaskId, outcomes) : null);
     }
 }

@@ -4,19 +4,22 @@ namespace Orchestrator.Worker.Payments;
 
 /// <summary>
 /// Pays for a step's items one after the other, each under its own key, each after the permit allowed it and with
-/// the purchase claimed (<see cref="PaymentClaims"/>): never two payers of one purchase at once. The first
+/// the purchase claimed (<see cref="PaymentClaims"/>): never two payers of one purchase at once, and a second
+/// delivery of a step that is still being paid answers nothing (the first answers for it). The first
 /// payment not made for sure (refused by the permit or the marketplace, or left unconfirmed: the marketplace is likely
 /// failing the rest too) stops the step: the rest are reported not made, and the saga settles them by reading.
 /// </summary>
 public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, MarketplacePurchases purchases)
 {
-    public async Task<IReadOnlyList<PaymentOutcome>> PayAsync(PayForItems order, CancellationToken cancellationToken)
+    /// <summary>The outcome of every payment of the step, in order; null when another delivery of it is paying.</summary>
+    public async Task<IReadOnlyList<PaymentOutcome>?> PayAsync(PayForItems order, CancellationToken cancellationToken)
     {
-        await using var lease = await claims.HoldStepAsync(order.TaskId, cancellationToken);
-        return await PayInOrderAsync(order, lease, cancellationToken);
+        // Another delivery of this step holds it (a redelivered message): that one answers for it, this one pays nothing.
+        await using var lease = await claims.TryHoldStepAsync(order.TaskId, cancellationToken);
+        return lease is null ? null : await PayInOrderAsync(order, lease, cancellationToken);
     }
 
-    async Task<IReadOnlyList<PaymentOutcome>> PayInOrderAsync(PayForItems order, PaymentClaims.StepLease lease, CancellationToken cancellationToken)
+    async Task<IReadOnlyList<PaymentOutcome>?> PayInOrderAsync(PayForItems order, PaymentClaims.StepLease lease, CancellationToken cancellationToken)
     {
         var outcomes = new List<PaymentOutcome>(order.Payments.Count);
         var committed = 0L;
@@ -29,13 +32,9 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
                 stoppedBy = decision.Refusal;
                 if (decision.Token is { } token)
                 {
+                    // Another payer is paying this purchase now (its step's lease lapsed): it answers for the step.
                     if (await claims.TryClaimAsync(order.TaskId, payment.ItemId, cancellationToken) is null)
-                    {
-                        // Another delivery of this step pays it now: its answer settles the purchase.
-                        stoppedBy = $"another payer is paying item {payment.ItemId} now";
-                        outcomes.Add(new PaymentOutcome(payment.ItemId, PaymentResult.NotMade, $"The payment was not started: {stoppedBy}"));
-                        continue;
-                    }
+                        return null;
 
                     lease.Paying = payment.ItemId;
                     var outcome = await PayAsync(token, payment, cancellationToken);

@@ -14,10 +14,20 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
 {
     TimeSpan LeaseFor => recovery.Value.PaymentLease;
 
-    /// <summary>Takes the step's lease on the task, renewed (with the purchase being paid) until the result is disposed.</summary>
-    public async Task<StepLease> HoldStepAsync(Guid taskId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the step's lease on the task, renewed (with the purchase being paid) until the result is disposed; null
+    /// when another delivery of a step holds it.
+    /// </summary>
+    public async Task<StepLease?> TryHoldStepAsync(Guid taskId, CancellationToken cancellationToken)
     {
-        await RenewAsync(db, taskId, null, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var until = Until();
+        var held = await db.ResearchTasks
+            .Where(t => t.CorrelationId == taskId && (t.StepLeaseUntil == null || t.StepLeaseUntil < now))
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, until), cancellationToken);
+        if (held == 0)
+            return null;
+
         return new StepLease(
             LeaseFor / 3,
             clock,

@@ -8,7 +8,7 @@ namespace Orchestrator.IntegrationTests.Worker.Payments;
 /// <summary>
 /// The claim a payer takes on a purchase before paying it, on each real database: of many payers racing for one
 /// purchase exactly one gets it, it is free again once given back, and a claim left by a crashed payer expires
-/// (<c>Recovery:PaymentLease</c>).
+/// (<c>Recovery:PaymentLease</c>); a step's lease is held by one delivery at a time.
 /// </summary>
 public sealed class PaymentClaimsTests
 {
@@ -47,6 +47,25 @@ public sealed class PaymentClaimsTests
         // The payer holding it crashed: nobody gives it back, and it is free once it can no longer be paying.
         clock.Now = second.Value.AddSeconds(1);
         Assert.NotNull(await ClaimAsync(database, clock));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_second_delivery_of_a_step_still_being_paid_gets_no_lease_until_the_first_ends(DatabaseProvider provider)
+    {
+        await using var database = await CreateWithOnePurchaseAsync(provider);
+        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        await using var firstDb = ProviderOptions.CreateContext(provider, database.ConnectionString);
+        await using var secondDb = ProviderOptions.CreateContext(provider, database.ConnectionString);
+
+        var first = await Claims(firstDb, clock).TryHoldStepAsync(TaskId, CancellationToken.None);
+        Assert.NotNull(first);
+        Assert.Null(await Claims(secondDb, clock).TryHoldStepAsync(TaskId, CancellationToken.None));
+
+        await first.DisposeAsync();
+        await using var next = await Claims(secondDb, clock).TryHoldStepAsync(TaskId, CancellationToken.None);
+        Assert.NotNull(next);
     }
 
     static async Task<DateTime?> ClaimAsync(TestDatabase database, FakeClock clock)
