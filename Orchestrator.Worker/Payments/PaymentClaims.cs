@@ -70,12 +70,7 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
         }
     }
 
-    // Whole milliseconds: every provider stores them exactly.
-    DateTime Until()
-    {
-        var until = clock.GetUtcNow().UtcDateTime + LeaseFor;
-        return until.AddTicks(-(until.Ticks % TimeSpan.TicksPerMillisecond));
-    }
+    DateTime Until() => clock.GetUtcNow().UtcDateTime + LeaseFor;
 
     /// <summary>
     /// A running payment step: renews its lease, and the claim of the purchase it pays (<see cref="Paying"/>), every
