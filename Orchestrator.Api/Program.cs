@@ -3,6 +3,7 @@ using Orchestrator.Api.Dashboard;
 using Orchestrator.Api.Hosting;
 using Orchestrator.Api.Progress;
 using Orchestrator.Api.Security;
+using Orchestrator.Api.Spending;
 using Orchestrator.Api.Tasks;
 using Orchestrator.Worker.Hosting.AllHosts;
 
@@ -25,6 +26,7 @@ app.MapDashboard();
 app.UseApiSecurity();
 app.MapDefaultEndpoints(ApiSecurityRegistration.MetricsAccess(app));
 app.MapTaskEndpoints();
+app.MapSpendingEndpoints();
 app.MapTaskProgress();
 app.MapApiDescription();
 

@@ -21,8 +21,11 @@ public sealed record ItemPayment(int ItemId, long Amount, string IdempotencyKey)
 /// <summary>What became of each payment of a <see cref="PayForItems"/>, in its order.</summary>
 public sealed record ItemPaymentsMade(Guid TaskId, IReadOnlyList<PaymentOutcome> Outcomes);
 
-/// <summary>One payment's result; <c>Reason</c> says why one was not <see cref="PaymentResult.Paid"/>.</summary>
-public sealed record PaymentOutcome(int ItemId, PaymentResult Result, string? Reason = null);
+/// <summary>
+/// One payment's result; <c>Reason</c> says why one was not <see cref="PaymentResult.Paid"/>, <c>Reference</c> what the
+/// seller returned for a payment made (its charge id).
+/// </summary>
+public sealed record PaymentOutcome(int ItemId, PaymentResult Result, string? Reason = null, string? Reference = null);
 
 public enum PaymentResult
 {
@@ -53,9 +56,10 @@ public sealed record ItemsDataFetched(Guid TaskId, IReadOnlyList<ItemRead> Reads
 
 /// <summary>
 /// One read's result: <c>Data</c> is the item's data as the marketplace returned it (a JSON object, as text) when
-/// <see cref="ItemReadResult.Read"/>; <c>ErrorType</c> (one of <see cref="ErrorTypes"/>) and <c>Error</c> say why one failed.
+/// <see cref="ItemReadResult.Read"/>, and <c>DataSha256</c> the digest of the bytes delivered; <c>ErrorType</c> (one of
+/// <see cref="ErrorTypes"/>) and <c>Error</c> say why one failed.
 /// </summary>
-public sealed record ItemRead(int ItemId, ItemReadResult Result, string? Data = null, string? ErrorType = null, string? Error = null);
+public sealed record ItemRead(int ItemId, ItemReadResult Result, string? Data = null, string? ErrorType = null, string? Error = null, string? DataSha256 = null);
 
 public enum ItemReadResult
 {

@@ -7,8 +7,12 @@ public sealed record WriteReport(
     IReadOnlyList<PurchasedSource> Sources,
     IReadOnlyList<SourceNotBought> NotBought);
 
-/// <summary>A source the task paid for: <paramref name="Data"/> is the item's JSON object, as text.</summary>
-public sealed record PurchasedSource(int ItemId, string Title, string Company, long Price, string Data, DateTime? PaidAt);
+/// <summary>
+/// A source the task paid for, or reused from an earlier purchase of its owner's (<paramref name="ReusedFrom"/>, paid
+/// then at <paramref name="PaidAt"/>): <paramref name="Data"/> is the item's JSON object, as text, and
+/// <paramref name="DataSha256"/> the digest of the bytes the marketplace delivered.
+/// </summary>
+public sealed record PurchasedSource(int ItemId, string Title, string Company, long Price, string Data, DateTime? PaidAt, string? DataSha256 = null, Guid? ReusedFrom = null);
 
 /// <summary>A source the task considered and did not buy, and why; <paramref name="Price"/> is null when none was validly quoted.</summary>
 public sealed record SourceNotBought(int ItemId, string Title, string Company, long? Price, string Reason);

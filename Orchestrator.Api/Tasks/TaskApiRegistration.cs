@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Orchestrator.Api.Security;
 using Orchestrator.Worker.Admission;
+using Orchestrator.Worker.Hosting;
 using Orchestrator.Worker.Hosting.AllHosts;
 
 namespace Orchestrator.Api.Tasks;
@@ -12,6 +13,8 @@ public static class TaskApiRegistration
     {
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddScoped<TaskIntake>();
+        builder.Services.AddScoped<Spending.TaskApprovals>();
+        builder.AddSpendingControls();
 
         // Embedded, a key is made and kept in the data folder; every other Api must be given the one they share.
         var embedded = builder.UsesInMemoryBus();

@@ -7,8 +7,17 @@ public sealed record DetailResponse(string Detail);
 /// <summary>The seed's error response format.</summary>
 public sealed record TaskError(string Error, string Message, string TaskId, DateTimeOffset Timestamp);
 
-/// <summary>One candidate source of the task's purchase plan: <c>status</c> is its purchase status; <c>reason</c> why a skipped one was.</summary>
-public sealed record PlanItem(int Item, string Title, long Price, double Score, string Status, string? Reason);
+/// <summary>
+/// One candidate source of the task's purchase plan: <c>status</c> is its purchase status; <c>reason</c> why a skipped
+/// one was; <c>reused_from</c> the owner's earlier task whose purchase a <c>Reused</c> one is read from.
+/// </summary>
+public sealed record PlanItem(int Item, string Title, long Price, double Score, string Status, string? Reason, Guid? ReusedFrom = null);
+
+/// <summary>
+/// The plan's total was above the approval threshold: it waits for <c>POST /tasks/{id}/approve</c> or <c>/reject</c>
+/// until <c>expires_at</c>; <c>decision</c> and <c>decided_by</c> once someone decided.
+/// </summary>
+public sealed record ApprovalView(long Total, long Threshold, DateTimeOffset ExpiresAt, string? Decision, string? DecidedBy);
 
 public sealed record TaskView(
     string TaskId,
@@ -21,8 +30,12 @@ public sealed record TaskView(
     string? Report,
     TaskError? Error,
     IReadOnlyList<PlanItem> Plan,
-    string? TraceId)
+    string? TraceId,
+    ApprovalView? Approval = null)
 {
+    /// <summary>What a plan that waited for approval was to pay: every purchase started or planned, not the reused ones.</summary>
+    static readonly PurchaseStatus[] Bought = [PurchaseStatus.Planned, PurchaseStatus.Paying, PurchaseStatus.Unconfirmed, PurchaseStatus.Paid, PurchaseStatus.Fetched];
+
     public static TaskView From(ResearchTaskState task) => new(
         task.CorrelationId.ToString(),
         task.CurrentState,
@@ -37,8 +50,12 @@ public sealed record TaskView(
             : new TaskError(task.ErrorType, task.ErrorMessage ?? "", task.CorrelationId.ToString(), Utc(task.CompletedAt ?? task.UpdatedAt)),
         [.. task.Purchases
             .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)
-            .Select(p => new PlanItem(p.ItemId, p.Title, p.Price, p.Score, p.Status.ToString(), p.SkipReason))],
-        task.TraceId);
+            .Select(p => new PlanItem(p.ItemId, p.Title, p.Price, p.Score, p.Status.ToString(), p.SkipReason, p.ReusedFrom))],
+        task.TraceId,
+        task is { ApprovalThreshold: { } threshold, ApprovalExpiresAt: { } expiresAt }
+            ? new ApprovalView(task.Purchases.Where(p => Bought.Contains(p.Status)).Sum(p => p.Price), threshold, Utc(expiresAt),
+                task.ApprovalDecision?.ToString(), task.ApprovalDecidedBy)
+            : null);
 
     static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
 }
@@ -64,7 +81,8 @@ public sealed record TaskPage(IReadOnlyList<TaskSummary> Tasks, Guid? Next)
 
     public static readonly string[] States =
     [
-        nameof(ResearchTaskStateMachine.Submitted), nameof(ResearchTaskStateMachine.Discovering), nameof(ResearchTaskStateMachine.AwaitingPayment),
+        nameof(ResearchTaskStateMachine.Submitted), nameof(ResearchTaskStateMachine.Discovering), nameof(ResearchTaskStateMachine.AwaitingApproval),
+        nameof(ResearchTaskStateMachine.AwaitingPayment),
         nameof(ResearchTaskStateMachine.Paying), nameof(ResearchTaskStateMachine.Retrying), nameof(ResearchTaskStateMachine.Reporting),
         .. ResearchTaskState.FinalStates,
     ];

@@ -23,6 +23,10 @@ public static class TaskViewProjection
         ErrorType = t.ErrorType,
         ErrorMessage = t.ErrorMessage,
         TraceId = t.TraceId,
+        ApprovalThreshold = t.ApprovalThreshold,
+        ApprovalExpiresAt = t.ApprovalExpiresAt,
+        ApprovalDecision = t.ApprovalDecision,
+        ApprovalDecidedBy = t.ApprovalDecidedBy,
         Purchases = t.Purchases.Select(p => new ResearchTaskPurchase
         {
             TaskId = p.TaskId,
@@ -32,6 +36,7 @@ public static class TaskViewProjection
             Score = p.Score,
             Status = p.Status,
             SkipReason = p.SkipReason,
+            ReusedFrom = p.ReusedFrom,
         }).ToList(),
     };
 }

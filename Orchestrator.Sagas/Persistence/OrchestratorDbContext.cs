@@ -66,5 +66,6 @@ public sealed class SqlServerOrchestratorDbContext(DbContextOptions<SqlServerOrc
             task.Property(x => x.OwnerId).UseCollation(BinaryCollation);
             task.Property(x => x.SubmissionKey).UseCollation(BinaryCollation);
         });
+        modelBuilder.Entity<OwnerSpendingDay>().Property(x => x.OwnerId).UseCollation(BinaryCollation);
     }
 }

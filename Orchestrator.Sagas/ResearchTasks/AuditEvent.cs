@@ -48,4 +48,9 @@ public static class AuditActions
     public const string ItemRead = "item_read";
     public const string Failed = "failed";
     public const string Completed = "completed";
+    public const string ApprovalRequested = "approval_requested";
+    public const string Approved = "approved";
+    public const string Rejected = "rejected";
+    public const string ApprovalTimedOut = "approval_timed_out";
+    public const string Reused = "purchase_reused";
 }

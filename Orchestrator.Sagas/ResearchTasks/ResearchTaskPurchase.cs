@@ -33,6 +33,21 @@ public class ResearchTaskPurchase
     /// <summary>The item's data (a JSON object) once read with the payment token.</summary>
     public string? Data { get; set; }
 
+    /// <summary>The SHA-256 (hex) of the bytes the marketplace delivered: what a dispute can prove was bought.</summary>
+    public string? DataSha256 { get; set; }
+
+    /// <summary>What the seller returned for the payment (its charge id), when it said.</summary>
+    public string? PaymentReference { get; set; }
+
+    /// <summary>Which marketplace sold it (its address): an item is reused only from the same one.</summary>
+    public string? Marketplace { get; set; }
+
+    /// <summary>The owner's earlier task that bought a <see cref="PurchaseStatus.Reused"/> item.</summary>
+    public Guid? ReusedFrom { get; set; }
+
+    public const int MaxReferenceLength = 200;
+    public const int MaxMarketplaceLength = 500;
+
     /// <summary>Why a <see cref="PurchaseStatus.Skipped"/> item cannot be bought, as discovery found it.</summary>
     public string? SkipReason { get; set; }
 
@@ -45,6 +60,7 @@ public class ResearchTaskPurchase
     public string WhyNotBought(long budget) => Status switch
     {
         PurchaseStatus.Skipped => SkipReason ?? "the marketplace's answer about it could not be trusted",
+        PurchaseStatus.Reused => $"already owned: bought in task {ReusedFrom}",
         PurchaseStatus.OverBudget => $"costs {Price}, more than the budget of {budget} allows",
         PurchaseStatus.NotChosen when Score <= 0 => "not relevant to the theme",
         PurchaseStatus.NotChosen => "the budget buys more relevance without it",
@@ -73,4 +89,10 @@ public enum PurchaseStatus
     /// redirect, a body over the cap). <see cref="ResearchTaskPurchase.SkipReason"/> says which.
     /// </summary>
     Skipped,
+
+    /// <summary>
+    /// Bought by the same owner from the same marketplace within <c>Purchases:ReuseFor</c>: not paid again, its data
+    /// read from that purchase (<see cref="ResearchTaskPurchase.ReusedFrom"/>).
+    /// </summary>
+    Reused,
 }

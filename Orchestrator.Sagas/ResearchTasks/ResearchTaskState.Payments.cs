@@ -107,7 +107,10 @@ public partial class ResearchTaskState
             switch (outcome.Result)
             {
                 case PaymentResult.Paid:
-                    RecordPaid(purchase, now, "paid");
+                    purchase.PaymentReference = outcome.Reference is { Length: > ResearchTaskPurchase.MaxReferenceLength } reference
+                        ? reference[..ResearchTaskPurchase.MaxReferenceLength]
+                        : outcome.Reference;
+                    RecordPaid(purchase, now, purchase.PaymentReference is null ? "paid" : $"paid: {purchase.PaymentReference}");
                     break;
                 case PaymentResult.Refused:
                     purchase.Status = PurchaseStatus.Planned;
@@ -155,6 +158,7 @@ public partial class ResearchTaskState
                     RecordPaid(purchase, now, "settled: the item reads as paid");
                     purchase.Status = PurchaseStatus.Fetched;
                     purchase.Data = read.Data ?? "{}";
+                    purchase.DataSha256 = read.DataSha256 is { Length: 64 } digest ? digest : Sha256(purchase.Data);
                     Audit(AuditActions.ItemRead, now, outcome: "data received", purchase: purchase);
                     break;
                 case ItemReadResult.Unpaid:

@@ -62,6 +62,28 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public string? LastErrorType { get; set; }
     public string? LastError { get; set; }
 
+    /// <summary>The plan's total above <c>Approval:Threshold</c>: the threshold it waited on (null: no approval asked).</summary>
+    public long? ApprovalThreshold { get; set; }
+
+    /// <summary>When the task waiting for approval ends Cancelled, "approval timed out".</summary>
+    public DateTime? ApprovalExpiresAt { get; set; }
+
+    /// <summary>Recorded by the Api (one conditional write) before the saga is told; the saga acts on it.</summary>
+    public ApprovalDecision? ApprovalDecision { get; set; }
+    public string? ApprovalDecidedBy { get; set; }
+
+    /// <summary>
+    /// When the plan was approved: the workflow timeout counts from then, so time spent waiting for a person is not
+    /// held against the task.
+    /// </summary>
+    public DateTime? ApprovalDecidedAt { get; set; }
+
+    /// <summary>The UTC day (midnight) whose per-owner limit this task's plan holds money of (<c>Spending:DailyLimitPerOwner</c>).</summary>
+    public DateTime? SpendingDay { get; set; }
+
+    /// <summary>What the plan holds of its owner's day, until the task ends and what it spent replaces it.</summary>
+    public long DailyHold { get; set; }
+
     public List<ResearchTaskPurchase> Purchases { get; set; } = [];
 
     /// <summary>Append-only history; never loaded with the saga, only added to.</summary>
@@ -131,17 +153,29 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// <summary>
     /// Plans the purchases before any money moves: the most relevant set of quoted sources that fits the budget
     /// (<see cref="PurchasePlanner"/>), bought most relevant first; the others are kept, with why they were left out,
-    /// and so are the <paramref name="skipped"/> items, which have no price to plan with.
+    /// and so are the <paramref name="skipped"/> items, which have no price to plan with. A relevant item the owner
+    /// already bought (<paramref name="owned"/>) is <see cref="PurchaseStatus.Reused"/>: it costs nothing, so the
+    /// budget buys more. Under a daily limit (<paramref name="allowance"/>) the plan is cut to what the owner's day
+    /// has left, and what the budget alone would have bought is <see cref="PurchaseStatus.Skipped"/> naming the limit.
     /// </summary>
-    public void Plan(IEnumerable<SourceQuote> quotes, IEnumerable<SkippedSource>? skipped = null)
+    public void Plan(
+        IEnumerable<SourceQuote> quotes,
+        IEnumerable<SkippedSource>? skipped = null,
+        IEnumerable<OwnedSource>? owned = null,
+        DailyAllowance? allowance = null,
+        string? marketplace = null)
     {
         StepSucceeded();
         var candidates = quotes.DistinctBy(q => q.ItemId).OrderByDescending(q => q.Score).ThenBy(q => q.ItemId).ToList();
+        var reusable = (owned ?? []).DistinctBy(o => o.ItemId).ToDictionary(o => o.ItemId);
+        var toBuy = candidates.Where(q => q.Score <= 0 || !reusable.ContainsKey(q.ItemId)).ToList();
         var available = checked(Budget - Spent);
-        var chosen = PurchasePlanner.Choose(candidates, available);
+        var withinBudget = PurchasePlanner.Choose(toBuy, available);
+        var chosen = allowance is null ? withinBudget : PurchasePlanner.Choose(toBuy, Math.Min(available, allowance.Remaining));
+        marketplace = marketplace is null ? null : Cut(marketplace, ResearchTaskPurchase.MaxMarketplaceLength);
         foreach (var quote in candidates)
         {
-            Purchases.Add(new ResearchTaskPurchase
+            var purchase = new ResearchTaskPurchase
             {
                 TaskId = CorrelationId,
                 ItemId = quote.ItemId,
@@ -150,10 +184,17 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
                 Price = quote.Price,
                 Score = quote.Score,
                 IdempotencyKey = $"{CorrelationId:N}-{quote.ItemId}",
+                Marketplace = marketplace,
                 Status = chosen.Contains(quote.ItemId) ? PurchaseStatus.Planned
+                    : withinBudget.Contains(quote.ItemId) ? PurchaseStatus.Skipped
                     : quote.Price > available ? PurchaseStatus.OverBudget
                     : PurchaseStatus.NotChosen,
-            });
+            };
+            if (purchase.Status == PurchaseStatus.Skipped)
+                purchase.SkipReason = $"the daily limit of {allowance!.Limit} per owner leaves {allowance.Remaining} for today";
+            if (quote.Score > 0 && reusable.TryGetValue(quote.ItemId, out var earlier))
+                Reuse(purchase, earlier);
+            Purchases.Add(purchase);
         }
 
         foreach (var item in (skipped ?? []).DistinctBy(s => s.ItemId).Where(s => candidates.TrueForAll(q => q.ItemId != s.ItemId)))
@@ -165,6 +206,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
                 Title = Cut(item.Title, ResearchTaskPurchase.MaxTextLength),
                 Company = Cut(item.Company, ResearchTaskPurchase.MaxTextLength),
                 IdempotencyKey = $"{CorrelationId:N}-{item.ItemId}",
+                Marketplace = marketplace,
                 Status = PurchaseStatus.Skipped,
                 SkipReason = Cut(item.Reason, ResearchTaskPurchase.MaxSkipReasonLength),
             });

@@ -6,8 +6,9 @@ using Orchestrator.Contracts;
 namespace Orchestrator.Sagas.ResearchTasks;
 
 /// <summary>
-/// Submitted → Discovering → AwaitingPayment → Paying → Retrying (→ Paying what read as unpaid) → Reporting →
-/// Completed, or Failed or Cancelled from any working state. Every external call happens in a consumer; this
+/// Submitted → Discovering (→ AwaitingApproval when the plan costs more than <c>Approval:Threshold</c>) →
+/// AwaitingPayment → Paying → Retrying (→ Paying what read as unpaid) → Reporting → Completed, or Failed or Cancelled
+/// from any working state; entering a final state gives back the owner's day what the plan held and did not use. Every external call happens in a consumer; this
 /// machine only decides. Paying and Retrying handle the whole plan at once.
 /// A step that failed for now (<see cref="ResearchStepDeferred"/>) keeps the task in its state until the step's
 /// due time (<see cref="ResearchTaskState.RetryAt"/>), when the hosts' sweep sends <see cref="RetryStep"/>.
@@ -73,6 +74,16 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
+        Event(() => ApprovalDecided, x =>
+        {
+            x.CorrelateById(m => m.Message.TaskId);
+            x.OnMissingInstance(m => m.Discard());
+        });
+        Event(() => ApprovalExpired, x =>
+        {
+            x.CorrelateById(m => m.Message.TaskId);
+            x.OnMissingInstance(m => m.Discard());
+        });
 
         // One block per state, in the order a task moves. In every working state: after a crash the message a task
         // waits on may be gone, so a resumed task (Resume) asks for its step again; a step that failed for now
@@ -95,19 +106,40 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
         During(Discovering,
         [
             When(SourcesDiscovered)
-                .Then(x => x.Saga.Plan(x.Message.Sources, x.Message.Skipped))
-                .IfElse(x => x.Saga.Purchases.Exists(p => p.Status == PurchaseStatus.Planned),
-                    buy => buy
-                        .TransitionTo(AwaitingPayment)
-                        .Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
-                    nothingToBuy => nothingToBuy
-                        .TransitionTo(Reporting)
-                        .Publish(x => WriteReportFor(x.Saga))),
+                .Activity(x => x.OfType<PlanPurchases>())
+                .If(x => x.Saga.ApprovalThreshold is not null, approval => approval.TransitionTo(AwaitingApproval))
+                .If(x => x.Saga.ApprovalThreshold is null && x.Saga.PlannedTotal > 0, buy => buy
+                    .TransitionTo(AwaitingPayment)
+                    .Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)))
+                .If(x => x.Saga.ApprovalThreshold is null && x.Saga.PlannedTotal == 0, nothingToBuy => nothingToBuy
+                    .TransitionTo(Reporting)
+                    .Publish(x => WriteReportFor(x.Saga))),
             When(StepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
             When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
             When(DiscoveryFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
             When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
             When(Resume).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
+            .. Stoppable(),
+        ]);
+
+        // The plan costs more than Approval:Threshold: nothing is paid until the owner (or an admin) decides, which
+        // the Api records with the task before it tells the saga, or until Approval:Timeout. A decision whose message
+        // was lost is told again by the hosts' sweep; one made as the timeout is decided wins only if committed first.
+        During(AwaitingApproval,
+        [
+            When(ApprovalDecided, x => x.Saga.ApprovalDecision == ApprovalDecision.Approved)
+                .Then(x => x.Saga.Approve(Now))
+                .Then(x => x.AfterCommit(() => TaskMetrics.ApprovalEnded(TaskMetrics.ApprovalOutcomes.Approved)))
+                .TransitionTo(AwaitingPayment)
+                .Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
+            When(ApprovalDecided, x => x.Saga.ApprovalDecision == ApprovalDecision.Rejected)
+                .Then(x => x.Saga.Reject(Now))
+                .Then(x => x.AfterCommit(() => TaskMetrics.ApprovalEnded(TaskMetrics.ApprovalOutcomes.Rejected)))
+                .TransitionTo(Cancelled),
+            When(ApprovalExpired, x => x.Saga.ApprovalDecision is null && x.Saga.ApprovalExpiresAt <= Now)
+                .Then(x => x.Saga.ExpireApproval(Now))
+                .Then(x => x.AfterCommit(() => TaskMetrics.ApprovalEnded(TaskMetrics.ApprovalOutcomes.TimedOut)))
+                .TransitionTo(Cancelled),
             .. Stoppable(),
         ]);
 
@@ -158,6 +190,9 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
             .. Stoppable(),
         ]);
 
+        foreach (var final in new[] { Completed, Failed, Cancelled })
+            WhenEnter(final, x => x.Activity(a => a.OfType<ReleaseDailyHold>()));
+
         // A task id that exists already starts nothing new; late or repeated replies change nothing twice.
         OnUnhandledEvent(x =>
         {
@@ -168,6 +203,7 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
 
     public State Submitted { get; private set; } = null!;
     public State Discovering { get; private set; } = null!;
+    public State AwaitingApproval { get; private set; } = null!;
     public State AwaitingPayment { get; private set; } = null!;
     public State Paying { get; private set; } = null!;
     public State Retrying { get; private set; } = null!;
@@ -189,6 +225,8 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
     public Event<CancelTask> CancelRequested { get; private set; } = null!;
     public Event<TaskDeadlinePassed> DeadlinePassed { get; private set; } = null!;
     public Event<TaskSettlementExpired> SettlementExpired { get; private set; } = null!;
+    public Event<TaskApprovalDecided> ApprovalDecided { get; private set; } = null!;
+    public Event<TaskApprovalExpired> ApprovalExpired { get; private set; } = null!;
     public Event<Fault<DiscoverSources>> DiscoveryFaulted { get; private set; } = null!;
     public Event<Fault<RequestPaymentToken>> TokenRequestFaulted { get; private set; } = null!;
     public Event<Fault<PayForItems>> PaymentFaulted { get; private set; } = null!;
@@ -256,11 +294,11 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
         task.Theme,
         task.Budget,
         [.. task.Purchases
-            .Where(p => p.Status == PurchaseStatus.Fetched)
+            .Where(p => p.Status is PurchaseStatus.Fetched or PurchaseStatus.Reused)
             .OrderBy(p => p.PaidAt)
-            .Select(p => new PurchasedSource(p.ItemId, p.Title, p.Company, p.Price, p.Data!, p.PaidAt))],
+            .Select(p => new PurchasedSource(p.ItemId, p.Title, p.Company, p.Status == PurchaseStatus.Reused ? 0 : p.Price, p.Data!, p.PaidAt, p.DataSha256, p.ReusedFrom))],
         [.. task.Purchases
-            .Where(p => p.Status is not (PurchaseStatus.Fetched or PurchaseStatus.Paid))
+            .Where(p => p.Status is not (PurchaseStatus.Fetched or PurchaseStatus.Paid or PurchaseStatus.Reused))
             .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)
             .Select(p => new SourceNotBought(p.ItemId, p.Title, p.Company, p.Status == PurchaseStatus.Skipped ? null : p.Price, p.WhyNotBought(task.Budget)))]);
 

@@ -31,6 +31,10 @@ public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTask
         builder.Ignore(x => x.PurchasesToRead);
         builder.Ignore(x => x.PaymentInFlight);
         builder.Ignore(x => x.Committed);
+        builder.Ignore(x => x.PlannedTotal);
+        builder.Ignore(x => x.UsedOfDay);
+        builder.Property(x => x.ApprovalDecision).HasConversion<string>().HasMaxLength(32);
+        builder.Property(x => x.ApprovalDecidedBy).HasMaxLength(TaskRules.MaxOwnerIdLength);
         // Admission reads the oldest waiting tasks and counts the working ones through this index; its first column
         // serves every other read by state, as an index on the state alone did.
         builder.HasIndex(x => new { x.CurrentState, x.CreatedAt, x.CorrelationId });
@@ -74,6 +78,9 @@ public sealed class ResearchTaskPurchaseMap : IEntityTypeConfiguration<ResearchT
         builder.Property(x => x.SkipReason).HasMaxLength(ResearchTaskPurchase.MaxSkipReasonLength);
         builder.Property(x => x.IdempotencyKey).HasMaxLength(100);
         builder.Property(x => x.Status).HasConversion<string>().HasMaxLength(32);
+        builder.Property(x => x.DataSha256).HasMaxLength(64);
+        builder.Property(x => x.PaymentReference).HasMaxLength(ResearchTaskPurchase.MaxReferenceLength);
+        builder.Property(x => x.Marketplace).HasMaxLength(ResearchTaskPurchase.MaxMarketplaceLength);
     }
 }
 

@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using MassTransit;
+using MassTransit.Middleware.InMemoryOutbox;
 
 namespace Orchestrator.Sagas.ResearchTasks;
 
@@ -32,6 +34,19 @@ public static class TaskMetrics
     static readonly UpDownCounter<long> Active = Meter.CreateUpDownCounter<long>(
         "orchestrator.tasks.active", "{task}", "Tasks started and not yet ended (sum it over the hosts that run the workflow)");
 
+    static readonly Counter<long> Approvals = Meter.CreateCounter<long>(
+        "orchestrator.approvals", "{decision}", "Plans that waited for approval, by outcome: approved, rejected, timed_out");
+
+    static readonly Counter<long> Saved = Meter.CreateCounter<long>(
+        "orchestrator.spend.saved", "{money}", "Money not spent because the owner's earlier purchase of an item was reused, in the budget's units");
+
+    public static class ApprovalOutcomes
+    {
+        public const string Approved = "approved";
+        public const string Rejected = "rejected";
+        public const string TimedOut = "timed_out";
+    }
+
     public static class PaymentOutcomes
     {
         public const string Paid = "paid";
@@ -56,4 +71,24 @@ public static class TaskMetrics
     public static void PaymentMade(string outcome) => Payments.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public static void MoneySpent(long amount) => Spend.Add(amount);
+
+    public static void ApprovalEnded(string outcome) => Approvals.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public static void SpendSaved(long amount) => Saved.Add(amount);
+
+    /// <summary>
+    /// Counts once the saga's new state is committed: a message that loses a concurrency race is retried, and counting
+    /// before the commit would count it twice.
+    /// </summary>
+    public static void AfterCommit(this ConsumeContext context, Action count)
+    {
+        if (context.TryGetPayload<OutboxContext>(out var outbox))
+            outbox.Add(() =>
+            {
+                count();
+                return Task.CompletedTask;
+            });
+        else
+            count();
+    }
 }

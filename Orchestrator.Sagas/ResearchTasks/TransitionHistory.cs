@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using MassTransit;
-using MassTransit.Middleware.InMemoryOutbox;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Contracts;
 
@@ -73,15 +72,7 @@ sealed partial class TransitionHistory(TimeProvider clock, ILogger logger, Watch
                 observer.TaskEnded();
         }
 
-        // A message that loses a concurrency race is retried: counting before the commit would count it twice.
-        if (context.TryGetPayload<OutboxContext>(out var outbox))
-            outbox.Add(() =>
-            {
-                Count();
-                return Task.CompletedTask;
-            });
-        else
-            Count();
+        context.AfterCommit(Count);
     }
 
     public Task PreExecute(BehaviorContext<ResearchTaskState> context) => Remember(context.Saga);

@@ -29,10 +29,12 @@ public sealed partial class TaskAdmission(
     readonly Dictionary<Guid, DateTime> _sent = [];
     readonly SemaphoreSlim _oneRound = new(1, 1);
 
-    /// <summary>The states in which a task holds a slot: every state of the machine but Submitted and the final ones.</summary>
+    /// <summary>The states in which a task holds a slot: every state of the machine but Submitted, AwaitingApproval and the final ones.</summary>
     public IReadOnlyList<string> WorkingStates { get; } = [.. machine.States
         .Select(state => state.Name)
-        .Where(name => name != machine.Initial.Name && name != machine.Final.Name && name != Submitted && !ResearchTaskState.IsFinal(name))];
+        .Where(name => name != machine.Initial.Name && name != machine.Final.Name && name != Submitted && !ResearchTaskState.IsFinal(name))
+        // A plan waiting for a person holds no slot: it may wait a day.
+        .Where(name => name != machine.AwaitingApproval.Name)];
 
     /// <summary>One round: starts as many waiting tasks, owners in turn, as there are free slots; returns how many.</summary>
     public async Task<int> AdmitAsync(CancellationToken cancellationToken)

@@ -2,7 +2,7 @@ using Orchestrator.Worker.Marketplace;
 
 namespace Orchestrator.Worker.Consumers;
 
-public sealed class DiscoverSourcesConsumer(SourceDiscovery discovery) : IConsumer<DiscoverSources>
+public sealed class DiscoverSourcesConsumer(SourceDiscovery discovery, OwnedPurchases owned) : IConsumer<DiscoverSources>
 {
     public Task Consume(ConsumeContext<DiscoverSources> context)
     {
@@ -10,7 +10,8 @@ public sealed class DiscoverSourcesConsumer(SourceDiscovery discovery) : IConsum
         return context.Complete(task.TaskId, async cancellationToken =>
         {
             var found = await discovery.DiscoverAsync(task.Theme, cancellationToken);
-            return new SourcesDiscovered(task.TaskId, found.Quotes, found.Skipped);
+            var bought = await owned.FindAsync(task.TaskId, [.. found.Quotes.Select(q => q.ItemId)], cancellationToken);
+            return new SourcesDiscovered(task.TaskId, found.Quotes, found.Skipped, bought, owned.Marketplace);
         });
     }
 }

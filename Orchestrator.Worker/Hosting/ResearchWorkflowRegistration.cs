@@ -35,6 +35,7 @@ public static class ResearchWorkflowRegistration
             .ValidateDataAnnotations()
             .ValidateOnStart();
         builder.Services.AddOptions<StepRetryOptions>().BindConfiguration(StepRetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.AddSpendingControls();
         builder.Services.AddHostedService<UnfinishedTaskSweep>();
         builder.Services.AddHostedService<WatchedTasksListener>();
 
@@ -51,9 +52,19 @@ public static class ResearchWorkflowRegistration
     public static void AddResearchConsumers(this IBusRegistrationConfigurator bus) =>
         bus.AddConsumersFromNamespaceContaining<DiscoverSourcesConsumer>();
 
+    /// <summary>Approval above a threshold, a daily limit per owner, and reuse of what an owner bought: the settings.</summary>
+    public static IHostApplicationBuilder AddSpendingControls(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ApprovalOptions>().BindConfiguration(ApprovalOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<SpendingOptions>().BindConfiguration(SpendingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<PurchaseReuseOptions>().BindConfiguration(PurchaseReuseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        return builder;
+    }
+
     public static ISagaRegistrationConfigurator<ResearchTaskState> AddResearchTaskSaga(this IBusRegistrationConfigurator bus)
     {
         bus.TryAddSingleton<WatchedTasks>();
+        bus.TryAddScoped<IOwnerSpendingDays, OwnerSpendingDays>();
         return bus.AddSagaStateMachine<ResearchTaskStateMachine, ResearchTaskState, ResearchTaskStateDefinition>();
     }
 
@@ -74,6 +85,7 @@ public static class ResearchWorkflowRegistration
         builder.AddResearchAnalyst();
         builder.Services.AddSingleton<ResearchReportWriter>();
         builder.Services.AddScoped<SourceDiscovery>();
+        builder.Services.AddScoped<OwnedPurchases>();
         builder.Services.AddScoped<MarketplacePurchases>();
         builder.Services.AddScoped<PaymentTokens>();
         builder.Services.AddScoped<PaymentPermit>();

@@ -18,8 +18,9 @@ public interface IMarketplaceApi
         [Header("x-payment-token")] string? paymentToken,
         CancellationToken cancellationToken);
 
+    /// <summary>200 with the seller's receipt (its <c>charge_id</c>), read as plain JSON: a receipt it cannot read does not undo a payment.</summary>
     [Post("/pay")]
-    Task<IApiResponse> Pay(
+    Task<IApiResponse<JsonElement>> Pay(
         [Body] PaymentRequest payment,
         [Header("Idempotency-Key")] string idempotencyKey,
         CancellationToken cancellationToken);

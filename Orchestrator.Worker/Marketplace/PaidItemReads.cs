@@ -29,8 +29,8 @@ public sealed class PaidItemReads(PaymentTokens tokens, MarketplacePurchases pur
     {
         try
         {
-            return await purchases.FetchAsync(token, itemId, cancellationToken) is { } data
-                ? new ItemRead(itemId, ItemReadResult.Read, data)
+            return await purchases.FetchAsync(token, itemId, cancellationToken) is { } read
+                ? new ItemRead(itemId, ItemReadResult.Read, read.Data, DataSha256: read.Sha256)
                 : new ItemRead(itemId, ItemReadResult.Unpaid);
         }
         catch (ResearchStepException e)

@@ -60,9 +60,9 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
     {
         try
         {
-            await purchases.PayAsync(token, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken);
+            var reference = await purchases.PayAsync(token, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken);
             TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Paid);
-            return new PaymentOutcome(payment.ItemId, PaymentResult.Paid);
+            return new PaymentOutcome(payment.ItemId, PaymentResult.Paid, Reference: reference);
         }
         catch (ResearchStepException e) when (e.Transient)
         {

@@ -23,6 +23,7 @@ public sealed partial class UnfinishedTaskSweep(
     ILogger<UnfinishedTaskSweep> logger) : BackgroundService
 {
     const int BatchSize = 500;
+    static readonly string AwaitingApproval = nameof(ResearchTaskStateMachine.AwaitingApproval);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -65,6 +66,7 @@ public sealed partial class UnfinishedTaskSweep(
                 await ExpireAsync(deadlineCreated, stoppingToken);
                 await EndSettlingAsync(deadlineCreated - workflow.Value.SettleFor, stoppingToken);
                 await RetryDueAsync(now, stoppingToken);
+                await EndApprovalWaitsAsync(now, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -123,12 +125,35 @@ public sealed partial class UnfinishedTaskSweep(
         }
     }
 
-    /// <summary>Ends the unfinished tasks created before <paramref name="createdBefore"/>, unless already stopping.</summary>
+    /// <summary>
+    /// Ends the unfinished tasks created (or approved) before <paramref name="createdBefore"/>, unless already stopping
+    /// or waiting for a person: the time a plan waits for approval is not held against it.
+    /// </summary>
     public Task<int> ExpireAsync(DateTime createdBefore, CancellationToken cancellationToken) =>
         SweepAsync(
-            tasks => tasks.Where(t => t.CreatedAt < createdBefore && t.StopRequested == null).OrderBy(t => t.CreatedAt),
+            tasks => Started(tasks, createdBefore).Where(t => t.StopRequested == null),
             taskId => new TaskDeadlinePassed(taskId),
             cancellationToken);
+
+    /// <summary>
+    /// Ends the plans nobody decided on by their <c>approval_expires_at</c>, and tells the saga again of a decision the
+    /// Api recorded whose message was lost (the task has not moved for <see cref="RecoveryOptions.StallAfter"/>).
+    /// </summary>
+    public async Task<int> EndApprovalWaitsAsync(DateTime now, CancellationToken cancellationToken)
+    {
+        var stalled = now - options.Value.StallAfter;
+        return await SweepAsync(
+                tasks => tasks.Where(t => t.CurrentState == AwaitingApproval && t.ApprovalDecision == null && t.ApprovalExpiresAt <= now),
+                taskId => new TaskApprovalExpired(taskId),
+                cancellationToken)
+            + await SweepAsync(
+                tasks => tasks.Where(t => t.CurrentState == AwaitingApproval && t.ApprovalDecision != null && t.UpdatedAt < stalled),
+                taskId => new TaskApprovalDecided(taskId),
+                cancellationToken);
+    }
+
+    static IQueryable<ResearchTaskState> Started(IQueryable<ResearchTaskState> tasks, DateTime before) =>
+        tasks.Where(t => t.CurrentState != AwaitingApproval && (t.ApprovalDecidedAt ?? t.CreatedAt) < before).OrderBy(t => t.CreatedAt);
 
     /// <summary>
     /// Ends the tasks still settling a payment <c>Workflow:SettleFor</c> after their deadline (created before
@@ -136,14 +161,15 @@ public sealed partial class UnfinishedTaskSweep(
     /// </summary>
     public Task<int> EndSettlingAsync(DateTime createdBefore, CancellationToken cancellationToken) =>
         SweepAsync(
-            tasks => tasks.Where(t => t.CreatedAt < createdBefore).OrderBy(t => t.CreatedAt),
+            tasks => Started(tasks, createdBefore),
             taskId => new TaskSettlementExpired(taskId),
             cancellationToken);
 
     /// <summary>
     /// Resumes the started, unfinished tasks whose state has not changed since <paramref name="updatedBefore"/>; not
     /// those waiting for a deferred step's due time, which <see cref="RetryDueAsync"/> looks after, nor those waiting
-    /// to start (<c>Submitted</c>), which admission starts when a slot is free, nor those whose payment step still
+    /// to start (<c>Submitted</c>), which admission starts when a slot is free, nor those waiting for a person
+    /// (<c>AwaitingApproval</c>: <see cref="EndApprovalWaitsAsync"/>), nor those whose payment step still
     /// holds its lease (<see cref="ResearchTaskState.StepLeaseUntil"/>): it is slow, not lost.
     /// </summary>
     public Task<int> ResumeAsync(DateTime updatedBefore, CancellationToken cancellationToken)
@@ -152,6 +178,7 @@ public sealed partial class UnfinishedTaskSweep(
         return SweepAsync(
             tasks => tasks
                 .Where(t => t.UpdatedAt < updatedBefore && t.RetryAt == null && t.CurrentState != nameof(ResearchTaskStateMachine.Submitted))
+                .Where(t => t.CurrentState != AwaitingApproval)
                 .Where(t => t.StepLeaseUntil == null || t.StepLeaseUntil < now)
                 .OrderBy(t => t.UpdatedAt),
             taskId => new ResumeTask(taskId),

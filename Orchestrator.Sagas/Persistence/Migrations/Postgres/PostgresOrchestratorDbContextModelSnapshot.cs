@@ -78,6 +78,31 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.OwnerSpendingDay", b =>
+                {
+                    b.Property<string>("OwnerId")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Held")
+                        .HasColumnType("bigint")
+                        .HasColumnName("held");
+
+                    b.Property<long>("Spent")
+                        .HasColumnType("bigint")
+                        .HasColumnName("spent");
+
+                    b.HasKey("OwnerId", "Day")
+                        .HasName("pk_owner_spending_days");
+
+                    b.ToTable("owner_spending_days", (string)null);
+                });
+
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.Property<Guid>("TaskId")
@@ -98,11 +123,21 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("data");
 
+                    b.Property<string>("DataSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("data_sha256");
+
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
                         .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Marketplace")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("marketplace");
 
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("timestamp with time zone")
@@ -116,9 +151,18 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("payment_claimed_until");
 
+                    b.Property<string>("PaymentReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("payment_reference");
+
                     b.Property<long>("Price")
                         .HasColumnType("bigint")
                         .HasColumnName("price");
+
+                    b.Property<Guid?>("ReusedFrom")
+                        .HasColumnType("uuid")
+                        .HasColumnName("reused_from");
 
                     b.Property<double>("Score")
                         .HasColumnType("double precision")
@@ -157,6 +201,28 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("task_id");
 
+                    b.Property<DateTime?>("ApprovalDecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("approval_decided_at");
+
+                    b.Property<string>("ApprovalDecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("approval_decided_by");
+
+                    b.Property<string>("ApprovalDecision")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("approval_decision");
+
+                    b.Property<DateTime?>("ApprovalExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("approval_expires_at");
+
+                    b.Property<long?>("ApprovalThreshold")
+                        .HasColumnType("bigint")
+                        .HasColumnName("approval_threshold");
+
                     b.Property<long>("Budget")
                         .HasColumnType("bigint")
                         .HasColumnName("budget");
@@ -174,6 +240,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)")
                         .HasColumnName("current_state");
+
+                    b.Property<long>("DailyHold")
+                        .HasColumnType("bigint")
+                        .HasColumnName("daily_hold");
 
                     b.Property<string>("ErrorMessage")
                         .HasMaxLength(2000)
@@ -217,6 +287,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.Property<int>("RetryAttempts")
                         .HasColumnType("integer")
                         .HasColumnName("retry_attempts");
+
+                    b.Property<DateTime?>("SpendingDay")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("spending_day");
 
                     b.Property<long>("Spent")
                         .HasColumnType("bigint")

@@ -78,6 +78,32 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.OwnerSpendingDay", b =>
+                {
+                    b.Property<string>("OwnerId")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("owner_id")
+                        .UseCollation("Latin1_General_100_BIN2");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Held")
+                        .HasColumnType("bigint")
+                        .HasColumnName("held");
+
+                    b.Property<long>("Spent")
+                        .HasColumnType("bigint")
+                        .HasColumnName("spent");
+
+                    b.HasKey("OwnerId", "Day")
+                        .HasName("pk_owner_spending_days");
+
+                    b.ToTable("owner_spending_days", (string)null);
+                });
+
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.Property<Guid>("TaskId")
@@ -98,11 +124,21 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("data");
 
+                    b.Property<string>("DataSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("data_sha256");
+
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("nvarchar(100)")
                         .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Marketplace")
+                        .HasMaxLength(500)
+                        .HasColumnType("nvarchar(500)")
+                        .HasColumnName("marketplace");
 
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("datetime2")
@@ -116,9 +152,18 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("datetime2")
                         .HasColumnName("payment_claimed_until");
 
+                    b.Property<string>("PaymentReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("nvarchar(200)")
+                        .HasColumnName("payment_reference");
+
                     b.Property<long>("Price")
                         .HasColumnType("bigint")
                         .HasColumnName("price");
+
+                    b.Property<Guid?>("ReusedFrom")
+                        .HasColumnType("uniqueidentifier")
+                        .HasColumnName("reused_from");
 
                     b.Property<double>("Score")
                         .HasColumnType("float")
@@ -157,6 +202,28 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
+                    b.Property<DateTime?>("ApprovalDecidedAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("approval_decided_at");
+
+                    b.Property<string>("ApprovalDecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("approval_decided_by");
+
+                    b.Property<string>("ApprovalDecision")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("approval_decision");
+
+                    b.Property<DateTime?>("ApprovalExpiresAt")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("approval_expires_at");
+
+                    b.Property<long?>("ApprovalThreshold")
+                        .HasColumnType("bigint")
+                        .HasColumnName("approval_threshold");
+
                     b.Property<long>("Budget")
                         .HasColumnType("bigint")
                         .HasColumnName("budget");
@@ -174,6 +241,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)")
                         .HasColumnName("current_state");
+
+                    b.Property<long>("DailyHold")
+                        .HasColumnType("bigint")
+                        .HasColumnName("daily_hold");
 
                     b.Property<string>("ErrorMessage")
                         .HasMaxLength(2000)
@@ -218,6 +289,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.Property<int>("RetryAttempts")
                         .HasColumnType("int")
                         .HasColumnName("retry_attempts");
+
+                    b.Property<DateTime?>("SpendingDay")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("spending_day");
 
                     b.Property<long>("Spent")
                         .HasColumnType("bigint")

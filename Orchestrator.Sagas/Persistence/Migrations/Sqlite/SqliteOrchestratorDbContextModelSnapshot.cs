@@ -71,6 +71,31 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.ToTable("audit_events", (string)null);
                 });
 
+            modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.OwnerSpendingDay", b =>
+                {
+                    b.Property<string>("OwnerId")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("owner_id");
+
+                    b.Property<DateTime>("Day")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("day");
+
+                    b.Property<long>("Held")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("held");
+
+                    b.Property<long>("Spent")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("spent");
+
+                    b.HasKey("OwnerId", "Day")
+                        .HasName("pk_owner_spending_days");
+
+                    b.ToTable("owner_spending_days", (string)null);
+                });
+
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.Property<Guid>("TaskId")
@@ -91,11 +116,21 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("data");
 
+                    b.Property<string>("DataSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data_sha256");
+
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT")
                         .HasColumnName("idempotency_key");
+
+                    b.Property<string>("Marketplace")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("marketplace");
 
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("TEXT")
@@ -109,9 +144,18 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_claimed_until");
 
+                    b.Property<string>("PaymentReference")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_reference");
+
                     b.Property<long>("Price")
                         .HasColumnType("INTEGER")
                         .HasColumnName("price");
+
+                    b.Property<Guid?>("ReusedFrom")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reused_from");
 
                     b.Property<double>("Score")
                         .HasColumnType("REAL")
@@ -150,6 +194,28 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("task_id");
 
+                    b.Property<DateTime?>("ApprovalDecidedAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approval_decided_at");
+
+                    b.Property<string>("ApprovalDecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approval_decided_by");
+
+                    b.Property<string>("ApprovalDecision")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approval_decision");
+
+                    b.Property<DateTime?>("ApprovalExpiresAt")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("approval_expires_at");
+
+                    b.Property<long?>("ApprovalThreshold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("approval_threshold");
+
                     b.Property<long>("Budget")
                         .HasColumnType("INTEGER")
                         .HasColumnName("budget");
@@ -167,6 +233,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .HasColumnName("current_state");
+
+                    b.Property<long>("DailyHold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("daily_hold");
 
                     b.Property<string>("ErrorMessage")
                         .HasMaxLength(2000)
@@ -210,6 +280,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.Property<int>("RetryAttempts")
                         .HasColumnType("INTEGER")
                         .HasColumnName("retry_attempts");
+
+                    b.Property<DateTime?>("SpendingDay")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("spending_day");
 
                     b.Property<long>("Spent")
                         .HasColumnType("INTEGER")

@@ -40,9 +40,10 @@ public sealed class PaidReadsFromAHostileMarketplaceTests
         await using var clients = await HostileMarketplaceClients.StartAsync(Hostility.ControlCharacters);
         var token = clients.Buy(itemId: 1);
 
-        var data = await clients.Get<MarketplacePurchases>().FetchAsync(token, 1, CancellationToken.None);
+        var read = await clients.Get<MarketplacePurchases>().FetchAsync(token, 1, CancellationToken.None);
 
-        Assert.NotNull(data);
+        Assert.NotNull(read);
+        var data = read.Value.Data;
         Assert.DoesNotContain("\\u00", data, StringComparison.Ordinal);
         Assert.DoesNotContain(data, char.IsControl);
         Assert.Contains("Tesla grew revenue", data, StringComparison.Ordinal);

@@ -1,0 +1,152 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class SpendingControls : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<DateTime>(
+                name: "approval_decided_at",
+                table: "research_tasks",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "approval_decided_by",
+                table: "research_tasks",
+                type: "TEXT",
+                maxLength: 256,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "approval_decision",
+                table: "research_tasks",
+                type: "TEXT",
+                maxLength: 32,
+                nullable: true);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "approval_expires_at",
+                table: "research_tasks",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "approval_threshold",
+                table: "research_tasks",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.AddColumn<long>(
+                name: "daily_hold",
+                table: "research_tasks",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: 0L);
+
+            migrationBuilder.AddColumn<DateTime>(
+                name: "spending_day",
+                table: "research_tasks",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "data_sha256",
+                table: "research_task_purchases",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "marketplace",
+                table: "research_task_purchases",
+                type: "TEXT",
+                maxLength: 500,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "payment_reference",
+                table: "research_task_purchases",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: true);
+
+            migrationBuilder.AddColumn<Guid>(
+                name: "reused_from",
+                table: "research_task_purchases",
+                type: "TEXT",
+                nullable: true);
+
+            migrationBuilder.CreateTable(
+                name: "owner_spending_days",
+                columns: table => new
+                {
+                    owner_id = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    day = table.Column<DateTime>(type: "TEXT", nullable: false),
+                    held = table.Column<long>(type: "INTEGER", nullable: false),
+                    spent = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("pk_owner_spending_days", x => new { x.owner_id, x.day });
+                });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "owner_spending_days");
+
+            migrationBuilder.DropColumn(
+                name: "approval_decided_at",
+                table: "research_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "approval_decided_by",
+                table: "research_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "approval_decision",
+                table: "research_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "approval_expires_at",
+                table: "research_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "approval_threshold",
+                table: "research_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "daily_hold",
+                table: "research_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "spending_day",
+                table: "research_tasks");
+
+            migrationBuilder.DropColumn(
+                name: "data_sha256",
+                table: "research_task_purchases");
+
+            migrationBuilder.DropColumn(
+                name: "marketplace",
+                table: "research_task_purchases");
+
+            migrationBuilder.DropColumn(
+                name: "payment_reference",
+                table: "research_task_purchases");
+
+            migrationBuilder.DropColumn(
+                name: "reused_from",
+                table: "research_task_purchases");
+        }
+    }
+}
