@@ -40,6 +40,9 @@ sealed class Deployment : IAsyncDisposable
         {
             ["MARKETPLACE_URL"] = simulators.MarketplaceUrl.ToString(),
             ["PAYMENT_MANAGER_URL"] = simulators.PaymentManagerUrl.ToString(),
+            // Every task of a run is the same owner's: with reuse (on by default) all but the first buyer of an item would
+            // read it from that purchase and pay nothing. The runs measure buying.
+            ["Purchases__ReuseFor"] = "00:00:00",
         };
         // BENCHMARK_SERVICES_<name>=<value> sets <name> for the hosts only (e.g. DOTNET_gcServer), not for the harness.
         foreach (var (name, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()

@@ -34,6 +34,8 @@ public sealed class EmbeddedApi(TimeSpan simulatorLatency = default) : IAsyncLif
             ["ConnectionStrings__Orchestrator"] = ConnectionString,
             ["MARKETPLACE_URL"] = Simulators.MarketplaceUrl.ToString(),
             ["PAYMENT_MANAGER_URL"] = Simulators.PaymentManagerUrl.ToString(),
+            // The tests' tasks are one owner's and buy the same items: each buys what it plans unless a test turns reuse on.
+            ["Purchases__ReuseFor"] = "00:00:00",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
             all[key] = value;

@@ -148,6 +148,8 @@ public sealed class DistributedService : IAsyncLifetime
             ["MARKETPLACE_URL"] = Simulators.MarketplaceUrl.ToString(),
             ["PAYMENT_MANAGER_URL"] = Simulators.PaymentManagerUrl.ToString(),
             ["Serilog__MinimumLevel__Default"] = "Warning",
+            // The tests' tasks are one owner's and buy the same items: each buys what it plans unless a test turns reuse on.
+            ["Purchases__ReuseFor"] = "00:00:00",
         };
         if (!worker)
             settings["Intake__SubmissionKey"] = SubmissionKey;

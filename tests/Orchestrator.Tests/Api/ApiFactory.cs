@@ -3,7 +3,10 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Orchestrator.Tests.Api;
 
-/// <summary>The Api in its embedded mode (in-memory bus, the workflow, simulators) on a throw-away SQLite file.</summary>
+/// <summary>
+/// The Api in its embedded mode (in-memory bus, the workflow, simulators) on a throw-away SQLite file. Its tests share
+/// one owner and buy the same items: reuse of earlier purchases is off, so that each task buys what it plans.
+/// </summary>
 public class ApiFactory : WebApplicationFactory<Program>
 {
     readonly string _folder = Directory.CreateTempSubdirectory("orchestrator-api-").FullName;
@@ -12,6 +15,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     {
         builder.UseSetting("ConnectionStrings:Orchestrator", $"Data Source={Path.Combine(_folder, "orchestrator.db")}");
         builder.UseSetting("Serilog:MinimumLevel:Default", "Warning");
+        builder.UseSetting("Purchases:ReuseFor", "00:00:00");
     }
 
     protected override void Dispose(bool disposing)
