@@ -39,7 +39,7 @@ public sealed class ResearchReportWriter
             Line(md, "## Sources");
             Line(md);
             foreach (var (source, number) in Numbered(task.Sources))
-                Line(md, $"{number}. {Escape(source.Title)}, {Escape(source.Company)}: marketplace item {source.ItemId}, bought for {source.Price}{PaidAt(source)}.");
+                Line(md, $"{number}. {Escape(source.Title)}, {Escape(source.Company)}: marketplace item {source.ItemId}, {Bought(source)}{Digest(source)}.");
         }
 
         Line(md);
@@ -94,6 +94,14 @@ public sealed class ResearchReportWriter
     }
 
     static IEnumerable<(T Item, int Number)> Numbered<T>(IEnumerable<T> items) => items.Select((item, i) => (item, i + 1));
+
+    /// <summary>What the source cost this task: its price, or nothing when it was read from the owner's earlier purchase.</summary>
+    static string Bought(PurchasedSource source) => source.ReusedFrom is { } earlier
+        ? $"already owned: bought in task {earlier}{PaidAt(source)}, not paid again"
+        : $"bought for {source.Price}{PaidAt(source)}";
+
+    /// <summary>The digest of the bytes delivered, so that a dispute can prove what was bought.</summary>
+    static string Digest(PurchasedSource source) => source.DataSha256 is { } digest ? $"; data SHA-256 `{digest}`" : "";
 
     static string PaidAt(PurchasedSource source) =>
         source.PaidAt is { } at ? $" on {at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC" : "";

@@ -55,6 +55,7 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddOrchestratorDatabase();
         builder.AddResearchClients();
+        builder.AddSpendingControls();
         builder.AddTaskAdmission();
         builder.Services.AddMassTransitTestHarness(bus =>
         {
@@ -162,12 +163,30 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
         return await db.ResearchTasks.AsNoTracking().Include(t => t.Transitions.OrderBy(x => x.Id)).FirstOrDefaultAsync(t => t.CorrelationId == taskId);
     }
 
+    /// <summary>A service scope of the host, for what a test calls as the Api would (the database, the publisher).</summary>
+    public AsyncServiceScope CreateScope() => _services!.CreateAsyncScope();
+
     /// <summary>The task's audit trail, in order.</summary>
     public async Task<List<AuditEvent>> AuditAsync(Guid taskId)
     {
         await using var scope = _services!.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
         return await db.AuditEvents.AsNoTracking().Where(e => e.TaskId == taskId).OrderBy(e => e.Id).ToListAsync();
+    }
+
+    /// <summary>
+    /// Waits until the saga consumed a message matching <paramref name="filter"/>, however long the bus was idle before
+    /// (the harness's own wait ends at once on a bus it found inactive).
+    /// </summary>
+    public async Task WaitUntilSagaConsumedAsync<T>(Func<T, bool> filter)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (!Saga.Consumed.Select<T>(m => filter(m.Context.Message)).Any())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the saga consumed no such {typeof(T).Name}");
+            await Task.Delay(20);
+        }
     }
 
     /// <summary>Waits until a message matching <paramref name="filter"/> was published.</summary>
