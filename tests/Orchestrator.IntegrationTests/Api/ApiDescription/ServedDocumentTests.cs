@@ -59,12 +59,15 @@ public sealed class ServedDocumentTests(DefaultRun run) : IClassFixture<DefaultR
             .ToDictionary(o => o.Route, o => o.Operation);
 
         Assert.Equal(
-            ["GET /health", "GET /health/ready", "GET /metrics", "GET /tasks", "GET /tasks/{taskId}", "GET /tasks/{taskId}/audit", "GET /tasks/{taskId}/events",
-             "GET /tasks/{taskId}/report", "GET /tasks/{taskId}/report.html", "POST /tasks", "POST /tasks/{taskId}/cancel"],
+            ["GET /health", "GET /health/ready", "GET /metrics", "GET /spending", "GET /tasks", "GET /tasks/{taskId}", "GET /tasks/{taskId}/audit",
+             "GET /tasks/{taskId}/events", "GET /tasks/{taskId}/receipts", "GET /tasks/{taskId}/report", "GET /tasks/{taskId}/report.html",
+             "POST /tasks", "POST /tasks/{taskId}/approve", "POST /tasks/{taskId}/cancel", "POST /tasks/{taskId}/reject"],
             operations.Keys.Order(StringComparer.Ordinal));
         Assert.All(operations.Values, operation => Assert.NotNull(operation["operationId"]));
         Assert.Equal(["200", "400", "401", "413", "422", "429", "503"], Statuses(operations["POST /tasks"]));
         Assert.Equal(["202", "400", "401", "404", "409", "503"], Statuses(operations["POST /tasks/{taskId}/cancel"]));
+        Assert.Equal(["202", "400", "401", "404", "409"], Statuses(operations["POST /tasks/{taskId}/approve"]));
+        Assert.Equal(["202", "400", "401", "404", "409"], Statuses(operations["POST /tasks/{taskId}/reject"]));
         Assert.NotNull(operations["POST /tasks"]["responses"]!["429"]!["headers"]!["Retry-After"]);
         Assert.Equal("text/event-stream", Assert.Single(operations["GET /tasks/{taskId}/events"]["responses"]!["200"]!["content"]!.AsObject()).Key);
         Assert.Empty(operations["GET /health"]["security"]!.AsArray());
