@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
+using Orchestrator.Api.Security;
 
 namespace Orchestrator.Tests.Api.Spending;
 
@@ -10,7 +11,7 @@ public sealed class SpendingRoutesTests(SpendingRoutesTests.Service api) : IClas
 {
     const string Theme = "Tesla Inc financial performance 2023";
 
-    /// <summary>Plans above 5 wait for approval; each owner's day is limited to 1,000.</summary>
+    /// <summary>Plans above 5 wait for approval; each owner's day is limited to 1,000; an owner's purchases are reused for a week.</summary>
     public sealed class Service : JwtApiFactory
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -18,6 +19,7 @@ public sealed class SpendingRoutesTests(SpendingRoutesTests.Service api) : IClas
             base.ConfigureWebHost(builder);
             builder.UseSetting("Approval:Threshold", "5");
             builder.UseSetting("Spending:DailyLimitPerOwner", "1000");
+            builder.UseSetting("Purchases:ReuseFor", "7.00:00:00");
         }
     }
 
@@ -98,9 +100,58 @@ public sealed class SpendingRoutesTests(SpendingRoutesTests.Service api) : IClas
         Assert.Equal(1000, daves["remaining"]!.GetValue<long>());
     }
 
-    static async Task<string> SubmitAsync(HttpClient client)
+    [Fact]
+    public async Task Decisions_and_reused_spending_are_counted_in_the_metrics()
     {
-        using var response = await client.PostAsJsonAsync("/tasks", new { theme = Theme, budget = 50, voice_id = "user_voice_123" });
+        using var erin = api.ClientFor("erin");
+        using var scraper = api.CreateClient();
+        scraper.DefaultRequestHeaders.Authorization = new("Bearer", DevelopmentTokens.Create(api.Auth, "prometheus", ApiSecurityRegistration.MetricsRole));
+        var before = await ScrapeAsync(scraper);
+
+        var bought = await SubmitAsync(erin);
+        await WaitForStatusAsync(erin, bought, "AwaitingApproval");
+        await erin.PostAsync($"/tasks/{bought}/approve", null);
+        var first = await WaitForStatusAsync(erin, bought, "Completed");
+        var reusing = await SubmitAsync(erin);
+        var second = await WaitForStatusAsync(erin, reusing, "Completed");
+        var rejected = await SubmitAsync(erin, "AI market trends in healthcare");
+        await WaitForStatusAsync(erin, rejected, "AwaitingApproval");
+        await erin.PostAsync($"/tasks/{rejected}/reject", null);
+        await WaitForStatusAsync(erin, rejected, "Cancelled");
+        await Task.Delay(300);
+        var after = await ScrapeAsync(scraper);
+
+        var reused = second["plan"]!.AsArray().Where(i => i!["status"]!.GetValue<string>() == "Reused").ToList();
+        Assert.NotEmpty(reused);
+        Assert.All(reused, i => Assert.Equal(bought, i!["reused_from"]!.GetValue<string>()));
+        Assert.Equal(0, second["spent"]!.GetValue<long>());
+        Assert.True(first["spent"]!.GetValue<long>() > 0);
+        Assert.Contains(second["report"]!.GetValue<string>().Split('\n'), line => line.Contains($"already owned: bought in task {bought}", StringComparison.Ordinal));
+        Assert.True(Delta("orchestrator_approvals_total{outcome=\"approved\"}") >= 1);
+        Assert.True(Delta("orchestrator_approvals_total{outcome=\"rejected\"}") >= 1);
+        Assert.True(Delta("orchestrator_spend_saved_total") >= reused.Sum(i => i!["price"]!.GetValue<long>()));
+
+        double Delta(string series) => after.GetValueOrDefault(series) - before.GetValueOrDefault(series);
+    }
+
+    static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient client)
+    {
+        var samples = new Dictionary<string, double>();
+        foreach (var line in (await client.GetStringAsync("/metrics")).Split('\n'))
+        {
+            if (line.Length == 0 || line[0] == '#' || !line.StartsWith("orchestrator_", StringComparison.Ordinal))
+                continue;
+            var separator = line.LastIndexOf(' ');
+            var series = System.Text.RegularExpressions.Regex.Replace(line[..separator], "otel_scope_[a-z_]+=\"[^\"]*\",?", "").Replace("{,", "{", StringComparison.Ordinal).Replace(",}", "}", StringComparison.Ordinal).Replace("{}", "", StringComparison.Ordinal);
+            samples[series] = samples.GetValueOrDefault(series) + double.Parse(line[(separator + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return samples;
+    }
+
+    static async Task<string> SubmitAsync(HttpClient client, string theme = Theme)
+    {
+        using var response = await client.PostAsJsonAsync("/tasks", new { theme, budget = 50, voice_id = "user_voice_123" });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         return (await response.Content.ReadFromJsonAsync<JsonNode>())!["task_id"]!.GetValue<string>();
     }
