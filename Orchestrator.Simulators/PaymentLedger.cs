@@ -32,6 +32,16 @@ public sealed class PaymentLedger(TimeProvider clock)
         }
     }
 
+    /// <summary>What each token issued so far may spend, by token id.</summary>
+    public IReadOnlyDictionary<string, long> TokenBudgets
+    {
+        get
+        {
+            lock (_lock)
+                return _tokens.ToDictionary(t => t.Key, t => t.Value.Budget, StringComparer.Ordinal);
+        }
+    }
+
     public string IssueToken(long budget)
     {
         var tokenId = $"tok_{Guid.NewGuid():N}";

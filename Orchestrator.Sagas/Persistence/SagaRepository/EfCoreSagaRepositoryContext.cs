@@ -73,6 +73,9 @@ public sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> : ConsumeContex
 
     public async Task Update(SagaConsumeContext<TSaga> context)
     {
+        // A message that changed nothing (a late or repeated reply the machine ignored) writes nothing.
+        if (!_db.ChangeTracker.HasChanges())
+            return;
         if (context.Saga is ISagaVersion versioned)
             versioned.Version++;
         await _db.SaveChangesAsync(CancellationToken);

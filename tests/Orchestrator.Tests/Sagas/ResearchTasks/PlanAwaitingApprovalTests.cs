@@ -43,6 +43,8 @@ public sealed class PlanAwaitingApprovalTests : IAsyncLifetime
 
         Assert.Equal(waiting.PlannedTotal, done.Spent);
         Assert.Equal(done.Spent, _harness.Simulators.Ledger.Charges.Sum(c => c.Amount));
+        // The Payment Manager's token is worth the plan, not the budget of 50.
+        Assert.Equal(waiting.PlannedTotal, Assert.Single(_harness.Simulators.Ledger.TokenBudgets).Value);
         var audit = await _harness.AuditAsync(taskId);
         var approved = Assert.Single(audit, e => e.Action == AuditActions.Approved);
         Assert.Equal("alice", approved.Actor);

@@ -19,10 +19,13 @@ public sealed class StoppingTaskTests : IAsyncLifetime
 
         await _harness.Bus.Bus.Publish(new CancelTask(taskId));
 
-        var task = await _harness.WaitForAsync(taskId, m => m.Cancelled);
-        // The token step has answered (a token, or, when the cancellation was recorded before it read the task, a failure).
+        await _harness.WaitForAsync(taskId, m => m.Cancelled);
+        // The token step has answered (a token, or, when the cancellation was recorded before it read the task, a failure),
+        // and its answer reached the saga: the task is read after that, when a token it stored would show.
         Assert.True(await _harness.Bus.Consumed.Any<RequestPaymentToken>(m => m.Context.Message.TaskId == taskId), "the token step did not answer");
+        await _harness.WaitUntilAsync(taskId, t => t.CurrentState == "Cancelled", "still cancelled");
         await _harness.Bus.InactivityTask;
+        var task = (await _harness.LoadAsync(taskId))!;
         Assert.Equal("Cancelled", task.CurrentState);
         Assert.Null(task.ErrorType);
         Assert.Null(task.PaymentToken);
@@ -94,10 +97,14 @@ public sealed class StoppingTaskTests : IAsyncLifetime
 
         await _harness.Bus.Bus.Publish(new CancelTask(taskId));
         await _harness.Bus.Bus.Publish(new TaskDeadlinePassed(taskId));
-        await _harness.Bus.InactivityTask;
+        await _harness.WaitUntilSagaConsumedAsync<CancelTask>(m => m.TaskId == taskId);
+        await _harness.WaitUntilSagaConsumedAsync<TaskDeadlinePassed>(m => m.TaskId == taskId);
 
-        Assert.Equal("Completed", task.CurrentState);
-        Assert.Null(task.StopRequested);
-        Assert.Equal(transitions, task.Transitions.Count);
+        var after = (await _harness.LoadAsync(taskId))!;
+        Assert.Equal("Completed", after.CurrentState);
+        Assert.Null(after.StopRequested);
+        Assert.Null(after.ErrorType);
+        Assert.Equal(task.Version, after.Version);
+        Assert.Equal(transitions, after.Transitions.Count);
     }
 }

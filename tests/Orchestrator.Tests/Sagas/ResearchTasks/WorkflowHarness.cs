@@ -178,11 +178,11 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
     /// Waits until the saga consumed a message matching <paramref name="filter"/>, however long the bus was idle before
     /// (the harness's own wait ends at once on a bus it found inactive).
     /// </summary>
-    public async Task WaitUntilSagaConsumedAsync<T>(Func<T, bool> filter)
+    public async Task WaitUntilSagaConsumedAsync<T>(Func<T, bool> filter, int times = 1)
         where T : class
     {
         var deadline = DateTime.UtcNow + WaitLimit;
-        while (!Saga.Consumed.Select<T>(m => filter(m.Context.Message)).Any())
+        while (Saga.Consumed.Select<T>(m => filter(m.Context.Message)).Count() < times)
         {
             Assert.True(DateTime.UtcNow < deadline, $"the saga consumed no such {typeof(T).Name}");
             await Task.Delay(20);
