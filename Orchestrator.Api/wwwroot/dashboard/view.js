@@ -38,9 +38,12 @@
     const waiting = !decision && currentStatus === "AwaitingApproval";
     section.hidden = false;
     section.classList.toggle("waiting", waiting);
-    $("approval-summary").textContent = waiting || !decision
-      ? `The plan costs ${total}, above the approval threshold of ${threshold}: nothing is paid before it is approved.`
-      : `The plan cost ${total}, above the approval threshold of ${threshold}.`;
+    const ended = ["Completed", "Failed", "Cancelled"].includes(currentStatus);
+    $("approval-summary").textContent = decision
+      ? `The plan cost ${total}, above the approval threshold of ${threshold}.`
+      : ended
+        ? `The plan cost ${total}, above the approval threshold of ${threshold}; nobody approved it, and nothing was paid.`
+        : `The plan costs ${total}, above the approval threshold of ${threshold}: nothing is paid before it is approved.`;
     // Undecided and ended (timed out, cancelled): the task's error says why.
     const expiry = $("approval-expiry");
     expiry.hidden = !waiting;

@@ -99,6 +99,11 @@ public sealed class DashboardApprovalInTheBrowserTests(ApprovalBrowserSession br
         await page.GotoAsync($"/tasks/{taskId}/view");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("AwaitingApproval", new() { Timeout = 30_000 });
         await Assertions.Expect(page.Locator("#approval-section")).ToContainTextAsync($"above the approval threshold of {ApprovalApiFactory.Threshold}");
+        // At phone width too the buttons fit the screen.
+        await page.SetViewportSizeAsync(375, 740);
+        var reject = await page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).BoundingBoxAsync();
+        Assert.True(reject is { } box && box.X + box.Width <= 375, "the Reject button is off the screen at 375 px");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the view scrolls sideways at 375 px");
         await page.GetByRole(AriaRole.Button, new() { Name = "Reject" }).ClickAsync();
 
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Cancelled", new() { Timeout = 30_000 });
@@ -115,6 +120,24 @@ public sealed class DashboardApprovalInTheBrowserTests(ApprovalBrowserSession br
         await Assertions.Expect(page.Locator("#approval-actions")).ToBeHiddenAsync();
         using var again = await browser.Client.PostAsync($"/tasks/{taskId}/approve", null);
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_task_cancelled_elsewhere_while_it_waits_takes_the_buttons_away_and_says_nobody_approved_it()
+    {
+        var taskId = await browser.Client.SubmitAsync("Blockchain adoption in finance", budget: 25);
+        await using var context = await NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync($"/tasks/{taskId}/view");
+        await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeVisibleAsync(new() { Timeout = 30_000 });
+
+        using (var cancelled = await browser.Client.PostAsync($"/tasks/{taskId}/cancel", null))
+            Assert.True(cancelled.IsSuccessStatusCode, $"cancel answered {cancelled.StatusCode}");
+
+        await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Cancelled", new() { Timeout = 30_000 });
+        await Assertions.Expect(page.Locator("#approval-actions")).ToBeHiddenAsync();
+        await Assertions.Expect(page.Locator("#approval-summary")).ToContainTextAsync("nobody approved it, and nothing was paid");
+        await Assertions.Expect(page.Locator("#approval-decision")).ToBeHiddenAsync();
     }
 
     Task<IBrowserContext> NewContextAsync() =>
