@@ -68,8 +68,14 @@
     deciding = true;
     showApproval();
     $("approval-status").textContent = action === "approve" ? "Approving…" : "Rejecting…";
-    const response = await call(`${path}/${action}`, { method: "POST" });
-    deciding = false;
+    let response;
+    try {
+      response = await call(`${path}/${action}`, { method: "POST" });
+    } catch {
+      response = { ok: false, status: 0, body: { detail: "the Api could not be reached" } };
+    } finally {
+      deciding = false;
+    }
     const detail = response.body && typeof response.body.detail === "string" ? `: ${response.body.detail}` : "";
     $("approval-status").textContent = response.ok
       ? (action === "approve" ? "Approved: the task goes on to pay." : "Rejected: the task is cancelled, nothing paid.")
@@ -209,7 +215,7 @@
       el("td", { class: "mono" }, r.reference ?? "–"),
       el("td", { class: "mono" }, digest(r.data_sha256)))));
     $("receipts").hidden = false;
-    $("receipts-status").textContent = `${receipts.body.length} receipts.`;
+    $("receipts-status").textContent = `${receipts.body.length} ${receipts.body.length === 1 ? "receipt" : "receipts"}.`;
   }
 
   async function showReport() {
@@ -247,6 +253,10 @@
     $("plan").querySelector("tbody").replaceChildren();
     planRows.clear();
     approval = null;
+    $("approval-status").textContent = "";
+    $("receipts").hidden = true;
+    $("receipts").querySelector("tbody").replaceChildren();
+    $("receipts-status").textContent = "Shown once the task has ended.";
 
     const task = await call(path);
     if (!task.ok) {
