@@ -59,6 +59,8 @@ public sealed class DashboardApprovalInTheBrowserTests(ApprovalBrowserSession br
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Approve" })).ToBeVisibleAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Button, new() { Name = "Reject" })).ToBeVisibleAsync();
         Assert.Equal("0", await page.Locator("#spent").TextContentAsync());
+        Directory.CreateDirectory(BrowserSession.Artifacts);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserSession.Artifacts, "task-view-awaiting-approval.png"), FullPage = true });
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Approve" }).ClickAsync();
 
@@ -84,7 +86,6 @@ public sealed class DashboardApprovalInTheBrowserTests(ApprovalBrowserSession br
         }
 
         Assert.Empty(scriptErrors);
-        Directory.CreateDirectory(BrowserSession.Artifacts);
         await page.SetViewportSizeAsync(1100, await page.EvaluateAsync<int>("() => document.documentElement.scrollHeight"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserSession.Artifacts, "task-view-approved.png") });
     }
