@@ -19,7 +19,8 @@ public sealed class ProgressFeed(Guid taskId, long lastEventId) : IResult
         "| event | data |\n|---|---|\n" +
         "| `state` | `{\"from\", \"to\", \"at\"}`: the task changed state |\n" +
         "| `quote` | `{\"item\", \"title\", \"price\"}`: a source and its price, found while discovering |\n" +
-        "| `plan` | `{\"items\": [{\"item\", \"title\", \"price\", \"score\"}], \"total\"}`: what will be bought |\n" +
+        "| `plan` | `{\"items\": [{\"item\", \"title\", \"price\", \"score\", \"reused_from\"}], \"total\"}`: what will be bought; an item with a `reused_from` task is read from that earlier purchase and not paid for (`total` leaves it out) |\n" +
+        "| `approval` | `{\"total\", \"threshold\", \"expires_at\"}`: the plan costs more than `Approval:Threshold` and waits for `POST /tasks/{id}/approve` or `/reject` until `expires_at` |\n" +
         "| `payment` | `{\"item\", \"amount\", \"outcome\", \"spent\", \"remaining\"}`: `outcome` is `paid`, `unconfirmed` or `unpaid` |\n" +
         "| `source` | `{\"item\", \"title\"}`: a bought item's data was read |\n" +
         "| `final` | `{\"status\", \"spent\", \"error\": null or {\"error\", \"message\"}}`: the last event |";

@@ -7,6 +7,8 @@ namespace Orchestrator.Api.Progress;
 /// </summary>
 public static class TaskProgressLog
 {
+    static readonly string AwaitingApproval = nameof(ResearchTaskStateMachine.AwaitingApproval);
+
     /// <summary>
     /// Each step of the saga writes its audit entries before the state change that ends it, in one transaction:
     /// entries are placed before the first transition not earlier than them. Entries of a step whose transition was
@@ -17,6 +19,7 @@ public static class TaskProgressLog
         var events = new List<ProgressEvent>();
         var spent = 0L;
         var nextAudit = 0;
+        var approvalAsked = false;
 
         void Add(string type, object data) => events.Add(new ProgressEvent(events.Count + 1, type, data));
 
@@ -34,6 +37,13 @@ public static class TaskProgressLog
             if (transition.Event == nameof(ResearchTaskStateMachine.SourcesDiscovered))
                 AddQuotesAndPlan(task, Add);
 
+            // The plan made in the same step asked for approval: said once, before the task is seen waiting.
+            if (transition.ToState == AwaitingApproval && !approvalAsked && ApprovalOf(task) is { } approval)
+            {
+                approvalAsked = true;
+                Add(ProgressEventTypes.Approval, approval);
+            }
+
             Add(ProgressEventTypes.State, new StateChange(transition.FromState, transition.ToState, Utc(transition.At)));
         }
 
@@ -45,7 +55,8 @@ public static class TaskProgressLog
 
     static Payment? Payment(AuditEvent entry, ResearchTaskState task, ref long spent)
     {
-        if (entry.ItemId is not { } item)
+        // A reused item is read from the owner's earlier purchase: nothing is paid for it, whatever its trail says.
+        if (entry.ItemId is not { } item || IsReused(task, item))
             return null;
 
         var amount = entry.Amount ?? 0;
@@ -78,12 +89,27 @@ public static class TaskProgressLog
             add(ProgressEventTypes.Quote, new Quote(purchase.ItemId, purchase.Title, purchase.Price));
 
         // What the planner chose: everything it did not leave out. (A planned item can still turn out unaffordable.)
+        // A reused item is in the plan but costs nothing: the total is what the plan is to pay.
         var planned = candidates
-            .Where(p => p.Status is not (PurchaseStatus.NotChosen or PurchaseStatus.OverBudget or PurchaseStatus.Skipped))
-            .Select(p => new PlannedItem(p.ItemId, p.Title, p.Price, Math.Round(p.Score, 4)))
+            .Where(IsPlanned)
+            .Select(p => new PlannedItem(p.ItemId, p.Title, p.Price, Math.Round(p.Score, 4), p.Status == PurchaseStatus.Reused ? p.ReusedFrom : null))
             .ToList();
-        add(ProgressEventTypes.Plan, new Plan(planned, planned.Sum(p => p.Price)));
+        add(ProgressEventTypes.Plan, new Plan(planned, PlanTotal(task)));
     }
+
+    static bool IsPlanned(ResearchTaskPurchase purchase) =>
+        purchase.Status is not (PurchaseStatus.NotChosen or PurchaseStatus.OverBudget or PurchaseStatus.Skipped);
+
+    static long PlanTotal(ResearchTaskState task) =>
+        task.Purchases.Where(p => IsPlanned(p) && p.Status != PurchaseStatus.Reused).Sum(p => p.Price);
+
+    /// <summary>The approval the plan asked for (the task's row keeps it after the decision), or null when none was.</summary>
+    static Approval? ApprovalOf(ResearchTaskState task) =>
+        task is { ApprovalThreshold: { } threshold, ApprovalExpiresAt: { } expiresAt }
+            ? new Approval(PlanTotal(task), threshold, Utc(expiresAt))
+            : null;
+
+    static bool IsReused(ResearchTaskState task, int item) => task.Purchases.Exists(p => p.ItemId == item && p.Status == PurchaseStatus.Reused);
 
     static string TitleOf(ResearchTaskState task, int item) => task.Purchases.Find(p => p.ItemId == item)?.Title ?? $"item {item}";
 

@@ -29,7 +29,8 @@ public sealed class TaskProgressReader(Guid taskId)
         var discovered = _transitions.Exists(t => t.Event == nameof(ResearchTaskStateMachine.SourcesDiscovered));
         if (_task is null || ended || (discovered && _task.Purchases.Count == 0))
         {
-            // With its purchases: the quotes and the plan, and the titles.
+            // With its purchases: the quotes and the plan, and the titles; the approval the plan asked for is written
+            // in the same step as the purchases, so it is here whenever they are.
             _task = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
                 .Where(t => t.CorrelationId == taskId)
                 .Select(t => new ResearchTaskState
@@ -40,8 +41,10 @@ public sealed class TaskProgressReader(Guid taskId)
                     Spent = t.Spent,
                     ErrorType = t.ErrorType,
                     ErrorMessage = t.ErrorMessage,
+                    ApprovalThreshold = t.ApprovalThreshold,
+                    ApprovalExpiresAt = t.ApprovalExpiresAt,
                     Purchases = t.Purchases
-                        .Select(p => new ResearchTaskPurchase { TaskId = p.TaskId, ItemId = p.ItemId, Title = p.Title, Price = p.Price, Score = p.Score, Status = p.Status })
+                        .Select(p => new ResearchTaskPurchase { TaskId = p.TaskId, ItemId = p.ItemId, Title = p.Title, Price = p.Price, Score = p.Score, Status = p.Status, ReusedFrom = p.ReusedFrom })
                         .ToList(),
                 })
                 .FirstAsync(cancellationToken);
