@@ -120,9 +120,11 @@ public static class PaymentRequiredParser
     static bool TryParseObject(ReadOnlySpan<byte> json, out JsonDocument document)
     {
         document = null!;
+        // Strict UTF-8: a malformed sequence anywhere (the reader checks string values, not property names) is refused.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+            return false;
         try
         {
-            // Strict UTF-8: a malformed sequence is an error, not a replacement character.
             var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = DocumentOptions.MaxDepth });
             if (!JsonDocument.TryParseValue(ref reader, out var parsed) || parsed is null)
                 return false;

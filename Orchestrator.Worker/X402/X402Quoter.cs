@@ -8,7 +8,8 @@ namespace Orchestrator.Worker.X402;
 /// <summary>
 /// One acceptable way to pay: an <c>exact</c> EIP-3009 payment of <see cref="Amount"/> atomic units of
 /// <see cref="Asset"/> to <see cref="PayTo"/> on <see cref="Network"/>, worth <see cref="Price"/> budget units.
-/// <see cref="Accepted"/> is the seller's entry as it sent it (v2 echoes it in the payment).
+/// <see cref="Network"/> is CAIP-2 (a v1 network name is translated); <see cref="Accepted"/> is the seller's entry
+/// as it sent it (v2 echoes it in the payment, v1 its network name).
 /// </summary>
 public sealed record X402Offer(
     int X402Version,
@@ -129,7 +130,7 @@ public sealed class X402Quoter
             || Text(extra, "name") is not { Length: > 0 and <= 256 } name || Text(extra, "version") is not { Length: > 0 and <= 64 } version)
             return null;
 
-        return new X402Offer(v1 ? 1 : 2, Scheme, network!, chainId, asset!, payTo!, amount, seconds, name, version, price,
+        return new X402Offer(v1 ? 1 : 2, Scheme, caip2, chainId, asset!, payTo!, amount, seconds, name, version, price,
             entry, challenge.Resource, challenge.Extensions);
     }
 
