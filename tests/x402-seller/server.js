@@ -7,7 +7,7 @@
 //   GET    /_ledger         every settlement: {settlements: [{tx, network, asset, from, to, value, validAfter, validBefore, nonce, at}]}
 //   GET    /_faults         the faults armed now
 //   POST   /_faults         arm faults (JSON, every field optional; `items` limits them to those item ids):
-//                            {"loseResponseOnce": true}       settle, then drop the connection without answering (once)
+//                            {"loseResponseOnce": true}       settle, then drop the connection mid-answer (once)
 //                            {"unavailableForSeconds": 20}    answer 503 to paid requests for that long, settling nothing
 //                            {"raisePriceBy": 5}              a paid request is quoted that many budget units more
 //                            {"unsupportedNetwork": true}     offer only `UNSUPPORTED_NETWORK` (Polygon by default)
@@ -161,8 +161,10 @@ app.get("/company/detail", (req, res, next) => {
           body: chunk === undefined ? "" : Buffer.from(chunk),
         });
       if (faults.loseResponseOnce && applies(item.id)) {
+        // The connection drops mid-answer: the start of a 200 goes out, never its headers' end nor its body (a client
+        // cannot take it for an answer, nor resend the request by itself as it may when nothing at all came back).
         faults.loseResponseOnce = false;
-        req.socket.destroy();
+        req.socket.end("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n");
         return res;
       }
     }
