@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Orchestrator.Worker.Marketplace;
 
 namespace Orchestrator.Worker.X402;
 
@@ -22,13 +23,16 @@ public enum X402Dialect
 /// <summary>
 /// What a 402 asks for. <see cref="Accepts"/> are the seller's entries as it sent them (checked by
 /// <see cref="X402Quoter"/>, echoed in the payment); <see cref="Resource"/> and <see cref="Extensions"/> are v2's.
+/// <see cref="Error"/> is the seller's own <c>error</c>, as clean text: after a payment was sent it says why it was
+/// refused (@x402/evm: <c>invalid_exact_evm_nonce_already_used</c> when that authorization was settled before).
 /// </summary>
 public sealed record X402Challenge(
     X402Dialect Dialect,
     IReadOnlyList<JsonElement> Accepts,
     JsonElement? Resource = null,
     JsonElement? Extensions = null,
-    string? Reason = null)
+    string? Reason = null,
+    string? Error = null)
 {
     public static X402Challenge NotX402 { get; } = new(X402Dialect.NotX402, []);
 
@@ -50,6 +54,9 @@ public static class PaymentRequiredParser
 
     /// <summary>At most this many <c>accepts</c> entries are considered; an answer with more is refused.</summary>
     public const int MaxAccepts = 16;
+
+    /// <summary>The seller's <c>error</c> is kept up to this length.</summary>
+    public const int MaxErrorLength = 200;
 
     static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 32 };
 
@@ -96,7 +103,8 @@ public static class PaymentRequiredParser
                 return X402Challenge.Invalid($"PAYMENT-REQUIRED has no accepts (an array of 1 to {MaxAccepts} objects)");
             return new X402Challenge(X402Dialect.V2, accepts,
                 Member(root, "resource", JsonValueKind.Object),
-                Member(root, "extensions", JsonValueKind.Object));
+                Member(root, "extensions", JsonValueKind.Object),
+                Error: ErrorOf(root));
         }
     }
 
@@ -113,7 +121,7 @@ public static class PaymentRequiredParser
                 return X402Challenge.Invalid("a 402 body of an x402 version other than 1 (v2 comes in the PAYMENT-REQUIRED header)");
             if (Accepts(root) is not { } accepts)
                 return X402Challenge.Invalid($"x402 v1 body has no accepts (an array of 1 to {MaxAccepts} objects)");
-            return new X402Challenge(X402Dialect.V1, accepts);
+            return new X402Challenge(X402Dialect.V1, accepts, Error: ErrorOf(root));
         }
     }
 
@@ -165,6 +173,9 @@ public static class PaymentRequiredParser
 
         return entries;
     }
+
+    static string? ErrorOf(JsonElement root) =>
+        Member(root, "error", JsonValueKind.String) is { } error && UntrustedText.Clean(error.GetString(), MaxErrorLength) is { Length: > 0 } clean ? clean : null;
 
     static JsonElement? Member(JsonElement root, string name, JsonValueKind kind) =>
         root.TryGetProperty(name, out var member) && member.ValueKind == kind ? member.Clone() : null;

@@ -4,7 +4,7 @@
 // that was already used (per token and payer, as an EIP-3009 token does) and answers with a made-up transaction hash.
 import { x402Facilitator } from "@x402/core/facilitator";
 import { registerExactEvmScheme } from "@x402/evm/exact/facilitator";
-import { getAddress, keccak256, stringToHex, verifyTypedData } from "viem";
+import { decodeFunctionData, encodeFunctionResult, getAddress, keccak256, parseAbi, stringToHex, verifyTypedData } from "viem";
 
 /** The EIP-3009 tokens this chain knows: address → EIP-712 domain name and version (as @x402/evm's default assets). */
 export const tokens = new Map([
@@ -14,6 +14,14 @@ export const tokens = new Map([
 ].map(([address, token]) => [getAddress(address), token]));
 
 const facilitatorAddress = getAddress("0x00000000000000000000000000000000000fac11");
+
+/** The token reads the facilitator batches through Multicall3 when it explains a failed simulation. */
+const tokenReads = parseAbi([
+  "function name() view returns (string)",
+  "function version() view returns (string)",
+  "function balanceOf(address account) view returns (uint256)",
+  "function authorizationState(address authorizer, bytes32 nonce) view returns (bool)",
+]);
 
 /** Every settlement, in order, and the nonces they used. */
 export class Ledger {
@@ -69,6 +77,17 @@ function fakeChain(ledger) {
       return verifyTypedData(args);
     },
     async readContract({ address, functionName, args = [] }) {
+      if (functionName === "tryAggregate")
+        // Multicall3: each call decoded, answered by this chain, encoded back; a revert is a failed entry.
+        return Promise.all(args[1].map(async ({ target, callData }) => {
+          try {
+            const call = decodeFunctionData({ abi: tokenReads, data: callData });
+            const result = await this.readContract({ address: target, functionName: call.functionName, args: call.args });
+            return { success: true, returnData: encodeFunctionResult({ abi: tokenReads, functionName: call.functionName, result }) };
+          } catch {
+            return { success: false, returnData: "0x" };
+          }
+        }));
       const token = tokens.get(getAddress(address));
       if (!token)
         throw new Error(`no contract at ${address}`);

@@ -72,6 +72,8 @@ public sealed class PayingARealX402SellerTests(X402SellerRun run) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         Assert.Equal(PaymentResponseDecoder.Decode(first, out _), PaymentResponseDecoder.Decode(again, out _));
         Assert.Equal(HttpStatusCode.PaymentRequired, withoutIdentifier.StatusCode);
+        var refusal = PaymentRequiredParser.Parse(withoutIdentifier, await withoutIdentifier.Content.ReadAsByteArrayAsync());
+        Assert.Equal("invalid_exact_evm_nonce_already_used", refusal.Error);
         Assert.Single(await SettlementsOfAsync(payment.Nonce));
     }
 
@@ -107,8 +109,9 @@ public sealed class PayingARealX402SellerTests(X402SellerRun run) : IClassFixtur
             using var refused = await SendAsync(4, payment);
 
             Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
-            var raised = _quoter.Quote(PaymentRequiredParser.Parse(refused, await refused.Content.ReadAsByteArrayAsync()));
-            Assert.Equal(offer.Price + 5, raised.Offer!.Price);
+            var challenge = PaymentRequiredParser.Parse(refused, await refused.Content.ReadAsByteArrayAsync());
+            Assert.Equal("No matching payment requirements", challenge.Error);
+            Assert.Equal(offer.Price + 5, _quoter.Quote(challenge).Offer!.Price);
             Assert.Empty(await SettlementsOfAsync(payment.Nonce));
         }
         finally
@@ -172,6 +175,7 @@ public sealed class PayingARealX402SellerTests(X402SellerRun run) : IClassFixtur
         using var refused = await SendAsync(7, payment with { HeaderValue = forged });
 
         Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        Assert.Equal("invalid_exact_evm_signature", PaymentRequiredParser.Parse(refused, await refused.Content.ReadAsByteArrayAsync()).Error);
         Assert.Empty(await SettlementsOfAsync(payment.Nonce));
     }
 

@@ -16,6 +16,7 @@ public sealed class PaymentRequiredParserTests
         Assert.Equal("10000000", accepted.GetProperty("amount").GetString());
         Assert.Equal("http://127.0.0.1:4471/company/detail?id=1", challenge.Resource!.Value.GetProperty("url").GetString());
         Assert.True(challenge.Extensions!.Value.TryGetProperty("payment-identifier", out _));
+        Assert.Equal("Payment required", challenge.Error);
         Assert.Null(challenge.Reason);
     }
 
@@ -34,6 +35,17 @@ public sealed class PaymentRequiredParserTests
 
         Assert.Equal(X402Dialect.V1, challenge.Dialect);
         Assert.Equal("2500000", Assert.Single(challenge.Accepts).GetProperty("maxAmountRequired").GetString());
+    }
+
+    [Fact]
+    public void The_sellers_error_is_kept_as_clean_short_text()
+    {
+        var header = X402Samples.Base64Of($$"""{"x402Version":2,"error":"nonce\u001b[31m used\n{{new string('x', 500)}}","accepts":[{}]}""");
+
+        var error = PaymentRequiredParser.Parse(header, default).Error!;
+
+        Assert.StartsWith("nonce[31m used x", error, StringComparison.Ordinal);
+        Assert.True(error.Length <= PaymentRequiredParser.MaxErrorLength, error);
     }
 
     [Theory]
