@@ -61,12 +61,9 @@ public sealed class X402PaymentBuilder(IX402Signer signer, TimeProvider time)
         if (extension["info"] is not JsonObject info)
             extension["info"] = info = new JsonObject { ["required"] = false };
         info["id"] = id;
-        return JsonSerializer.SerializeToElement(extensions, X402NodeContext.Default.JsonObject);
+        return JsonSerializer.SerializeToElement(extensions, X402JsonContext.Default.JsonObject);
     }
 
     static string Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString()! : "";
 }
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(JsonObject))]
-internal sealed partial class X402NodeContext : System.Text.Json.Serialization.JsonSerializerContext;

@@ -110,4 +110,5 @@ public static class X402Headers
 [JsonSerializable(typeof(PaymentPayloadV1))]
 [JsonSerializable(typeof(SettleResponse))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(System.Text.Json.Nodes.JsonObject))]
 internal sealed partial class X402JsonContext : JsonSerializerContext;

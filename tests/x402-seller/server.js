@@ -11,6 +11,8 @@
 //                            {"unavailableForSeconds": 20}    answer 503 to paid requests for that long, settling nothing
 //                            {"raisePriceBy": 5}              a paid request is quoted that many budget units more
 //                            {"unsupportedNetwork": true}     offer only `UNSUPPORTED_NETWORK` (Polygon by default)
+//                            {"x402v1": true}                 speak x402 v1 instead (requirements in the 402 body,
+//                                                             X-PAYMENT in, X-PAYMENT-RESPONSE out)
 //   DELETE /_faults         disarm every fault
 //
 // The `payment-identifier` extension is declared on every item: a paid request whose payload carries an id that was
@@ -33,7 +35,7 @@ import {
 } from "@x402/extensions/payment-identifier";
 import { getAddress } from "viem";
 import * as catalog from "./catalog.js";
-import { Ledger, localFacilitator } from "./facilitator.js";
+import { Ledger, localFacilitator, tokens } from "./facilitator.js";
 
 const port = Number(process.env.PORT ?? 4402);
 const host = process.env.HOST ?? "127.0.0.1";
@@ -41,6 +43,11 @@ const network = process.env.NETWORK ?? "eip155:84532";
 const unsupportedNetwork = process.env.UNSUPPORTED_NETWORK ?? "eip155:137";
 const payTo = getAddress(process.env.PAY_TO ?? "0x5e11e4000000000000000000000000000000a402");
 const maxTimeoutSeconds = Number(process.env.MAX_TIMEOUT_SECONDS ?? 300);
+
+/** x402 v1 names networks (base-sepolia) where v2 says eip155:84532; USDC on each as @x402/evm's default assets. */
+const v1Networks = { "eip155:8453": "base", "eip155:84532": "base-sepolia" };
+const v1Network = v1Networks[network] ?? network;
+const usdc = [...tokens].map(([address, token]) => ({ address, ...token })).find(token => token.network === network);
 
 const ledger = new Ledger();
 const facilitator = localFacilitator(ledger, ["eip155:8453", "eip155:84532", unsupportedNetwork]);
@@ -108,13 +115,14 @@ app.get("/health", (_req, res) => res.json({ status: "ok" }));
 app.get("/_ledger", (_req, res) => res.json({ settlements: ledger.settlements }));
 app.get("/_faults", (_req, res) => res.json(describeFaults()));
 app.post("/_faults", (req, res) => {
-  const { loseResponseOnce, unavailableForSeconds, raisePriceBy, unsupportedNetwork: unsupported, items } = req.body ?? {};
+  const { loseResponseOnce, unavailableForSeconds, raisePriceBy, unsupportedNetwork: unsupported, x402v1, items } = req.body ?? {};
   faults = {
     ...faults,
     ...(loseResponseOnce !== undefined && { loseResponseOnce: loseResponseOnce === true }),
     ...(unavailableForSeconds !== undefined && { unavailableUntil: now() + 1000 * Number(unavailableForSeconds) }),
     ...(raisePriceBy !== undefined && { raisePriceBy: Number(raisePriceBy) }),
     ...(unsupported !== undefined && { unsupportedNetwork: unsupported === true }),
+    ...(x402v1 !== undefined && { x402v1: x402v1 === true }),
     ...(items !== undefined && { items: Array.isArray(items) ? items.map(Number) : undefined }),
   };
   res.json(describeFaults());
@@ -127,6 +135,51 @@ app.delete("/_faults", (_req, res) => {
 app.get("/catalog", (req, res) => {
   const limit = Math.min(Math.max(Number.parseInt(String(req.query.limit ?? "5"), 10) || 5, 1), 50);
   res.json({ items: catalog.search(String(req.query.q ?? ""), limit).map(catalog.listed) });
+});
+
+// x402 v1 for the items told to speak it: the requirements in the 402's body, X-PAYMENT in, X-PAYMENT-RESPONSE out,
+// verified and settled by the same facilitator (@x402/evm's v1 exact scheme). @x402/express 2.27 serves v2 only.
+app.get("/company/detail", async (req, res, next) => {
+  const item = itemOf(req.query);
+  if (!item || !faults.x402v1 || !applies(item.id))
+    return next();
+  const requirements = {
+    scheme: "exact",
+    network: v1Network,
+    maxAmountRequired: String(BigInt(item.price + (req.header("x-payment") && faults.raisePriceBy ? faults.raisePriceBy : 0)) * 1_000_000n),
+    resource: `${req.protocol}://${req.headers.host}${req.originalUrl}`,
+    description: "Company data from the x402 seller",
+    mimeType: "application/json",
+    outputSchema: {},
+    payTo,
+    maxTimeoutSeconds,
+    asset: usdc.address,
+    extra: { name: usdc.name, version: usdc.version },
+  };
+  const paymentRequired = error => res.status(402).json({ x402Version: 1, error, accepts: [requirements] });
+  const header = req.header("x-payment");
+  if (!header)
+    return paymentRequired("X-PAYMENT header is required");
+  if (faults.unavailableUntil > now())
+    return res.status(503).json({ detail: "Payments unavailable" });
+  try {
+    const payload = JSON.parse(Buffer.from(header, "base64").toString("utf8"));
+    const verified = await facilitator.verify(payload, requirements);
+    if (!verified.isValid)
+      return paymentRequired(verified.invalidReason ?? "invalid payment");
+    const settled = await facilitator.settle(payload, requirements);
+    if (!settled.success)
+      return paymentRequired(settled.errorReason ?? "settlement failed");
+    res.set("X-PAYMENT-RESPONSE", Buffer.from(JSON.stringify(settled)).toString("base64"));
+    if (faults.loseResponseOnce) {
+      faults.loseResponseOnce = false;
+      req.socket.end("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n");
+      return;
+    }
+    return res.json(catalog.data(item));
+  } catch (error) {
+    return paymentRequired(`unreadable X-PAYMENT: ${error instanceof Error ? error.message : String(error)}`);
+  }
 });
 
 // Faults and the payment-identifier replay, before the payment middleware sees a paid read.

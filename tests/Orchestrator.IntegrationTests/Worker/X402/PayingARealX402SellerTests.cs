@@ -179,12 +179,40 @@ public sealed class PayingARealX402SellerTests(X402SellerRun run) : IClassFixtur
         Assert.Empty(await SettlementsOfAsync(payment.Nonce));
     }
 
-    async Task<(X402Offer Offer, X402Payment Payment)> QuoteAndSignAsync(int itemId, string idempotencyKey)
+    [NodeFact]
+    public async Task An_x402_v1_seller_is_paid_with_X_PAYMENT_once()
+    {
+        await Seller.FaultsAsync(new { x402v1 = true, items = Only(8) });
+        try
+        {
+            var (offer, payment) = await QuoteAndSignAsync(itemId: 8, IdempotencyKey(8), X402Dialect.V1);
+            Assert.Equal(("X-PAYMENT", 16L), (payment.HeaderName, offer.Price));
+
+            using var paid = await SendAsync(8, payment);
+            using var again = await SendAsync(8, payment);
+
+            Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+            var receipt = PaymentResponseDecoder.Decode(paid, out var reason);
+            Assert.True(receipt is not null, reason);
+            Assert.Equal(_signer.Address, receipt.Payer);
+            var settlement = Assert.Single(await SettlementsOfAsync(payment.Nonce));
+            Assert.Equal((_signer.Address, "16000000", receipt.Transaction),
+                (settlement["from"]!.GetValue<string>(), settlement["value"]!.GetValue<string>(), settlement["tx"]!.GetValue<string>()));
+            Assert.Equal(HttpStatusCode.PaymentRequired, again.StatusCode);
+            Assert.Equal("invalid_exact_evm_nonce_already_used", PaymentRequiredParser.Parse(again, await again.Content.ReadAsByteArrayAsync()).Error);
+        }
+        finally
+        {
+            await Seller.FaultsAsync(null);
+        }
+    }
+
+    async Task<(X402Offer Offer, X402Payment Payment)> QuoteAndSignAsync(int itemId, string idempotencyKey, X402Dialect dialect = X402Dialect.V2)
     {
         using var quote = await Seller.Client.GetAsync($"/company/detail?id={itemId}");
         Assert.Equal(HttpStatusCode.PaymentRequired, quote.StatusCode);
         var challenge = PaymentRequiredParser.Parse(quote, await quote.Content.ReadAsByteArrayAsync());
-        Assert.Equal(X402Dialect.V2, challenge.Dialect);
+        Assert.Equal(dialect, challenge.Dialect);
         var offer = _quoter.Quote(challenge).Offer;
         Assert.NotNull(offer);
         var payment = await new X402PaymentBuilder(_signer, TimeProvider.System).BuildAsync(offer, idempotencyKey, CancellationToken.None);
