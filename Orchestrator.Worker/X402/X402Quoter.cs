@@ -110,28 +110,44 @@ public sealed class X402Quoter
     X402Offer? Read(JsonElement entry, X402Challenge challenge)
     {
         var v1 = challenge.Dialect == X402Dialect.V1;
-        if (Text(entry, "scheme") != Scheme)
+        if (Requirements(entry, v1) is not { } requirements)
             return null;
-        var network = Text(entry, "network");
+        var (scheme, network, amountText, asset, payTo, timeout, extra) = requirements;
+        if (scheme != Scheme)
+            return null;
         if (!TryNetwork(network, v1, out var caip2, out var chainId) || !_networks.Contains(caip2))
             return null;
-        var asset = Text(entry, "asset");
-        if (!EvmAddress.IsValid(asset) || !_assets.Contains(asset!))
+        if (!EvmAddress.IsValid(asset) || !_assets.Contains(asset!) || !EvmAddress.IsValid(payTo))
             return null;
-        var payTo = Text(entry, "payTo");
-        if (!EvmAddress.IsValid(payTo))
+        if (!AtomicAmount.TryParse(amountText, out var amount) || BudgetUnits(amount) is not { } price)
             return null;
-        if (!AtomicAmount.TryParse(Text(entry, v1 ? "maxAmountRequired" : "amount"), out var amount) || BudgetUnits(amount) is not { } price)
+        if (timeout is not { } seconds || seconds is <= 0 or > MaxTimeoutSecondsAllowed)
             return null;
-        if (!entry.TryGetProperty("maxTimeoutSeconds", out var timeout) || timeout.ValueKind != JsonValueKind.Number
-            || !timeout.TryGetInt64(out var seconds) || seconds is <= 0 or > MaxTimeoutSecondsAllowed)
-            return null;
-        if (!entry.TryGetProperty("extra", out var extra) || extra.ValueKind != JsonValueKind.Object
-            || Text(extra, "name") is not { Length: > 0 and <= 256 } name || Text(extra, "version") is not { Length: > 0 and <= 64 } version)
+        if (extra?.Name is not { Length: > 0 and <= 256 } name || extra.Version is not { Length: > 0 and <= 64 } version)
             return null;
 
         return new X402Offer(v1 ? 1 : 2, Scheme, caip2, chainId, asset!, payTo!, amount, seconds, name, version, price,
             entry, challenge.Resource, challenge.Extensions);
+    }
+
+    /// <summary>An entry read as the wire's requirements (v1's or v2's), or null when a member has the wrong type.</summary>
+    static (string? Scheme, string? Network, string? Amount, string? Asset, string? PayTo, long? MaxTimeoutSeconds, PaymentExtra? Extra)? Requirements(JsonElement entry, bool v1)
+    {
+        try
+        {
+            if (v1)
+            {
+                var r1 = entry.Deserialize(X402JsonContext.Default.PaymentRequirementsV1);
+                return r1 is null ? null : (r1.Scheme, r1.Network, r1.MaxAmountRequired, r1.Asset, r1.PayTo, r1.MaxTimeoutSeconds, r1.Extra);
+            }
+
+            var r2 = entry.Deserialize(X402JsonContext.Default.PaymentRequirementsV2);
+            return r2 is null ? null : (r2.Scheme, r2.Network, r2.Amount, r2.Asset, r2.PayTo, r2.MaxTimeoutSeconds, r2.Extra);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     static bool TryNetwork(string? network, bool v1, out string caip2, out long chainId)

@@ -103,6 +103,18 @@ public sealed class X402QuoterTests
         Assert.Contains($"network={network}", quote.Reason, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("\"10000000\"", true)]
+    [InlineData("10000000", false)]
+    [InlineData("null", false)]
+    [InlineData("[\"10000000\"]", false)]
+    public void An_amount_is_a_decimal_string_as_the_wire_writes_it(string amount, bool acceptable)
+    {
+        var entry = X402Samples.Entry().Replace("\"amount\":\"10000000\"", $"\"amount\":{amount}", StringComparison.Ordinal);
+
+        Assert.Equal(acceptable, QuoteOf(entry).IsAcceptable);
+    }
+
     [Fact]
     public void Token_addresses_match_whatever_their_case()
     {
