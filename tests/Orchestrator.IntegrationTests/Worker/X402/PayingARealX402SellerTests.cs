@@ -180,6 +180,42 @@ public sealed class PayingARealX402SellerTests(X402SellerRun run) : IClassFixtur
     }
 
     [NodeFact]
+    public async Task A_signature_expired_before_it_arrived_settles_nothing_and_says_so()
+    {
+        // Signed as if 10 minutes ago (a Worker that was down): validBefore = then + 300 s, already past.
+        var (_, payment) = await QuoteAndSignAsync(itemId: 9, IdempotencyKey(9), clock: new ShiftedClock(TimeSpan.FromMinutes(-10)));
+
+        using var refused = await SendAsync(9, payment);
+
+        Assert.Equal(HttpStatusCode.PaymentRequired, refused.StatusCode);
+        Assert.Equal("invalid_exact_evm_payload_authorization_valid_before", PaymentRequiredParser.Parse(refused, await refused.Content.ReadAsByteArrayAsync()).Error);
+        Assert.Empty(await SettlementsOfAsync(payment.Nonce));
+    }
+
+    [NodeFact]
+    public async Task A_settled_payment_sent_again_after_it_expired_is_still_answered_from_its_identifier()
+    {
+        // validBefore 14 s from now: valid when first sent (the facilitator wants at least 6 s left), then let expire.
+        var (_, payment) = await QuoteAndSignAsync(itemId: 10, IdempotencyKey(10), clock: new ShiftedClock(TimeSpan.FromSeconds(14 - 300)));
+        using var paid = await SendAsync(10, payment);
+        Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+
+        var expired = DateTimeOffset.FromUnixTimeSeconds(payment.ValidBefore - 5);
+        if (expired > DateTimeOffset.UtcNow)
+            await Task.Delay(expired - DateTimeOffset.UtcNow);
+        using var again = await SendAsync(10, payment);
+        // Without its identifier the seller can only say that the authorization expired, not that it was settled:
+        // an expired refusal alone does not prove a payment never settled.
+        using var withoutIdentifier = await SendAsync(10, payment with { HeaderValue = WithoutExtensions(payment.HeaderValue) });
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        Assert.Equal(PaymentResponseDecoder.Decode(paid, out _), PaymentResponseDecoder.Decode(again, out _));
+        Assert.Equal("invalid_exact_evm_payload_authorization_valid_before",
+            PaymentRequiredParser.Parse(withoutIdentifier, await withoutIdentifier.Content.ReadAsByteArrayAsync()).Error);
+        Assert.Single(await SettlementsOfAsync(payment.Nonce));
+    }
+
+    [NodeFact]
     public async Task An_x402_v1_seller_is_paid_with_X_PAYMENT_once()
     {
         await Seller.FaultsAsync(new { x402v1 = true, items = Only(8) });
@@ -207,7 +243,7 @@ public sealed class PayingARealX402SellerTests(X402SellerRun run) : IClassFixtur
         }
     }
 
-    async Task<(X402Offer Offer, X402Payment Payment)> QuoteAndSignAsync(int itemId, string idempotencyKey, X402Dialect dialect = X402Dialect.V2)
+    async Task<(X402Offer Offer, X402Payment Payment)> QuoteAndSignAsync(int itemId, string idempotencyKey, X402Dialect dialect = X402Dialect.V2, TimeProvider? clock = null)
     {
         using var quote = await Seller.Client.GetAsync($"/company/detail?id={itemId}");
         Assert.Equal(HttpStatusCode.PaymentRequired, quote.StatusCode);
@@ -215,7 +251,7 @@ public sealed class PayingARealX402SellerTests(X402SellerRun run) : IClassFixtur
         Assert.Equal(dialect, challenge.Dialect);
         var offer = _quoter.Quote(challenge).Offer;
         Assert.NotNull(offer);
-        var payment = await new X402PaymentBuilder(_signer, TimeProvider.System).BuildAsync(offer, idempotencyKey, CancellationToken.None);
+        var payment = await new X402PaymentBuilder(_signer, clock ?? TimeProvider.System).BuildAsync(offer, idempotencyKey, CancellationToken.None);
         Assert.Equal(offer.Amount, payment.Value);
         return (offer, payment);
     }
@@ -242,6 +278,12 @@ public sealed class PayingARealX402SellerTests(X402SellerRun run) : IClassFixtur
 
     /// <summary>A purchase's key as the workflow makes it: task id and item id.</summary>
     static string IdempotencyKey(int itemId) => $"{Guid.NewGuid()}-{itemId}";
+
+    /// <summary>The system's clock, shifted: signatures made "earlier" or "later".</summary>
+    sealed class ShiftedClock(TimeSpan shift) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
+    }
 
     static string WithoutExtensions(string header) => Rewrite(header, root => root.AsObject().Remove("extensions"));
 
