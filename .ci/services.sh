@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (Debian packages) and starts the real services the integration tests use, as root, without systemd:
 # RabbitMQ on 5672 (management on 15672) and a throw-away PostgreSQL on 127.0.0.1:5433; Chromium for the browser test;
-# the Node programs of tests/node-tools (exact versions from its package-lock.json).
+# the Node programs of tests/node-tools and the x402 seller of tests/x402-seller (exact versions from their
+# package-lock.json files).
 # Idempotent: what is already running is left alone. Source it to get the connection settings exported.
 set -euo pipefail
 
@@ -52,11 +53,18 @@ CREATE DATABASE appdb OWNER app;
 SQL
 }
 
+# npm ci of one folder under tests/ (exact versions from its package-lock.json), unless already installed from it.
+install_node_folder() {
+  local folder
+  folder="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/$1" && pwd)"
+  if [ -d "$folder/node_modules" ] && [ "$folder/node_modules/.package-lock.json" -nt "$folder/package-lock.json" ]; then return; fi
+  npm ci --prefix "$folder" --no-audit --no-fund --loglevel=error >/dev/null
+}
+
 install_node_tools() {
-  local tools
-  tools="$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/node-tools" && pwd)"
-  if [ -d "$tools/node_modules" ] && [ "$tools/node_modules/.package-lock.json" -nt "$tools/package-lock.json" ]; then return; fi
-  npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
+  install_node_folder node-tools
+  # The x402 seller the x402 tests start as a process of their own (node server.js).
+  install_node_folder x402-seller
 }
 
 install_packages
