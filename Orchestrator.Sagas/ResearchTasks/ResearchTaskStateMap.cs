@@ -81,6 +81,8 @@ public sealed class ResearchTaskPurchaseMap : IEntityTypeConfiguration<ResearchT
         builder.Property(x => x.DataSha256).HasMaxLength(64);
         builder.Property(x => x.PaymentReference).HasMaxLength(ResearchTaskPurchase.MaxReferenceLength);
         builder.Property(x => x.Marketplace).HasMaxLength(ResearchTaskPurchase.MaxMarketplaceLength);
+        // What an owner bought that may be reused: looked up by item and time at every discovery.
+        builder.HasIndex(x => new { x.ItemId, x.PaidAt });
     }
 }
 

@@ -18,13 +18,18 @@ public sealed class OwnedPurchases(OrchestratorDbContext db, IOptions<PurchaseRe
         if (reuseFor <= TimeSpan.Zero || itemIds.Count == 0)
             return [];
 
+        var owner = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+            .Where(t => t.CorrelationId == taskId).Select(t => t.OwnerId).FirstOrDefaultAsync(cancellationToken);
+        if (owner is null)
+            return [];
+
         var since = clock.GetUtcNow().UtcDateTime - reuseFor;
         var marketplace = Marketplace;
-        var owner = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().Where(t => t.CorrelationId == taskId).Select(t => t.OwnerId);
+        // Read by item and time (an index): a few rows per candidate, each checked for its owner by the task's key.
         var bought = await db.Set<ResearchTaskPurchase>().AsNoTracking()
-            .Where(p => p.TaskId != taskId && p.Status == PurchaseStatus.Fetched && p.Data != null && p.PaidAt >= since)
-            .Where(p => p.Marketplace == marketplace && itemIds.Contains(p.ItemId))
-            .Where(p => db.ResearchTasks.Any(t => t.CorrelationId == p.TaskId && owner.Contains(t.OwnerId)))
+            .Where(p => itemIds.Contains(p.ItemId) && p.PaidAt >= since)
+            .Where(p => p.TaskId != taskId && p.Status == PurchaseStatus.Fetched && p.Data != null && p.Marketplace == marketplace)
+            .Where(p => db.ResearchTasks.Any(t => t.CorrelationId == p.TaskId && t.OwnerId == owner))
             .Select(p => new OwnedSource(p.ItemId, p.TaskId, p.PaidAt!.Value, p.Data!, p.PaymentReference, p.DataSha256))
             .ToListAsync(cancellationToken);
         return [.. bought.GroupBy(p => p.ItemId).Select(item => item.MaxBy(p => p.PaidAt)!)];

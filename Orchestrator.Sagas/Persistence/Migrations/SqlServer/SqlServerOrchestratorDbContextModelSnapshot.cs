@@ -193,6 +193,9 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.HasKey("TaskId", "ItemId")
                         .HasName("pk_research_task_purchases");
 
+                    b.HasIndex("ItemId", "PaidAt")
+                        .HasDatabaseName("ix_research_task_purchases_item_id_paid_at");
+
                     b.ToTable("research_task_purchases", (string)null);
                 });
 

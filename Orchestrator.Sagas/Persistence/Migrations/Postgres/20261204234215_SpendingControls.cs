@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
+namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class SpendingControls : Migration
@@ -14,27 +14,27 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
             migrationBuilder.AddColumn<DateTime>(
                 name: "approval_decided_at",
                 table: "research_tasks",
-                type: "datetime2",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "approval_decided_by",
                 table: "research_tasks",
-                type: "nvarchar(256)",
+                type: "character varying(256)",
                 maxLength: 256,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "approval_decision",
                 table: "research_tasks",
-                type: "nvarchar(32)",
+                type: "character varying(32)",
                 maxLength: 32,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
                 name: "approval_expires_at",
                 table: "research_tasks",
-                type: "datetime2",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<long>(
@@ -53,42 +53,42 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
             migrationBuilder.AddColumn<DateTime>(
                 name: "spending_day",
                 table: "research_tasks",
-                type: "datetime2",
+                type: "timestamp with time zone",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "data_sha256",
                 table: "research_task_purchases",
-                type: "nvarchar(64)",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "marketplace",
                 table: "research_task_purchases",
-                type: "nvarchar(500)",
+                type: "character varying(500)",
                 maxLength: 500,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "payment_reference",
                 table: "research_task_purchases",
-                type: "nvarchar(200)",
+                type: "character varying(200)",
                 maxLength: 200,
                 nullable: true);
 
             migrationBuilder.AddColumn<Guid>(
                 name: "reused_from",
                 table: "research_task_purchases",
-                type: "uniqueidentifier",
+                type: "uuid",
                 nullable: true);
 
             migrationBuilder.CreateTable(
                 name: "owner_spending_days",
                 columns: table => new
                 {
-                    owner_id = table.Column<string>(type: "nvarchar(256)", maxLength: 256, nullable: false, collation: "Latin1_General_100_BIN2"),
-                    day = table.Column<DateTime>(type: "datetime2", nullable: false),
+                    owner_id = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: false),
+                    day = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     held = table.Column<long>(type: "bigint", nullable: false),
                     spent = table.Column<long>(type: "bigint", nullable: false)
                 },
@@ -96,6 +96,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                 {
                     table.PrimaryKey("pk_owner_spending_days", x => new { x.owner_id, x.day });
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_research_task_purchases_item_id_paid_at",
+                table: "research_task_purchases",
+                columns: new[] { "item_id", "paid_at" });
         }
 
         /// <inheritdoc />
@@ -103,6 +108,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
         {
             migrationBuilder.DropTable(
                 name: "owner_spending_days");
+
+            migrationBuilder.DropIndex(
+                name: "ix_research_task_purchases_item_id_paid_at",
+                table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
                 name: "approval_decided_at",

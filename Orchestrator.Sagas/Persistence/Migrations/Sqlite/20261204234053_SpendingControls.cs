@@ -96,6 +96,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                 {
                     table.PrimaryKey("pk_owner_spending_days", x => new { x.owner_id, x.day });
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "ix_research_task_purchases_item_id_paid_at",
+                table: "research_task_purchases",
+                columns: new[] { "item_id", "paid_at" });
         }
 
         /// <inheritdoc />
@@ -103,6 +108,10 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
         {
             migrationBuilder.DropTable(
                 name: "owner_spending_days");
+
+            migrationBuilder.DropIndex(
+                name: "ix_research_task_purchases_item_id_paid_at",
+                table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
                 name: "approval_decided_at",
