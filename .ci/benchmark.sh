@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The benchmark: starts RabbitMQ (installing it if needed), builds in Release and prints the README's table.
+# The benchmark: starts RabbitMQ (installing it if needed), builds in Release and prints the table of
+# docs/performance.md.
 # Arguments pick modes: embedded, embedded-slow, rabbitmq-1, rabbitmq-2 (default: all four); "watch [modes]" runs
 # the burst with 1,000 progress streams open instead.
 # The distributed modes run on a PostgreSQL cluster of their own, as a production one runs: fsync and

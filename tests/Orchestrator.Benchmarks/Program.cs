@@ -1,7 +1,7 @@
 using System.Globalization;
 using Orchestrator.Benchmarks;
 
-// Figures for the README: POST /tasks throughput and latency, workflows completed per second, CPU, memory.
+// Figures for docs/performance.md: POST /tasks throughput and latency, workflows completed per second, CPU, memory.
 // Modes: embedded (one process, in-memory bus, SQLite), embedded-slow (the same, simulators answering after 50 ms),
 // rabbitmq-1 and rabbitmq-2 (Api + 1 or 2 Workers on RabbitMQ and PostgreSQL: run .ci/benchmark.sh, which starts
 // them). The simulators answer at once but in embedded-slow.

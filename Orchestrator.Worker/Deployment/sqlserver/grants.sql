@@ -1,7 +1,7 @@
 -- Run by the one-shot `sqlserver-grants` as orchestrator_migrator, after every `migrate` (a table that a migration
 -- re-creates loses its permissions): audit_events is append-only for the application. db_datawriter grants it
 -- UPDATE and DELETE on every table; a DENY wins over that. TRUNCATE TABLE needs ALTER, which it does not have.
--- The PostgreSQL equivalent is in the README ("Distributed mode").
+-- The PostgreSQL equivalent is in docs/operations.md ("`audit_events` is append-only").
 USE orchestrator;
 GO
 

@@ -5,11 +5,11 @@ namespace Orchestrator.IntegrationTests.Api;
 
 /// <summary>
 /// The whole service on a real PostgreSQL: migrations applied on start, tasks run to the end, and the state read
-/// back with the plain SQL the README gives operators.
+/// back with the plain SQL docs/architecture.md gives operators ("Task state in the database").
 /// </summary>
 public sealed class PostgresBackedApiTests : IAsyncLifetime
 {
-    // The README's queries, word for word.
+    // The queries of docs/architecture.md, word for word.
     const string TasksByState = "SELECT current_state, count(*) AS tasks FROM research_tasks GROUP BY current_state ORDER BY current_state;";
     const string TaskHistory = "SELECT from_state, to_state, event, at FROM research_task_transitions WHERE task_id = @task_id ORDER BY id;";
 
