@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Orchestrator.IntegrationTests;
 
@@ -11,29 +10,19 @@ namespace Orchestrator.IntegrationTests;
 public sealed class HostProcess : IAsyncDisposable
 {
     readonly Process _process;
-    readonly StringBuilder _output = new();
+    readonly ChildProcessOutput _output;
 
     HostProcess(Process process, Uri address)
     {
         _process = process;
         Address = address;
         Client = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
-        process.OutputDataReceived += (_, e) => Record(e.Data);
-        process.ErrorDataReceived += (_, e) => Record(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _output = new ChildProcessOutput(process);
     }
 
     public Uri Address { get; }
     public HttpClient Client { get; }
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-                return _output.ToString();
-        }
-    }
+    public string Output => _output.Text;
 
     /// <summary>Starts the Api with <paramref name="settings"/> as environment variables and waits until it is ready.</summary>
     public static Task<HostProcess> StartApiAsync(IReadOnlyDictionary<string, string> settings) => StartAsync("Orchestrator.Api", settings);
@@ -144,35 +133,8 @@ public sealed class HostProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    async Task WaitUntilHealthyAsync(TimeSpan? limit = null)
-    {
-        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromSeconds(60));
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(_process.HasExited, $"the host exited with {(_process.HasExited ? _process.ExitCode : 0)}\n{Output}");
-            try
-            {
-                using var ready = await Client.GetAsync("/health/ready");
-                if (ready.IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"the host did not become ready\n{Output}");
-    }
-
-    void Record(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_output)
-            _output.AppendLine(line);
-    }
+    Task WaitUntilHealthyAsync(TimeSpan? limit = null) =>
+        _output.WaitUntilAnswersAsync(_process, Client, "/health/ready", "the host", limit ?? TimeSpan.FromSeconds(60));
 
     /// <summary>The repository's root folder (where Orchestrator.sln is).</summary>
     public static string RepositoryRoot { get; } = FindRepositoryRoot();

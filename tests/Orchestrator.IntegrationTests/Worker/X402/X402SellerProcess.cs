@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Orchestrator.IntegrationTests.Worker.X402;
 
@@ -13,30 +12,20 @@ public sealed class X402SellerProcess : IAsyncDisposable
     static readonly string Folder = Path.Combine(HostProcess.RepositoryRoot, "tests", "x402-seller");
 
     readonly Process _process;
-    readonly StringBuilder _output = new();
+    readonly ChildProcessOutput _output;
 
     X402SellerProcess(Process process, Uri address)
     {
         _process = process;
         Address = address;
         Client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(10) };
-        process.OutputDataReceived += (_, e) => Record(e.Data);
-        process.ErrorDataReceived += (_, e) => Record(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        _output = new ChildProcessOutput(process);
     }
 
     public Uri Address { get; }
     public HttpClient Client { get; }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-                return _output.ToString();
-        }
-    }
+    public string Output => _output.Text;
 
     public static async Task<X402SellerProcess> StartAsync()
     {
@@ -76,35 +65,8 @@ public sealed class X402SellerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    async Task WaitUntilListeningAsync()
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (DateTime.UtcNow < deadline)
-        {
-            Assert.False(_process.HasExited, $"the x402 seller exited with {(_process.HasExited ? _process.ExitCode : 0)}\n{Output}");
-            try
-            {
-                using var health = await Client.GetAsync("/health");
-                if (health.IsSuccessStatusCode)
-                    return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"the x402 seller did not start listening\n{Output}");
-    }
-
-    void Record(string? line)
-    {
-        if (line is null)
-            return;
-        lock (_output)
-            _output.AppendLine(line);
-    }
+    Task WaitUntilListeningAsync() =>
+        _output.WaitUntilAnswersAsync(_process, Client, "/health", "the x402 seller", TimeSpan.FromSeconds(60));
 
     static int FreePort()
     {

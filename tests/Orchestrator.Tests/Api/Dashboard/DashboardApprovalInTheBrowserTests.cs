@@ -35,12 +35,7 @@ public sealed class DashboardApprovalInTheBrowserTests(ApprovalBrowserSession br
         page.PageError += (_, error) => scriptErrors.Add(error);
 
         await page.GotoAsync("/");
-        await page.GetByLabel("Theme").FillAsync("Tesla Inc financial performance 2023");
-        await page.GetByLabel("Budget").FillAsync("30");
-        await page.GetByLabel("Voice id").FillAsync("user_voice_123");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start research" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/tasks/[0-9a-f-]{36}/view$"), new() { Timeout = 30_000 });
-        var taskId = page.Url.Split('/')[^2];
+        var taskId = await page.StartResearchAsync("Tesla Inc financial performance 2023", "30", "user_voice_123");
 
         // Waiting: the plan, what it costs against the threshold, until when, and the two buttons; nothing spent.
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("AwaitingApproval", new() { Timeout = 30_000 });

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Playwright;
 using Orchestrator.Tests.Api.Progress;
@@ -41,12 +40,7 @@ public sealed class DashboardSpendingWithTokensInTheBrowserTests(SpendingJwtBrow
         await page.GotoAsync("/");
         await page.GetByLabel(TokenLabel).FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Use token" }).ClickAsync();
-        await page.GetByLabel("Theme").FillAsync("Electric vehicle market share");
-        await page.GetByLabel("Budget").FillAsync("25");
-        await page.GetByLabel("Voice id").FillAsync("voice_alice");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start research" }).ClickAsync();
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/tasks/[0-9a-f-]{36}/view$"), new() { Timeout = 30_000 });
-        var taskId = page.Url.Split('/')[^2];
+        var taskId = await page.StartResearchAsync("Electric vehicle market share", "25", "voice_alice");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("AwaitingApproval", new() { Timeout = 30_000 });
 
         // Another owner's tab: the task is not found, and nothing offers to decide on it.

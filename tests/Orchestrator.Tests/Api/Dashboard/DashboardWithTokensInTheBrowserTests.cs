@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Orchestrator.Tests.Api.Progress;
 
@@ -23,12 +22,7 @@ public sealed class DashboardWithTokensInTheBrowserTests(JwtBrowserSession brows
         await Assertions.Expect(page.GetByLabel("Bearer token (kept in this tab only)")).ToBeVisibleAsync();
         await page.GetByLabel("Bearer token (kept in this tab only)").FillAsync(token);
         await page.GetByRole(AriaRole.Button, new() { Name = "Use token" }).ClickAsync();
-        await page.GetByLabel("Theme").FillAsync("Electric vehicle market share");
-        await page.GetByLabel("Budget").FillAsync("25");
-        await page.GetByLabel("Voice id").FillAsync("voice_alice");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Start research" }).ClickAsync();
-
-        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/tasks/[0-9a-f-]{36}/view$"), new() { Timeout = 30_000 });
+        await page.StartResearchAsync("Electric vehicle market share", "25", "voice_alice");
         await Assertions.Expect(page.Locator("#status")).ToHaveTextAsync("Completed", new() { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("#audit tbody tr").First).ToBeVisibleAsync();
 
