@@ -8,8 +8,9 @@ namespace Orchestrator.Worker.Reports;
 
 /// <summary>
 /// Writes the Markdown (CommonMark, with pipe tables) research report: title, executive summary, findings per
-/// source with numbered citations, the sources with what was paid and when, the cost against the budget, the
-/// sources left out and why, and when it was generated. Text from the marketplace is escaped, never markup.
+/// source with numbered citations, the sources with what was paid and when (a reused one: the owner's earlier task that
+/// bought it) and the digest of what was delivered, the cost against the budget, the sources left out and why, and
+/// when it was generated. Text from the marketplace is escaped, never markup.
 /// </summary>
 public sealed class ResearchReportWriter
 {
@@ -39,7 +40,7 @@ public sealed class ResearchReportWriter
             Line(md, "## Sources");
             Line(md);
             foreach (var (source, number) in Numbered(task.Sources))
-                Line(md, $"{number}. {Escape(source.Title)}, {Escape(source.Company)}: marketplace item {source.ItemId}, bought for {source.Price}{PaidAt(source)}.");
+                Line(md, $"{number}. {Escape(source.Title)}, {Escape(source.Company)}: marketplace item {source.ItemId}, {Bought(source)}{Digest(source)}.");
         }
 
         Line(md);
@@ -94,6 +95,15 @@ public sealed class ResearchReportWriter
     }
 
     static IEnumerable<(T Item, int Number)> Numbered<T>(IEnumerable<T> items) => items.Select((item, i) => (item, i + 1));
+
+    /// <summary>What was paid and when; for a reused source, the owner's earlier task that paid for it (an id of ours, no markup).</summary>
+    static string Bought(PurchasedSource source) => source.ReusedFrom is { } earlier
+        ? $"already bought in task {earlier}{PaidAt(source)}, not paid again"
+        : $"bought for {source.Price}{PaidAt(source)}";
+
+    /// <summary>The SHA-256 of the bytes the marketplace delivered (hex digits), so a dispute can prove what was bought.</summary>
+    static string Digest(PurchasedSource source) =>
+        source.DataSha256 is { } digest && digest.All(char.IsAsciiHexDigit) ? $"; SHA-256 {digest}" : "";
 
     static string PaidAt(PurchasedSource source) =>
         source.PaidAt is { } at ? $" on {at.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC" : "";
