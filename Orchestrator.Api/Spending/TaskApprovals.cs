@@ -1,7 +1,7 @@
 using MassTransit;
-using Orchestrator.Contracts;
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Security;
+using Orchestrator.Contracts;
 
 namespace Orchestrator.Api.Spending;
 
