@@ -14,7 +14,7 @@ namespace Orchestrator.IntegrationTests.Sagas.ResearchTasks;
 /// </summary>
 public sealed class DailyLimitRaceTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    const long Limit = 100;
+    const long Limit = 150;
     const int Tasks = 20;
     static readonly string[] Themes = ["Tesla Inc financial performance 2023", "AI market trends in healthcare", "Blockchain adoption in finance"];
 
@@ -22,7 +22,7 @@ public sealed class DailyLimitRaceTests(ITestOutputHelper output) : IAsyncLifeti
     {
         Workers = 2,
         // Each payment takes long enough for the tasks' payments to overlap, and for the kill to land among them.
-        SimulatorLatency = TimeSpan.FromMilliseconds(150),
+        SimulatorLatency = TimeSpan.FromMilliseconds(300),
         Settings = new Dictionary<string, string>
         {
             ["Spending__DailyLimitPerOwner"] = Limit.ToString(CultureInfo.InvariantCulture),
@@ -47,7 +47,7 @@ public sealed class DailyLimitRaceTests(ITestOutputHelper output) : IAsyncLifeti
             _service.Api.SubmitAsync(new { theme = Themes[i % Themes.Length], budget, voice_id = $"race_{i}" })));
 
         var ledger = _service.Simulators.Ledger;
-        await ledger.WaitForChargesAsync(2);
+        await ledger.WaitForChargesAsync(1);
         await _service.WorkerProcesses[0].KillAsync();
         var chargesAtKill = ledger.Charges.Count;
         await _service.LaunchWorker().WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
