@@ -106,6 +106,34 @@ public sealed class ApprovalAcrossRestartsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_approval_after_the_expiry_answers_409_even_before_the_sweep_ended_the_wait()
+    {
+        string taskId;
+        await using (var api = await StartAsync(TimeSpan.FromSeconds(2), new Dictionary<string, string> { ["Recovery__DuePoll"] = "00:01:00" }))
+        {
+            // The sweep that ends expired waits looks once a minute here, as it would with every Worker down.
+            taskId = await api.SubmitAsync(new { theme = Theme, budget = 50, voice_id = "user_voice_123" });
+            var waiting = await api.Client.WaitForStatusAsync(taskId, "AwaitingApproval");
+            var expiresAt = waiting["approval"]!["expires_at"]!.GetValue<DateTimeOffset>();
+            await Task.Delay(expiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(500));
+
+            Assert.Equal(HttpStatusCode.Conflict, await api.Client.DecideAsync(taskId, "approve"));
+            Assert.Equal(HttpStatusCode.Conflict, await api.Client.DecideAsync(taskId, "reject"));
+            var late = await api.Client.GetTaskAsync(taskId);
+            Assert.Equal("AwaitingApproval", late["status"]!.GetValue<string>());
+            Assert.Null(late["approval"]!["decision"]);
+            await api.KillAsync();
+        }
+
+        await using var next = await StartAsync(TimeSpan.FromSeconds(2));
+        var task = await next.WaitUntilFinishedAsync(taskId);
+
+        Assert.Equal("Cancelled", task["status"]!.GetValue<string>());
+        Assert.Equal("approval timed out", task["error"]!["message"]!.GetValue<string>());
+        Assert.Empty(_embedded.Simulators.Ledger.ChargesOf(taskId));
+    }
+
+    [Fact]
     public async Task A_rejected_plan_ends_cancelled_naming_who_rejected_it_and_pays_nothing()
     {
         await using var api = await StartAsync(TimeSpan.FromMinutes(10));
@@ -139,9 +167,13 @@ public sealed class ApprovalAcrossRestartsTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, await api.Client.DecideAsync(Guid.NewGuid().ToString(), "reject"));
     }
 
-    Task<HostProcess> StartAsync(TimeSpan timeout) => _embedded.StartAsync(new Dictionary<string, string>
+    Task<HostProcess> StartAsync(TimeSpan timeout, IReadOnlyDictionary<string, string>? settings = null)
     {
-        ["Approval__Threshold"] = "1",
-        ["Approval__Timeout"] = timeout.ToString("c", CultureInfo.InvariantCulture),
-    });
+        var all = new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
+        {
+            ["Approval__Threshold"] = "1",
+            ["Approval__Timeout"] = timeout.ToString("c", CultureInfo.InvariantCulture),
+        };
+        return _embedded.StartAsync(all);
+    }
 }
