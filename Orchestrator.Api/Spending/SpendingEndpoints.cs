@@ -67,7 +67,9 @@ public static class SpendingEndpoints
             var now = await ShownAsync(db, taskId, caller, cancellationToken) ?? task;
             return TypedResults.Conflict(new DetailResponse(now.ApprovalDecision is { } made
                 ? $"The task's plan was {made.ToString().ToLowerInvariant()} already, by {now.ApprovalDecidedBy}"
-                : $"The task is not awaiting approval: it is {now.CurrentState}"));
+                : now.CurrentState == nameof(ResearchTaskStateMachine.AwaitingApproval) && now.ApprovalExpiresAt is { } expiresAt
+                    ? $"The task's plan waited for approval until {expiresAt:u}: it timed out"
+                    : $"The task is not awaiting approval: it is {now.CurrentState}"));
         }
 
         return TypedResults.Accepted($"/tasks/{task.CorrelationId}", TaskView.From(task));

@@ -16,12 +16,15 @@ public sealed partial class TaskApprovals(OrchestratorDbContext db, IPublishEndp
     static readonly string AwaitingApproval = nameof(ResearchTaskStateMachine.AwaitingApproval);
     static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>False when the task no longer waits for a decision (decided, timed out, cancelled).</summary>
+    /// <summary>
+    /// False when the task no longer waits for a decision (decided, cancelled, or past its <c>approval_expires_at</c>,
+    /// also before the sweep has ended the wait: a late decision never wins over the timeout).
+    /// </summary>
     public async Task<bool> DecideAsync(Guid taskId, ApprovalDecision decision, Caller caller, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var decided = await db.ResearchTasks
-            .Where(t => t.CorrelationId == taskId && t.CurrentState == AwaitingApproval && t.ApprovalDecision == null)
+            .Where(t => t.CorrelationId == taskId && t.CurrentState == AwaitingApproval && t.ApprovalDecision == null && t.ApprovalExpiresAt > now)
             .ExecuteUpdateAsync(t => t
                 .SetProperty(x => x.ApprovalDecision, decision)
                 .SetProperty(x => x.ApprovalDecidedBy, caller.OwnerId)

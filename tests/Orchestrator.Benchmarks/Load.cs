@@ -128,7 +128,8 @@ sealed class Load(HttpClient api)
                 task["status"]!.GetValue<string>(),
                 task["budget"]!.GetValue<int>(),
                 task["spent"]!.GetValue<int>(),
-                task["error"]?["error"]?.GetValue<string>());
+                task["error"]?["error"]?.GetValue<string>(),
+                task["created_at"]!.GetValue<DateTimeOffset>());
             lock (tasks)
                 tasks.Add(snapshot);
         });
@@ -160,7 +161,7 @@ sealed class Load(HttpClient api)
     }
 }
 
-sealed record TaskSnapshot(Guid TaskId, string Status, int Budget, int Spent, string? Error)
+sealed record TaskSnapshot(Guid TaskId, string Status, int Budget, int Spent, string? Error, DateTimeOffset CreatedAt)
 {
     public bool IsFinal => IsFinalStatus(Status);
 
