@@ -143,11 +143,11 @@ public sealed partial class UnfinishedTaskSweep(
     {
         var stalled = now - options.Value.StallAfter;
         return await SweepAsync(
-                tasks => tasks.Where(t => t.CurrentState == AwaitingApproval && t.ApprovalDecision == null && t.ApprovalExpiresAt <= now),
+                tasks => tasks.Where(t => t.CurrentState == AwaitingApproval && t.ApprovalDecision == null && t.ApprovalExpiresAt <= now).OrderBy(t => t.ApprovalExpiresAt),
                 taskId => new TaskApprovalExpired(taskId),
                 cancellationToken)
             + await SweepAsync(
-                tasks => tasks.Where(t => t.CurrentState == AwaitingApproval && t.ApprovalDecision != null && t.UpdatedAt < stalled),
+                tasks => tasks.Where(t => t.CurrentState == AwaitingApproval && t.ApprovalDecision != null && t.UpdatedAt < stalled).OrderBy(t => t.UpdatedAt),
                 taskId => new TaskApprovalDecided(taskId),
                 cancellationToken);
     }
