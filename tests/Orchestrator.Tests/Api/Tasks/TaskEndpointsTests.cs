@@ -144,6 +144,8 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
         using var refusing = api.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
             services.AddScoped<IPublishEndpoint, RefusingPublishEndpoint>()));
         using var client = refusing.CreateClient();
+        // That host's bus is started before the test ends: MassTransit stopping endpoints still starting throws.
+        await WaitUntilReadyAsync(client);
         // A task at work (as if its discovery were running): admission leaves it alone, so it cannot end before the cancel.
         var taskId = await RecordSubmittedTaskAsync(nameof(ResearchTaskStateMachine.Discovering));
 
@@ -201,6 +203,19 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
         db.ResearchTasks.Add(task);
         await db.SaveChangesAsync();
         return task.CorrelationId;
+    }
+
+    static async Task WaitUntilReadyAsync(HttpClient client)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            using var ready = await client.GetAsync("/health/ready");
+            if (ready.IsSuccessStatusCode)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, "the host did not become ready");
+            await Task.Delay(50);
+        }
     }
 
     async Task<JsonNode> WaitUntilFinalAsync(string taskId)
