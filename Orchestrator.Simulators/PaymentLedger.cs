@@ -1,3 +1,6 @@
+using System.Security.Cryptography;
+using System.Text;
+
 namespace Orchestrator.Simulators;
 
 /// <summary>One charge on a payment token.</summary>
@@ -12,15 +15,49 @@ public enum PaymentOutcome
     OverBudget,
 }
 
+/// <summary>An x402 transfer the marketplace's facilitator verified and asks the ledger to settle.</summary>
+/// <param name="Asset">The token contract.</param>
+/// <param name="From">The payer, as the authorization names it.</param>
+/// <param name="Nonce">The EIP-3009 nonce (32 bytes, 0x-hex): settled once per token and payer.</param>
+/// <param name="Amount">The item's price in budget units.</param>
+/// <param name="ItemId">The item bought.</param>
+/// <param name="PaymentIdentifier">The payload's <c>payment-identifier</c>, if any: the charge's idempotency key.</param>
+/// <param name="PayloadHash">A hash of the decoded payload, to tell a replay from another payment under the same identifier.</param>
+public sealed record X402Transfer(string Asset, string From, string Nonce, long Amount, int ItemId, string? PaymentIdentifier, string PayloadHash);
+
+/// <summary>What <see cref="PaymentLedger.SettleX402"/> or <see cref="PaymentLedger.FindX402"/> found or did.</summary>
+public enum X402Outcome
+{
+    /// <summary>Nothing was settled under that payment identifier (<see cref="PaymentLedger.FindX402"/> only).</summary>
+    NotFound,
+
+    /// <summary>The transfer was settled now: a new charge.</summary>
+    Settled,
+
+    /// <summary>The same payload was settled before under its payment identifier: that charge, nothing new.</summary>
+    Replayed,
+
+    /// <summary>Another payload was settled before under the payment identifier: nothing settled.</summary>
+    IdentifierConflict,
+
+    /// <summary>The authorization's nonce was settled before (for that token and payer): nothing settled.</summary>
+    NonceUsed,
+}
+
 /// <summary>
 /// The money: tokens with their budgets, the charges made on them and the (token, item) pairs they bought.
 /// One lock makes every payment atomic, so concurrent retries of one purchase charge once.
 /// </summary>
 public sealed class PaymentLedger(TimeProvider clock)
 {
+    /// <summary>The token id of x402 charges: this prefix and the payer's address.</summary>
+    public const string X402TokenPrefix = "x402:";
+
     readonly Lock _lock = new();
     readonly Dictionary<string, Token> _tokens = new(StringComparer.Ordinal);
     readonly List<LedgerCharge> _charges = [];
+    readonly HashSet<string> _x402Nonces = new(StringComparer.Ordinal);
+    readonly Dictionary<string, (LedgerCharge Charge, string PayloadHash)> _x402ByIdentifier = new(StringComparer.Ordinal);
 
     /// <summary>Every charge so far, in order.</summary>
     public IReadOnlyList<LedgerCharge> Charges
@@ -103,6 +140,47 @@ public sealed class PaymentLedger(TimeProvider clock)
             return true;
         }
     }
+
+    /// <summary>
+    /// Settles an x402 transfer as a charge of <c>x402:&lt;from&gt;</c>, its id a made-up transaction hash: unless its
+    /// payment identifier was settled before (then that charge, when the payload is the same, or a conflict) or its
+    /// nonce was (per token and payer, as an EIP-3009 token refuses a used authorization).
+    /// </summary>
+    public (X402Outcome Outcome, LedgerCharge? Charge) SettleX402(X402Transfer transfer)
+    {
+        ArgumentNullException.ThrowIfNull(transfer);
+        lock (_lock)
+        {
+            if (FindX402Locked(transfer.PaymentIdentifier, transfer.PayloadHash) is { Outcome: not X402Outcome.NotFound } earlier)
+                return earlier;
+
+            var nonceKey = $"{transfer.Asset}:{transfer.From}:{transfer.Nonce}".ToUpperInvariant();
+            if (!_x402Nonces.Add(nonceKey))
+                return (X402Outcome.NonceUsed, null);
+
+            var transaction = "0x" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"settlement:{_charges.Count}:{nonceKey}")));
+            var charge = new LedgerCharge(transaction, X402TokenPrefix + transfer.From, transfer.Amount, transfer.ItemId, transfer.PaymentIdentifier, clock.GetUtcNow());
+            _charges.Add(charge);
+            if (transfer.PaymentIdentifier is { } identifier)
+                _x402ByIdentifier[identifier] = (charge, transfer.PayloadHash);
+            return (X402Outcome.Settled, charge);
+        }
+    }
+
+    /// <summary>
+    /// What was settled under an x402 payment identifier: <see cref="X402Outcome.Replayed"/> and its charge when the
+    /// payload is the same, <see cref="X402Outcome.IdentifierConflict"/> when another, else <see cref="X402Outcome.NotFound"/>.
+    /// </summary>
+    public (X402Outcome Outcome, LedgerCharge? Charge) FindX402(string? paymentIdentifier, string payloadHash)
+    {
+        lock (_lock)
+            return FindX402Locked(paymentIdentifier, payloadHash);
+    }
+
+    (X402Outcome Outcome, LedgerCharge? Charge) FindX402Locked(string? paymentIdentifier, string payloadHash) =>
+        paymentIdentifier is null || !_x402ByIdentifier.TryGetValue(paymentIdentifier, out var earlier) ? (X402Outcome.NotFound, null)
+        : string.Equals(earlier.PayloadHash, payloadHash, StringComparison.Ordinal) ? (X402Outcome.Replayed, earlier.Charge)
+        : (X402Outcome.IdentifierConflict, null);
 
     sealed class Token(long budget)
     {

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using Nethereum.Util;
 
 namespace Orchestrator.Simulators;
 
@@ -81,9 +83,46 @@ public sealed class SimulatorBehaviour
 
     internal void RecordElsewhere(string path, bool withToken) => _elsewhere.Enqueue(withToken ? $"{path} with a payment token" : path);
 
-    /// <summary>The behaviour that configuration asks for: <c>Simulators:Hostile</c>.</summary>
-    public static SimulatorBehaviour FromConfiguration(IConfiguration configuration) =>
-        new() { Hostility = configuration.GetValue("Simulators:Hostile", Hostility.None) };
+    /// <summary>
+    /// Items sold over x402 v2 (<c>Simulators:X402Items</c>, comma-separated ids) instead of the seed's
+    /// <c>{price}</c> dialect; none by default.
+    /// </summary>
+    public IReadOnlySet<int> X402Items { get; set; } = new HashSet<int>();
+
+    /// <summary>The default <see cref="X402PayTo"/>: the x402 test seller's address.</summary>
+    public const string DefaultX402PayTo = "0x5E11e4000000000000000000000000000000a402";
+
+    string _x402PayTo = DefaultX402PayTo;
+
+    /// <summary>The seller's address x402 items are paid to (<c>Simulators:X402PayTo</c>), kept EIP-55 checksummed.</summary>
+    public string X402PayTo
+    {
+        get => _x402PayTo;
+        set => _x402PayTo = AddressUtil.Current.IsValidEthereumAddressHexFormat(value)
+            ? AddressUtil.Current.ConvertToChecksumAddress(value)
+            : throw new ArgumentException("The x402 payee must be a 0x address of 20 bytes.", nameof(value));
+    }
+
+    /// <summary>
+    /// The behaviour that configuration asks for: <c>Simulators:Hostile</c>, <c>Simulators:X402Items</c> and
+    /// <c>Simulators:X402PayTo</c>.
+    /// </summary>
+    public static SimulatorBehaviour FromConfiguration(IConfiguration configuration)
+    {
+        var behaviour = new SimulatorBehaviour
+        {
+            Hostility = configuration.GetValue("Simulators:Hostile", Hostility.None),
+            X402Items = ItemIds(configuration["Simulators:X402Items"]),
+        };
+        if (configuration["Simulators:X402PayTo"] is { Length: > 0 } payTo)
+            behaviour.X402PayTo = payTo;
+        return behaviour;
+    }
+
+    static HashSet<int> ItemIds(string? list) =>
+        [.. (list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(id =>
+            int.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var itemId) ? itemId
+            : throw new FormatException($"Simulators:X402Items must be comma-separated item ids, not '{id}'."))];
 
     /// <summary>Voice ids the Payment Manager refuses with 403; so is any voice id starting with <c>refused_</c>.</summary>
     public ISet<string> RefusedVoiceIds { get; } = new HashSet<string>(StringComparer.Ordinal) { "refused_voice" };

@@ -94,7 +94,7 @@ public sealed class SimulatorHost : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(SimulatorHost).Assembly.GetName().Name });
         builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders();
-        builder.Services.AddSingleton(behaviour).AddSingleton(ledger).AddSingleton(catalog);
+        builder.Services.AddSingleton(behaviour).AddSingleton(ledger).AddSingleton(catalog).AddSingleton(new X402Facilitator(TimeProvider.System));
 
         var app = builder.Build();
         app.Use(async (context, next) =>

@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace Orchestrator.Simulators.Marketplace;
 
-/// <summary>The Marketplace of the wire contract (section 2): catalog, the 402 flow, idempotent payments.</summary>
+/// <summary>
+/// The Marketplace of the wire contract (section 2): catalog, the 402 flow, idempotent payments; and the items of
+/// <see cref="SimulatorBehaviour.X402Items"/> sold over x402 v2 instead (<see cref="X402Sale"/>).
+/// </summary>
 public static class MarketplaceEndpoints
 {
     public static IEndpointRouteBuilder MapMarketplace(this IEndpointRouteBuilder app)
@@ -19,9 +22,15 @@ public static class MarketplaceEndpoints
         : behaviour.Attacks(Hostility.TrickleCatalog) ? HostileMarketplace.Trickle(StatusCodes.Status200OK)
         : Results.Ok(new CatalogPage([.. HostileMarketplace.Search(catalog.Search(q, Math.Clamp(limit ?? 5, 1, 50)), behaviour)]));
 
-    static IResult GetCompanyDetail(string? id, HttpRequest request, Catalog catalog, PaymentLedger ledger, SimulatorBehaviour behaviour)
+    static async Task<IResult> GetCompanyDetail(
+        string? id, HttpRequest request, Catalog catalog, PaymentLedger ledger, SimulatorBehaviour behaviour, X402Facilitator facilitator)
     {
-        if (!int.TryParse(id, out var itemId) || Find(catalog, itemId, behaviour) is not { } item)
+        if (!int.TryParse(id, out var itemId))
+            return Results.NotFound(new Detail("Item not found"));
+        // An x402 item is sold over x402 only, and as the catalog has it (the hostile marketplace leaves it alone).
+        if (behaviour.X402Items.Contains(itemId) && catalog.Find(itemId) is { } x402Item)
+            return await X402Sale.ReadAsync(request, x402Item, catalog, ledger, behaviour, facilitator);
+        if (Find(catalog, itemId, behaviour) is not { } item)
             return Results.NotFound(new Detail("Item not found"));
 
         var token = request.Headers["x-payment-token"].ToString();
@@ -63,6 +72,8 @@ public static class MarketplaceEndpoints
         {
             if (Find(catalog, itemId, behaviour) is not { } item)
                 return Results.NotFound(new Detail("Item not found"));
+            if (behaviour.X402Items.Contains(itemId))
+                return Results.Conflict(new Detail("The item is sold over x402: pay with a PAYMENT-SIGNATURE"));
             if (item.Price != payment.Amount)
                 return Results.Conflict(new Detail("Amount does not match the price"));
             if (behaviour.RefusedPayments.Contains(itemId))
