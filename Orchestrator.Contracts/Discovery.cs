@@ -16,8 +16,12 @@ public sealed record SourcesDiscovered(
     IReadOnlyList<OwnedSource>? Owned = null,
     string? Marketplace = null);
 
-/// <summary>A candidate item; <paramref name="Score"/> is its relevance to the theme (0: none).</summary>
-public sealed record SourceQuote(int ItemId, string Title, string Company, long Price, double Score);
+/// <summary>
+/// A candidate item; <paramref name="Score"/> is its relevance to the theme (0: none). <paramref name="X402Amount"/>:
+/// for an item sold over x402, the amount quoted in the token's atomic units (a decimal string), which no payment may
+/// exceed; null for the seed's dialect (<c>{"price"}</c>, <c>/pay</c> with the Payment Manager's token).
+/// </summary>
+public sealed record SourceQuote(int ItemId, string Title, string Company, long Price, double Score, string? X402Amount = null);
 
 /// <summary>A candidate item that cannot be bought, and why: no valid price, a redirect, an answer over the size cap...</summary>
 public sealed record SkippedSource(int ItemId, string Title, string Company, string Reason);

@@ -16,16 +16,27 @@ public sealed record PaymentTokenIssued(Guid TaskId);
 /// </summary>
 public sealed record PayForItems(Guid TaskId, IReadOnlyList<ItemPayment> Payments);
 
-public sealed record ItemPayment(int ItemId, long Amount, string IdempotencyKey);
+/// <summary>One purchase to pay; <paramref name="X402Amount"/> is set for an x402 item (<see cref="SourceQuote.X402Amount"/>).</summary>
+public sealed record ItemPayment(int ItemId, long Amount, string IdempotencyKey, string? X402Amount = null);
 
 /// <summary>What became of each payment of a <see cref="PayForItems"/>, in its order.</summary>
 public sealed record ItemPaymentsMade(Guid TaskId, IReadOnlyList<PaymentOutcome> Outcomes);
 
 /// <summary>
 /// One payment's result; <c>Reason</c> says why one was not <see cref="PaymentResult.Paid"/>, <c>Reference</c> what the
-/// seller returned for a payment made (its charge id).
+/// seller returned for a payment made (its charge id; for x402 the settlement's transaction, on <c>Network</c>, paid
+/// by <c>Payer</c>). An x402 payment pays and reads in one request: <c>Data</c> and <c>DataSha256</c> are then the
+/// item's data, as <see cref="ItemRead"/> carries it.
 /// </summary>
-public sealed record PaymentOutcome(int ItemId, PaymentResult Result, string? Reason = null, string? Reference = null);
+public sealed record PaymentOutcome(
+    int ItemId,
+    PaymentResult Result,
+    string? Reason = null,
+    string? Reference = null,
+    string? Network = null,
+    string? Payer = null,
+    string? Data = null,
+    string? DataSha256 = null);
 
 public enum PaymentResult
 {
@@ -46,9 +57,18 @@ public enum PaymentResult
     /// earlier delivery may have made it, so it is settled like an unconfirmed one.
     /// </summary>
     NotMade,
+
+    /// <summary>
+    /// Not paid, and not to be: the seller asked more than it quoted, or no longer offers an acceptable way to pay
+    /// (x402). Nothing was signed above the quote; the item is left out with the reason.
+    /// </summary>
+    Declined,
 }
 
-/// <summary>Read these paid (or maybe paid) items again, this time with the task's payment token.</summary>
+/// <summary>
+/// Read these paid (or maybe paid) items again: with the task's payment token, or (x402) by sending the purchase's
+/// stored payment again.
+/// </summary>
 public sealed record FetchItemsData(Guid TaskId, IReadOnlyList<int> ItemIds);
 
 /// <summary>What each read of a <see cref="FetchItemsData"/> found.</summary>
@@ -57,9 +77,19 @@ public sealed record ItemsDataFetched(Guid TaskId, IReadOnlyList<ItemRead> Reads
 /// <summary>
 /// One read's result: <c>Data</c> is the item's data as the marketplace returned it (a JSON object, as text) when
 /// <see cref="ItemReadResult.Read"/>, and <c>DataSha256</c> the digest of the bytes delivered; <c>ErrorType</c> (one of
-/// <see cref="ErrorTypes"/>) and <c>Error</c> say why one failed.
+/// <see cref="ErrorTypes"/>) and <c>Error</c> say why one failed. An x402 item is read by sending its stored payment
+/// again: <c>Reference</c>, <c>Network</c> and <c>Payer</c> are then the settlement's receipt.
 /// </summary>
-public sealed record ItemRead(int ItemId, ItemReadResult Result, string? Data = null, string? ErrorType = null, string? Error = null, string? DataSha256 = null);
+public sealed record ItemRead(
+    int ItemId,
+    ItemReadResult Result,
+    string? Data = null,
+    string? ErrorType = null,
+    string? Error = null,
+    string? DataSha256 = null,
+    string? Reference = null,
+    string? Network = null,
+    string? Payer = null);
 
 public enum ItemReadResult
 {

@@ -45,7 +45,34 @@ public class ResearchTaskPurchase
     /// <summary>The owner's earlier task that bought a <see cref="PurchaseStatus.Reused"/> item.</summary>
     public Guid? ReusedFrom { get; set; }
 
+    /// <summary>
+    /// x402: the amount the seller quoted, in the token's atomic units (a decimal string); no payment signs more.
+    /// Null for the seed's dialect.
+    /// </summary>
+    public string? X402Amount { get; set; }
+
+    /// <summary>
+    /// x402: the signed payment (base64 JSON, sent in <see cref="X402PaymentHeader"/>), written by the payment step
+    /// before it is first sent, never by the saga, and sent unchanged on every retry: one nonce per purchase. It is
+    /// replaced only once its authorization has expired unsettled (<see cref="X402PaymentValidBefore"/>).
+    /// </summary>
+    public string? X402Payment { get; set; }
+
+    public string? X402PaymentHeader { get; set; }
+
+    public DateTime? X402PaymentValidBefore { get; set; }
+
+    /// <summary>The network an x402 payment settled on (CAIP-2), from the seller's <c>PAYMENT-RESPONSE</c>.</summary>
+    public string? PaymentNetwork { get; set; }
+
+    /// <summary>The account an x402 payment was settled from, as the seller reported it.</summary>
+    public string? Payer { get; set; }
+
+    public bool IsX402 => X402Amount is not null;
+
     public const int MaxReferenceLength = 200;
+    public const int MaxX402AmountLength = 78;
+    public const int MaxNetworkLength = 64;
     public const int MaxMarketplaceLength = 500;
 
     /// <summary>Why a <see cref="PurchaseStatus.Skipped"/> item cannot be bought, as discovery found it.</summary>

@@ -107,10 +107,16 @@ public partial class ResearchTaskState
             switch (outcome.Result)
             {
                 case PaymentResult.Paid:
-                    purchase.PaymentReference = outcome.Reference is { Length: > ResearchTaskPurchase.MaxReferenceLength } reference
-                        ? reference[..ResearchTaskPurchase.MaxReferenceLength]
-                        : outcome.Reference;
-                    RecordPaid(purchase, now, purchase.PaymentReference is null ? "paid" : $"paid: {purchase.PaymentReference}");
+                    RecordReceipt(purchase, outcome.Reference, outcome.Network, outcome.Payer);
+                    RecordPaid(purchase, now, purchase.PaymentReference is null ? "paid" : $"paid: {Receipt(purchase)}");
+                    // An x402 payment pays and reads in one request: the data came with it.
+                    if (outcome.Data is not null)
+                        RecordData(purchase, outcome.Data, outcome.DataSha256, now);
+                    break;
+                case PaymentResult.Declined:
+                    purchase.Status = PurchaseStatus.Skipped;
+                    purchase.SkipReason = Cut(outcome.Reason ?? "the seller's terms changed at pay time", ResearchTaskPurchase.MaxSkipReasonLength);
+                    Audit(AuditActions.PaymentRefused, now, outcome: $"declined: {purchase.SkipReason}", purchase: purchase);
                     break;
                 case PaymentResult.Refused:
                     purchase.Status = PurchaseStatus.Planned;
@@ -155,11 +161,11 @@ public partial class ResearchTaskState
             switch (read.Result)
             {
                 case ItemReadResult.Read:
-                    RecordPaid(purchase, now, "settled: the item reads as paid");
-                    purchase.Status = PurchaseStatus.Fetched;
-                    purchase.Data = read.Data ?? "{}";
-                    purchase.DataSha256 = read.DataSha256 is { Length: 64 } digest ? digest : Sha256(purchase.Data);
-                    Audit(AuditActions.ItemRead, now, outcome: "data received", purchase: purchase);
+                    RecordReceipt(purchase, read.Reference, read.Network, read.Payer);
+                    RecordPaid(purchase, now, purchase.PaymentReference is null || purchase.Status == PurchaseStatus.Paid
+                        ? "settled: the item reads as paid"
+                        : $"settled: the item reads as paid: {Receipt(purchase)}");
+                    RecordData(purchase, read.Data, read.DataSha256, now);
                     break;
                 case ItemReadResult.Unpaid:
                     Audit(AuditActions.ItemRead, now, outcome: "unpaid (402)", purchase: purchase);
@@ -213,6 +219,28 @@ public partial class ResearchTaskState
         Spent = checked(Spent + purchase.Price);
         Audit(AuditActions.PaymentSettled, now, outcome: outcome, purchase: purchase);
     }
+
+    void RecordData(ResearchTaskPurchase purchase, string? data, string? sha256, DateTime now)
+    {
+        purchase.Status = PurchaseStatus.Fetched;
+        purchase.Data = data ?? "{}";
+        purchase.DataSha256 = sha256 is { Length: 64 } digest ? digest : Sha256(purchase.Data);
+        Audit(AuditActions.ItemRead, now, outcome: "data received", purchase: purchase);
+    }
+
+    /// <summary>Keeps what the seller returned for a payment (the first receipt read wins), cut to its columns.</summary>
+    static void RecordReceipt(ResearchTaskPurchase purchase, string? reference, string? network, string? payer)
+    {
+        if (purchase.PaymentReference is not null || reference is null)
+            return;
+        purchase.PaymentReference = Cut(reference, ResearchTaskPurchase.MaxReferenceLength);
+        purchase.PaymentNetwork = network is null ? null : Cut(network, ResearchTaskPurchase.MaxNetworkLength);
+        purchase.Payer = payer is { Length: 42 } ? payer : null;
+    }
+
+    /// <summary>A receipt as the audit trail shows it: the reference, and for x402 the network it settled on.</summary>
+    static string Receipt(ResearchTaskPurchase purchase) =>
+        purchase.PaymentNetwork is null ? purchase.PaymentReference! : $"transaction {purchase.PaymentReference} on {purchase.PaymentNetwork}";
 
     void MarkUnconfirmed(ResearchTaskPurchase purchase, string reason, DateTime now, bool failed = true)
     {

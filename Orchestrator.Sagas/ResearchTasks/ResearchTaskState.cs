@@ -185,6 +185,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
                 Score = quote.Score,
                 IdempotencyKey = $"{CorrelationId:N}-{quote.ItemId}",
                 Marketplace = marketplace,
+                X402Amount = quote.X402Amount is { Length: > 0 and <= ResearchTaskPurchase.MaxX402AmountLength } amount ? amount : null,
                 Status = chosen.Contains(quote.ItemId) ? PurchaseStatus.Planned
                     : withinBudget.Contains(quote.ItemId) ? PurchaseStatus.Skipped
                     : quote.Price > available ? PurchaseStatus.OverBudget

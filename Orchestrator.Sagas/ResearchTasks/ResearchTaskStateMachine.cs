@@ -287,7 +287,7 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
 
     static PayForItems PayForStartedPurchases(ResearchTaskState task) => new(
         task.CorrelationId,
-        [.. task.PurchasesBeingPaid.Select(p => new ItemPayment(p.ItemId, p.Price, p.IdempotencyKey))]);
+        [.. task.PurchasesBeingPaid.Select(p => new ItemPayment(p.ItemId, p.Price, p.IdempotencyKey, p.X402Amount))]);
 
     static WriteReport WriteReportFor(ResearchTaskState task) => new(
         task.CorrelationId,
@@ -296,7 +296,8 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
         [.. task.Purchases
             .Where(p => p.Status is PurchaseStatus.Fetched or PurchaseStatus.Reused)
             .OrderBy(p => p.PaidAt)
-            .Select(p => new PurchasedSource(p.ItemId, p.Title, p.Company, p.Status == PurchaseStatus.Reused ? 0 : p.Price, p.Data!, p.PaidAt, p.DataSha256, p.ReusedFrom))],
+            .Select(p => new PurchasedSource(p.ItemId, p.Title, p.Company, p.Status == PurchaseStatus.Reused ? 0 : p.Price, p.Data!, p.PaidAt, p.DataSha256, p.ReusedFrom,
+                p.PaymentReference, p.PaymentNetwork))],
         [.. task.Purchases
             .Where(p => p.Status is not (PurchaseStatus.Fetched or PurchaseStatus.Paid or PurchaseStatus.Reused))
             .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)

@@ -81,6 +81,11 @@ public sealed class ResearchTaskPurchaseMap : IEntityTypeConfiguration<ResearchT
         builder.Property(x => x.DataSha256).HasMaxLength(64);
         builder.Property(x => x.PaymentReference).HasMaxLength(ResearchTaskPurchase.MaxReferenceLength);
         builder.Property(x => x.Marketplace).HasMaxLength(ResearchTaskPurchase.MaxMarketplaceLength);
+        builder.Property(x => x.X402Amount).HasMaxLength(ResearchTaskPurchase.MaxX402AmountLength);
+        builder.Property(x => x.X402PaymentHeader).HasMaxLength(32);
+        builder.Property(x => x.PaymentNetwork).HasMaxLength(ResearchTaskPurchase.MaxNetworkLength);
+        builder.Property(x => x.Payer).HasMaxLength(42);
+        builder.Ignore(x => x.IsX402);
         // What an owner bought that may be reused: looked up by item and time at every discovery.
         builder.HasIndex(x => new { x.ItemId, x.PaidAt });
     }

@@ -52,6 +52,9 @@ public static class TaskMetrics
         public const string Paid = "paid";
         public const string Unconfirmed = "unconfirmed";
         public const string Refused = "refused";
+
+        /// <summary>Not paid by choice: the seller asked more than it quoted, or offered no acceptable way to pay.</summary>
+        public const string Declined = "declined";
     }
 
     public static void TaskStarted()

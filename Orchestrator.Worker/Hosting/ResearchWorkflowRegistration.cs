@@ -16,6 +16,7 @@ using Orchestrator.Worker.Payments;
 using Orchestrator.Worker.Progress;
 using Orchestrator.Worker.Recovery;
 using Orchestrator.Worker.Reports;
+using Orchestrator.Worker.X402;
 using Refit;
 
 namespace Orchestrator.Worker.Hosting;
@@ -92,6 +93,7 @@ public static class ResearchWorkflowRegistration
         builder.Services.AddScoped<PaymentClaims>();
         builder.Services.AddScoped<ItemPayments>();
         builder.Services.AddScoped<PaidItemReads>();
+        builder.AddX402Payments();
 
         builder.Services.AddRefitGeneratedClient<IMarketplaceApi>(ExternalApiJsonContext.Default)
             .ConfigureHttpClient((services, http) => http.BaseAddress = Options(services).MarketplaceUrl)

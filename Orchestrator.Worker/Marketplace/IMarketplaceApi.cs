@@ -18,6 +18,16 @@ public interface IMarketplaceApi
         [Header("x-payment-token")] string? paymentToken,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// An x402 item read with its payment (<c>PAYMENT-SIGNATURE</c>, or v1's <c>X-PAYMENT</c>): 200 with the data and
+    /// <c>PAYMENT-RESPONSE</c> once settled, 402 with the seller's reason when not.
+    /// </summary>
+    [Get("/company/detail")]
+    Task<IApiResponse<JsonElement>> GetCompanyDetailPaying(
+        int id,
+        [HeaderCollection] IDictionary<string, string> payment,
+        CancellationToken cancellationToken);
+
     /// <summary>200 with the seller's receipt (its <c>charge_id</c>), read as plain JSON: a receipt it cannot read does not undo a payment.</summary>
     [Post("/pay")]
     Task<IApiResponse<JsonElement>> Pay(

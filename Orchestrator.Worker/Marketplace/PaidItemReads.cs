@@ -1,22 +1,25 @@
 using Orchestrator.Worker.Payments;
+using Orchestrator.Worker.X402;
 
 namespace Orchestrator.Worker.Marketplace;
 
 /// <summary>
-/// Reads a step's items with the task's payment token, one after the other. A read that fails for now stops the
-/// step (the marketplace is likely down for the rest too): the others are reported not read, to be read later.
+/// Reads a step's items, one after the other: with the task's payment token, or (x402) by sending the purchase's
+/// stored payment again. A read that fails for now stops the step (the marketplace is likely down for the rest too):
+/// the others are reported not read, to be read later.
 /// </summary>
-public sealed class PaidItemReads(PaymentTokens tokens, MarketplacePurchases purchases)
+public sealed class PaidItemReads(PaymentTokens tokens, MarketplacePurchases purchases, X402Purchases x402)
 {
     public async Task<IReadOnlyList<ItemRead>> ReadAsync(FetchItemsData order, CancellationToken cancellationToken)
     {
         var token = await tokens.StoredAsync(order.TaskId, cancellationToken);
+        var x402Items = await x402.ItemsOfAsync(order.TaskId, cancellationToken);
         var reads = new List<ItemRead>(order.ItemIds.Count);
         ItemRead? failedForNow = null;
         foreach (var itemId in order.ItemIds)
         {
             var read = failedForNow is null
-                ? await ReadAsync(token, itemId, cancellationToken)
+                ? await ReadAsync(order.TaskId, token, itemId, x402Items.Contains(itemId), cancellationToken)
                 : new ItemRead(itemId, ItemReadResult.FailedForNow, ErrorType: failedForNow.ErrorType, Error: $"Not read: {failedForNow.Error}");
             failedForNow ??= read.Result == ItemReadResult.FailedForNow ? read : null;
             reads.Add(read);
@@ -25,10 +28,12 @@ public sealed class PaidItemReads(PaymentTokens tokens, MarketplacePurchases pur
         return reads;
     }
 
-    async Task<ItemRead> ReadAsync(string token, int itemId, CancellationToken cancellationToken)
+    async Task<ItemRead> ReadAsync(Guid taskId, string token, int itemId, bool isX402, CancellationToken cancellationToken)
     {
         try
         {
+            if (isX402)
+                return await x402.ReadAsync(taskId, itemId, cancellationToken);
             return await purchases.FetchAsync(token, itemId, cancellationToken) is { } read
                 ? new ItemRead(itemId, ItemReadResult.Read, read.Data, DataSha256: read.Sha256)
                 : new ItemRead(itemId, ItemReadResult.Unpaid);

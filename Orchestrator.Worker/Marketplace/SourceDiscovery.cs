@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker.X402;
 using Refit;
 
 namespace Orchestrator.Worker.Marketplace;
@@ -13,9 +14,16 @@ namespace Orchestrator.Worker.Marketplace;
 /// token, answered 402. Everything the marketplace says is untrusted: its text is cleaned and cut
 /// (<see cref="UntrustedText"/>), and an item it answers about wrongly (no valid price, 200 without payment, a
 /// redirect, a body over the cap) is skipped with the reason, not allowed to fail the task. Only a marketplace
-/// that answers about none of the candidates (it is down, or hangs) fails the step.
+/// that answers about none of the candidates (it is down, or hangs) fails the step. A 402 may be the seed's
+/// <c>{"price"}</c> or x402's (v2's <c>PAYMENT-REQUIRED</c> header, v1's body): an x402 item is quoted by
+/// <see cref="X402Quoter"/>, and skipped when none of its offers is acceptable or no wallet can pay it.
 /// </summary>
-public sealed class SourceDiscovery(IMarketplaceApi marketplace, ResearchAnalyst analyst, IOptions<WorkflowOptions> options)
+public sealed class SourceDiscovery(
+    IMarketplaceApi marketplace,
+    ResearchAnalyst analyst,
+    X402Quoter quoter,
+    IOptions<WorkflowOptions> options,
+    IX402Signer? wallet = null)
 {
     public sealed record Result(IReadOnlyList<SourceQuote> Quotes, IReadOnlyList<SkippedSource> Skipped);
 
@@ -105,10 +113,27 @@ public sealed class SourceDiscovery(IMarketplaceApi marketplace, ResearchAnalyst
         if (!response.Is(HttpStatusCode.PaymentRequired))
             return new Outcome(item, Failure: ExternalCall.Unexpected(ErrorTypes.DataError, what, response));
 
-        var (price, problem) = ReadPrice((response.Error as ApiException)?.Content);
+        var body = (response.Error as ApiException)?.Content;
+        var challenge = PaymentRequiredParser.Parse(
+            response.Headers is { } headers && headers.TryGetValues(X402Headers.PaymentRequired, out var values) ? values.FirstOrDefault() : null,
+            System.Text.Encoding.UTF8.GetBytes(body ?? ""));
+        if (challenge.Dialect != X402Dialect.NotX402)
+            return QuoteX402(item, score, challenge, what);
+
+        var (price, problem) = ReadPrice(body);
         return price is { } valid
             ? new Outcome(item, new SourceQuote(item.Id, item.Title, item.Company, valid, Math.Round(score, 4)))
             : Skip(item, $"{what}: {problem}");
+    }
+
+    Outcome QuoteX402(CatalogItem item, double score, X402Challenge challenge, string what)
+    {
+        var quote = quoter.Quote(challenge);
+        if (quote.Offer is not { } offer)
+            return Skip(item, $"{what}: {quote.Reason}");
+        if (wallet is null)
+            return Skip(item, $"{what}: {X402Purchases.WalletMissing}");
+        return new Outcome(item, new SourceQuote(item.Id, item.Title, item.Company, offer.Price, Math.Round(score, 4), AtomicAmount.Format(offer.Amount)));
     }
 
     static Outcome Skip(CatalogItem item, string reason) => new(item, Failure: new ResearchStepException(ErrorTypes.DataError, reason));

@@ -1,4 +1,5 @@
 using Orchestrator.Worker.Marketplace;
+using Orchestrator.Worker.X402;
 
 namespace Orchestrator.Worker.Payments;
 
@@ -8,8 +9,10 @@ namespace Orchestrator.Worker.Payments;
 /// delivery of a step that is still being paid answers nothing (the first answers for it). The first
 /// payment not made for sure (refused by the permit or the marketplace, or left unconfirmed: the marketplace is likely
 /// failing the rest too) stops the step: the rest are reported not made, and the saga settles them by reading.
+/// An item of the seed's dialect is paid with the task's token (<c>POST /pay</c>), an x402 item with a payment signed
+/// for it alone (<see cref="X402Purchases"/>).
 /// </summary>
-public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, MarketplacePurchases purchases)
+public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, MarketplacePurchases purchases, X402Purchases x402)
 {
     /// <summary>The outcome of every payment of the step, in order; null when another delivery of it is paying.</summary>
     public async Task<IReadOnlyList<PaymentOutcome>?> PayAsync(PayForItems order, CancellationToken cancellationToken)
@@ -37,14 +40,14 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
                         return null;
 
                     lease.Paying = payment.ItemId;
-                    var outcome = await PayAsync(token, payment, cancellationToken);
+                    var outcome = await PayAsync(order.TaskId, token, payment, cancellationToken);
                     lease.Paying = null;
                     await claims.ReleaseAsync(order.TaskId, payment.ItemId, cancellationToken);
                     outcomes.Add(outcome);
                     // Only a payment made for sure lets the step go on; anything else stops it before another check.
                     if (outcome.Result == PaymentResult.Paid)
                         committed = checked(committed + payment.Amount);
-                    else
+                    else if (outcome.Result != PaymentResult.Declined)
                         stoppedBy = $"the payment for item {payment.ItemId} was {outcome.Result.ToString().ToLowerInvariant()}";
                     continue;
                 }
@@ -56,13 +59,21 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
         return outcomes;
     }
 
-    async Task<PaymentOutcome> PayAsync(string token, ItemPayment payment, CancellationToken cancellationToken)
+    async Task<PaymentOutcome> PayAsync(Guid taskId, string token, ItemPayment payment, CancellationToken cancellationToken)
     {
         try
         {
-            var reference = await purchases.PayAsync(token, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken);
-            TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Paid);
-            return new PaymentOutcome(payment.ItemId, PaymentResult.Paid, Reference: reference);
+            var outcome = payment.X402Amount is null
+                ? new PaymentOutcome(payment.ItemId, PaymentResult.Paid,
+                    Reference: await purchases.PayAsync(token, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken))
+                : await x402.PayAsync(taskId, payment, cancellationToken);
+            TaskMetrics.PaymentMade(outcome.Result switch
+            {
+                PaymentResult.Paid => TaskMetrics.PaymentOutcomes.Paid,
+                PaymentResult.Declined => TaskMetrics.PaymentOutcomes.Declined,
+                _ => TaskMetrics.PaymentOutcomes.Refused,
+            });
+            return outcome;
         }
         catch (ResearchStepException e) when (e.Transient)
         {

@@ -6,7 +6,7 @@ public static class X402Registration
 {
     /// <summary>
     /// Paying x402 sellers: <c>X402:*</c> validated when the host starts (a bad key stops it, naming the setting, not
-    /// the key), the quoter, the payment builder, and the signer when <c>X402:PrivateKey</c> is set (without one,
+    /// the key), the quoter, the purchases, and the signer when <c>X402:PrivateKey</c> is set (without one,
     /// no <see cref="IX402Signer"/> is registered: x402 items cannot be paid).
     /// </summary>
     public static IHostApplicationBuilder AddX402Payments(this IHostApplicationBuilder builder)
@@ -17,11 +17,9 @@ public static class X402Registration
             .ValidateOnStart();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(services => new X402Quoter(services.GetRequiredService<IOptions<X402Options>>().Value));
+        builder.Services.AddScoped<X402Purchases>();
         if (!string.IsNullOrWhiteSpace(builder.Configuration[$"{X402Options.Section}:{nameof(X402Options.PrivateKey)}"]))
-        {
             builder.Services.AddSingleton<IX402Signer>(services => new LocalKeySigner(services.GetRequiredService<IOptions<X402Options>>().Value.PrivateKey!));
-            builder.Services.AddSingleton<X402PaymentBuilder>();
-        }
 
         return builder;
     }

@@ -143,6 +143,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("paid_at");
 
+                    b.Property<string>("Payer")
+                        .HasMaxLength(42)
+                        .HasColumnType("character varying(42)")
+                        .HasColumnName("payer");
+
                     b.Property<int>("PaymentAttempts")
                         .HasColumnType("integer")
                         .HasColumnName("payment_attempts");
@@ -150,6 +155,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.Property<DateTime?>("PaymentClaimedUntil")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("payment_claimed_until");
+
+                    b.Property<string>("PaymentNetwork")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("payment_network");
 
                     b.Property<string>("PaymentReference")
                         .HasMaxLength(200)
@@ -188,6 +198,24 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasMaxLength(500)
                         .HasColumnType("character varying(500)")
                         .HasColumnName("title");
+
+                    b.Property<string>("X402Amount")
+                        .HasMaxLength(78)
+                        .HasColumnType("character varying(78)")
+                        .HasColumnName("x402amount");
+
+                    b.Property<string>("X402Payment")
+                        .HasColumnType("text")
+                        .HasColumnName("x402payment");
+
+                    b.Property<string>("X402PaymentHeader")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("x402payment_header");
+
+                    b.Property<DateTime?>("X402PaymentValidBefore")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("x402payment_valid_before");
 
                     b.HasKey("TaskId", "ItemId")
                         .HasName("pk_research_task_purchases");

@@ -144,6 +144,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("datetime2")
                         .HasColumnName("paid_at");
 
+                    b.Property<string>("Payer")
+                        .HasMaxLength(42)
+                        .HasColumnType("nvarchar(42)")
+                        .HasColumnName("payer");
+
                     b.Property<int>("PaymentAttempts")
                         .HasColumnType("int")
                         .HasColumnName("payment_attempts");
@@ -151,6 +156,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.Property<DateTime?>("PaymentClaimedUntil")
                         .HasColumnType("datetime2")
                         .HasColumnName("payment_claimed_until");
+
+                    b.Property<string>("PaymentNetwork")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)")
+                        .HasColumnName("payment_network");
 
                     b.Property<string>("PaymentReference")
                         .HasMaxLength(200)
@@ -189,6 +199,24 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasMaxLength(500)
                         .HasColumnType("nvarchar(500)")
                         .HasColumnName("title");
+
+                    b.Property<string>("X402Amount")
+                        .HasMaxLength(78)
+                        .HasColumnType("nvarchar(78)")
+                        .HasColumnName("x402amount");
+
+                    b.Property<string>("X402Payment")
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("x402payment");
+
+                    b.Property<string>("X402PaymentHeader")
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("x402payment_header");
+
+                    b.Property<DateTime?>("X402PaymentValidBefore")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("x402payment_valid_before");
 
                     b.HasKey("TaskId", "ItemId")
                         .HasName("pk_research_task_purchases");

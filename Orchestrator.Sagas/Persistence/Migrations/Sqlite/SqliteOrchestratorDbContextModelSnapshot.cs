@@ -136,6 +136,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("paid_at");
 
+                    b.Property<string>("Payer")
+                        .HasMaxLength(42)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payer");
+
                     b.Property<int>("PaymentAttempts")
                         .HasColumnType("INTEGER")
                         .HasColumnName("payment_attempts");
@@ -143,6 +148,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.Property<DateTime?>("PaymentClaimedUntil")
                         .HasColumnType("TEXT")
                         .HasColumnName("payment_claimed_until");
+
+                    b.Property<string>("PaymentNetwork")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("payment_network");
 
                     b.Property<string>("PaymentReference")
                         .HasMaxLength(200)
@@ -181,6 +191,24 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT")
                         .HasColumnName("title");
+
+                    b.Property<string>("X402Amount")
+                        .HasMaxLength(78)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("x402amount");
+
+                    b.Property<string>("X402Payment")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("x402payment");
+
+                    b.Property<string>("X402PaymentHeader")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("x402payment_header");
+
+                    b.Property<DateTime?>("X402PaymentValidBefore")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("x402payment_valid_before");
 
                     b.HasKey("TaskId", "ItemId")
                         .HasName("pk_research_task_purchases");
