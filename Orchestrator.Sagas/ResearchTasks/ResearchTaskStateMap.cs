@@ -81,8 +81,10 @@ public sealed class ResearchTaskPurchaseMap : IEntityTypeConfiguration<ResearchT
         builder.Property(x => x.DataSha256).HasMaxLength(64);
         builder.Property(x => x.PaymentReference).HasMaxLength(ResearchTaskPurchase.MaxReferenceLength);
         builder.Property(x => x.Marketplace).HasMaxLength(ResearchTaskPurchase.MaxMarketplaceLength);
-        builder.Property(x => x.X402Amount).HasMaxLength(ResearchTaskPurchase.MaxX402AmountLength);
-        builder.Property(x => x.X402PaymentHeader).HasMaxLength(32);
+        builder.Property(x => x.X402Amount).HasColumnName("x402_amount").HasMaxLength(ResearchTaskPurchase.MaxX402AmountLength);
+        builder.Property(x => x.X402Payment).HasColumnName("x402_payment");
+        builder.Property(x => x.X402PaymentHeader).HasColumnName("x402_payment_header").HasMaxLength(32);
+        builder.Property(x => x.X402PaymentValidBefore).HasColumnName("x402_payment_valid_before");
         builder.Property(x => x.PaymentNetwork).HasMaxLength(ResearchTaskPurchase.MaxNetworkLength);
         builder.Property(x => x.Payer).HasMaxLength(42);
         builder.Ignore(x => x.IsX402);

@@ -202,20 +202,20 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.Property<string>("X402Amount")
                         .HasMaxLength(78)
                         .HasColumnType("character varying(78)")
-                        .HasColumnName("x402amount");
+                        .HasColumnName("x402_amount");
 
                     b.Property<string>("X402Payment")
                         .HasColumnType("text")
-                        .HasColumnName("x402payment");
+                        .HasColumnName("x402_payment");
 
                     b.Property<string>("X402PaymentHeader")
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)")
-                        .HasColumnName("x402payment_header");
+                        .HasColumnName("x402_payment_header");
 
                     b.Property<DateTime?>("X402PaymentValidBefore")
                         .HasColumnType("timestamp with time zone")
-                        .HasColumnName("x402payment_valid_before");
+                        .HasColumnName("x402_payment_valid_before");
 
                     b.HasKey("TaskId", "ItemId")
                         .HasName("pk_research_task_purchases");

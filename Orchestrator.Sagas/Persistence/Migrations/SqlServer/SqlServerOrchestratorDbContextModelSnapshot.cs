@@ -203,20 +203,20 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.Property<string>("X402Amount")
                         .HasMaxLength(78)
                         .HasColumnType("nvarchar(78)")
-                        .HasColumnName("x402amount");
+                        .HasColumnName("x402_amount");
 
                     b.Property<string>("X402Payment")
                         .HasColumnType("nvarchar(max)")
-                        .HasColumnName("x402payment");
+                        .HasColumnName("x402_payment");
 
                     b.Property<string>("X402PaymentHeader")
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)")
-                        .HasColumnName("x402payment_header");
+                        .HasColumnName("x402_payment_header");
 
                     b.Property<DateTime?>("X402PaymentValidBefore")
                         .HasColumnType("datetime2")
-                        .HasColumnName("x402payment_valid_before");
+                        .HasColumnName("x402_payment_valid_before");
 
                     b.HasKey("TaskId", "ItemId")
                         .HasName("pk_research_task_purchases");

@@ -195,20 +195,20 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.Property<string>("X402Amount")
                         .HasMaxLength(78)
                         .HasColumnType("TEXT")
-                        .HasColumnName("x402amount");
+                        .HasColumnName("x402_amount");
 
                     b.Property<string>("X402Payment")
                         .HasColumnType("TEXT")
-                        .HasColumnName("x402payment");
+                        .HasColumnName("x402_payment");
 
                     b.Property<string>("X402PaymentHeader")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT")
-                        .HasColumnName("x402payment_header");
+                        .HasColumnName("x402_payment_header");
 
                     b.Property<DateTime?>("X402PaymentValidBefore")
                         .HasColumnType("TEXT")
-                        .HasColumnName("x402payment_valid_before");
+                        .HasColumnName("x402_payment_valid_before");
 
                     b.HasKey("TaskId", "ItemId")
                         .HasName("pk_research_task_purchases");

@@ -2,67 +2,74 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Orchestrator.Sagas.Persistence;
 
 #nullable disable
 
-namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
+namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 {
-    [DbContext(typeof(SqliteOrchestratorDbContext))]
-    [Migration("20261205015130_X402Payments")]
+    [DbContext(typeof(SqlServerOrchestratorDbContext))]
+    [Migration("20261205015229_X402Payments")]
     partial class X402Payments
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+            modelBuilder
+                .HasAnnotation("ProductVersion", "10.0.15")
+                .HasAnnotation("Relational:MaxIdentifierLength", 128);
+
+            SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
 
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.AuditEvent", b =>
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Action")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("action");
 
                     b.Property<string>("Actor")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("actor");
 
                     b.Property<long?>("Amount")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("amount");
 
                     b.Property<DateTime>("At")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("at");
 
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(100)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(100)")
                         .HasColumnName("idempotency_key");
 
                     b.Property<int?>("ItemId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("int")
                         .HasColumnName("item_id");
 
                     b.Property<string>("Outcome")
                         .HasMaxLength(500)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(500)")
                         .HasColumnName("outcome");
 
                     b.Property<Guid>("TaskId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
                     b.HasKey("Id")
@@ -78,19 +85,20 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                 {
                     b.Property<string>("OwnerId")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("owner_id");
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("owner_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<DateTime>("Day")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("day");
 
                     b.Property<long>("Held")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("held");
 
                     b.Property<long>("Spent")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("spent");
 
                     b.HasKey("OwnerId", "Day")
@@ -102,116 +110,116 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.Property<Guid>("TaskId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
                     b.Property<int>("ItemId")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("int")
                         .HasColumnName("item_id");
 
                     b.Property<string>("Company")
                         .IsRequired()
                         .HasMaxLength(500)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(500)")
                         .HasColumnName("company");
 
                     b.Property<string>("Data")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("data");
 
                     b.Property<string>("DataSha256")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("data_sha256");
 
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(100)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(100)")
                         .HasColumnName("idempotency_key");
 
                     b.Property<string>("Marketplace")
                         .HasMaxLength(500)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(500)")
                         .HasColumnName("marketplace");
 
                     b.Property<DateTime?>("PaidAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("paid_at");
 
                     b.Property<string>("Payer")
                         .HasMaxLength(42)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(42)")
                         .HasColumnName("payer");
 
                     b.Property<int>("PaymentAttempts")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("int")
                         .HasColumnName("payment_attempts");
 
                     b.Property<DateTime?>("PaymentClaimedUntil")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("payment_claimed_until");
 
                     b.Property<string>("PaymentNetwork")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("payment_network");
 
                     b.Property<string>("PaymentReference")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(200)")
                         .HasColumnName("payment_reference");
 
                     b.Property<long>("Price")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("price");
 
                     b.Property<Guid?>("ReusedFrom")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("reused_from");
 
                     b.Property<double>("Score")
-                        .HasColumnType("REAL")
+                        .HasColumnType("float")
                         .HasColumnName("score");
 
                     b.Property<int>("SettlementChecks")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("int")
                         .HasColumnName("settlement_checks");
 
                     b.Property<string>("SkipReason")
                         .HasMaxLength(500)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(500)")
                         .HasColumnName("skip_reason");
 
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("status");
 
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(500)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(500)")
                         .HasColumnName("title");
 
                     b.Property<string>("X402Amount")
                         .HasMaxLength(78)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("x402amount");
+                        .HasColumnType("nvarchar(78)")
+                        .HasColumnName("x402_amount");
 
                     b.Property<string>("X402Payment")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("x402payment");
+                        .HasColumnType("nvarchar(max)")
+                        .HasColumnName("x402_payment");
 
                     b.Property<string>("X402PaymentHeader")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("x402payment_header");
+                        .HasColumnType("nvarchar(32)")
+                        .HasColumnName("x402_payment_header");
 
                     b.Property<DateTime?>("X402PaymentValidBefore")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("x402payment_valid_before");
+                        .HasColumnType("datetime2")
+                        .HasColumnName("x402_payment_valid_before");
 
                     b.HasKey("TaskId", "ItemId")
                         .HasName("pk_research_task_purchases");
@@ -225,146 +233,148 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
                     b.Property<DateTime?>("ApprovalDecidedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("approval_decided_at");
 
                     b.Property<string>("ApprovalDecidedBy")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("approval_decided_by");
 
                     b.Property<string>("ApprovalDecision")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("approval_decision");
 
                     b.Property<DateTime?>("ApprovalExpiresAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("approval_expires_at");
 
                     b.Property<long?>("ApprovalThreshold")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("approval_threshold");
 
                     b.Property<long>("Budget")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("budget");
 
                     b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("completed_at");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CurrentState")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("current_state");
 
                     b.Property<long>("DailyHold")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("daily_hold");
 
                     b.Property<string>("ErrorMessage")
                         .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(2000)")
                         .HasColumnName("error_message");
 
                     b.Property<string>("ErrorType")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("error_type");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(2000)")
                         .HasColumnName("last_error");
 
                     b.Property<string>("LastErrorType")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("last_error_type");
 
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("owner_id");
+                        .HasColumnType("nvarchar(256)")
+                        .HasColumnName("owner_id")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("PaymentToken")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("payment_token");
 
                     b.Property<string>("ReportMarkdown")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(max)")
                         .HasColumnName("report_markdown");
 
                     b.Property<DateTime?>("RetryAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("retry_at");
 
                     b.Property<int>("RetryAttempts")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("int")
                         .HasColumnName("retry_attempts");
 
                     b.Property<DateTime?>("SpendingDay")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("spending_day");
 
                     b.Property<long>("Spent")
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("spent");
 
                     b.Property<DateTime?>("StepLeaseUntil")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("step_lease_until");
 
                     b.Property<string>("StopRequested")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("stop_requested");
 
                     b.Property<string>("SubmissionHash")
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("submission_hash");
 
                     b.Property<string>("SubmissionKey")
                         .HasMaxLength(200)
-                        .HasColumnType("TEXT")
-                        .HasColumnName("submission_key");
+                        .HasColumnType("nvarchar(200)")
+                        .HasColumnName("submission_key")
+                        .UseCollation("Latin1_General_100_BIN2");
 
                     b.Property<string>("Theme")
                         .IsRequired()
                         .HasMaxLength(2000)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(2000)")
                         .HasColumnName("theme");
 
                     b.Property<string>("TraceId")
                         .HasMaxLength(32)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(32)")
                         .HasColumnName("trace_id");
 
                     b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("updated_at");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("int")
                         .HasColumnName("version");
 
                     b.Property<string>("VoiceId")
                         .HasMaxLength(256)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(256)")
                         .HasColumnName("voice_id");
 
                     b.HasKey("CorrelationId")
@@ -378,7 +388,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 
                     b.HasIndex("OwnerId", "SubmissionKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_research_tasks_owner_id_submission_key");
+                        .HasDatabaseName("ix_research_tasks_owner_id_submission_key")
+                        .HasFilter("[submission_key] IS NOT NULL");
 
                     b.HasIndex("CurrentState", "CreatedAt", "CorrelationId")
                         .HasDatabaseName("ix_research_tasks_current_state_created_at_task_id");
@@ -390,33 +401,35 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                 {
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
+                        .HasColumnType("bigint")
                         .HasColumnName("id");
 
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
                     b.Property<DateTime>("At")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("datetime2")
                         .HasColumnName("at");
 
                     b.Property<string>("Event")
                         .IsRequired()
                         .HasMaxLength(128)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(128)")
                         .HasColumnName("event");
 
                     b.Property<string>("FromState")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("from_state");
 
                     b.Property<Guid>("TaskId")
-                        .HasColumnType("TEXT")
+                        .HasColumnType("uniqueidentifier")
                         .HasColumnName("task_id");
 
                     b.Property<string>("ToState")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("TEXT")
+                        .HasColumnType("nvarchar(64)")
                         .HasColumnName("to_state");
 
                     b.HasKey("Id")

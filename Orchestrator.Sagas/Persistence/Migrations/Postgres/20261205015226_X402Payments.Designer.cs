@@ -2,17 +2,17 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Metadata;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using Orchestrator.Sagas.Persistence;
 
 #nullable disable
 
-namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
+namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
 {
-    [DbContext(typeof(SqlServerOrchestratorDbContext))]
-    [Migration("20261205015135_X402Payments")]
+    [DbContext(typeof(PostgresOrchestratorDbContext))]
+    [Migration("20261205015226_X402Payments")]
     partial class X402Payments
     {
         /// <inheritdoc />
@@ -21,9 +21,9 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 #pragma warning disable 612, 618
             modelBuilder
                 .HasAnnotation("ProductVersion", "10.0.15")
-                .HasAnnotation("Relational:MaxIdentifierLength", 128);
+                .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
-            SqlServerModelBuilderExtensions.UseIdentityColumns(modelBuilder);
+            NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.AuditEvent", b =>
                 {
@@ -32,18 +32,18 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("bigint")
                         .HasColumnName("id");
 
-                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<string>("Action")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("action");
 
                     b.Property<string>("Actor")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("actor");
 
                     b.Property<long?>("Amount")
@@ -51,25 +51,25 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnName("amount");
 
                     b.Property<DateTime>("At")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)")
+                        .HasColumnType("character varying(100)")
                         .HasColumnName("idempotency_key");
 
                     b.Property<int?>("ItemId")
-                        .HasColumnType("int")
+                        .HasColumnType("integer")
                         .HasColumnName("item_id");
 
                     b.Property<string>("Outcome")
                         .HasMaxLength(500)
-                        .HasColumnType("nvarchar(500)")
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("outcome");
 
                     b.Property<Guid>("TaskId")
-                        .HasColumnType("uniqueidentifier")
+                        .HasColumnType("uuid")
                         .HasColumnName("task_id");
 
                     b.HasKey("Id")
@@ -85,12 +85,11 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                 {
                     b.Property<string>("OwnerId")
                         .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)")
-                        .HasColumnName("owner_id")
-                        .UseCollation("Latin1_General_100_BIN2");
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("owner_id");
 
                     b.Property<DateTime>("Day")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("day");
 
                     b.Property<long>("Held")
@@ -110,64 +109,64 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskPurchase", b =>
                 {
                     b.Property<Guid>("TaskId")
-                        .HasColumnType("uniqueidentifier")
+                        .HasColumnType("uuid")
                         .HasColumnName("task_id");
 
                     b.Property<int>("ItemId")
-                        .HasColumnType("int")
+                        .HasColumnType("integer")
                         .HasColumnName("item_id");
 
                     b.Property<string>("Company")
                         .IsRequired()
                         .HasMaxLength(500)
-                        .HasColumnType("nvarchar(500)")
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("company");
 
                     b.Property<string>("Data")
-                        .HasColumnType("nvarchar(max)")
+                        .HasColumnType("text")
                         .HasColumnName("data");
 
                     b.Property<string>("DataSha256")
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("data_sha256");
 
                     b.Property<string>("IdempotencyKey")
                         .IsRequired()
                         .HasMaxLength(100)
-                        .HasColumnType("nvarchar(100)")
+                        .HasColumnType("character varying(100)")
                         .HasColumnName("idempotency_key");
 
                     b.Property<string>("Marketplace")
                         .HasMaxLength(500)
-                        .HasColumnType("nvarchar(500)")
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("marketplace");
 
                     b.Property<DateTime?>("PaidAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("paid_at");
 
                     b.Property<string>("Payer")
                         .HasMaxLength(42)
-                        .HasColumnType("nvarchar(42)")
+                        .HasColumnType("character varying(42)")
                         .HasColumnName("payer");
 
                     b.Property<int>("PaymentAttempts")
-                        .HasColumnType("int")
+                        .HasColumnType("integer")
                         .HasColumnName("payment_attempts");
 
                     b.Property<DateTime?>("PaymentClaimedUntil")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("payment_claimed_until");
 
                     b.Property<string>("PaymentNetwork")
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("payment_network");
 
                     b.Property<string>("PaymentReference")
                         .HasMaxLength(200)
-                        .HasColumnType("nvarchar(200)")
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("payment_reference");
 
                     b.Property<long>("Price")
@@ -175,51 +174,51 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnName("price");
 
                     b.Property<Guid?>("ReusedFrom")
-                        .HasColumnType("uniqueidentifier")
+                        .HasColumnType("uuid")
                         .HasColumnName("reused_from");
 
                     b.Property<double>("Score")
-                        .HasColumnType("float")
+                        .HasColumnType("double precision")
                         .HasColumnName("score");
 
                     b.Property<int>("SettlementChecks")
-                        .HasColumnType("int")
+                        .HasColumnType("integer")
                         .HasColumnName("settlement_checks");
 
                     b.Property<string>("SkipReason")
                         .HasMaxLength(500)
-                        .HasColumnType("nvarchar(500)")
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("skip_reason");
 
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("status");
 
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(500)
-                        .HasColumnType("nvarchar(500)")
+                        .HasColumnType("character varying(500)")
                         .HasColumnName("title");
 
                     b.Property<string>("X402Amount")
                         .HasMaxLength(78)
-                        .HasColumnType("nvarchar(78)")
-                        .HasColumnName("x402amount");
+                        .HasColumnType("character varying(78)")
+                        .HasColumnName("x402_amount");
 
                     b.Property<string>("X402Payment")
-                        .HasColumnType("nvarchar(max)")
-                        .HasColumnName("x402payment");
+                        .HasColumnType("text")
+                        .HasColumnName("x402_payment");
 
                     b.Property<string>("X402PaymentHeader")
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)")
-                        .HasColumnName("x402payment_header");
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("x402_payment_header");
 
                     b.Property<DateTime?>("X402PaymentValidBefore")
-                        .HasColumnType("datetime2")
-                        .HasColumnName("x402payment_valid_before");
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("x402_payment_valid_before");
 
                     b.HasKey("TaskId", "ItemId")
                         .HasName("pk_research_task_purchases");
@@ -233,25 +232,25 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
             modelBuilder.Entity("Orchestrator.Sagas.ResearchTasks.ResearchTaskState", b =>
                 {
                     b.Property<Guid>("CorrelationId")
-                        .HasColumnType("uniqueidentifier")
+                        .HasColumnType("uuid")
                         .HasColumnName("task_id");
 
                     b.Property<DateTime?>("ApprovalDecidedAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("approval_decided_at");
 
                     b.Property<string>("ApprovalDecidedBy")
                         .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("approval_decided_by");
 
                     b.Property<string>("ApprovalDecision")
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("approval_decision");
 
                     b.Property<DateTime?>("ApprovalExpiresAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("approval_expires_at");
 
                     b.Property<long?>("ApprovalThreshold")
@@ -263,17 +262,17 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnName("budget");
 
                     b.Property<DateTime?>("CompletedAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
 
                     b.Property<DateTime>("CreatedAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
                     b.Property<string>("CurrentState")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("current_state");
 
                     b.Property<long>("DailyHold")
@@ -282,50 +281,49 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 
                     b.Property<string>("ErrorMessage")
                         .HasMaxLength(2000)
-                        .HasColumnType("nvarchar(2000)")
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("error_message");
 
                     b.Property<string>("ErrorType")
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("error_type");
 
                     b.Property<string>("LastError")
                         .HasMaxLength(2000)
-                        .HasColumnType("nvarchar(2000)")
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("last_error");
 
                     b.Property<string>("LastErrorType")
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("last_error_type");
 
                     b.Property<string>("OwnerId")
                         .IsRequired()
                         .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)")
-                        .HasColumnName("owner_id")
-                        .UseCollation("Latin1_General_100_BIN2");
+                        .HasColumnType("character varying(256)")
+                        .HasColumnName("owner_id");
 
                     b.Property<string>("PaymentToken")
                         .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("payment_token");
 
                     b.Property<string>("ReportMarkdown")
-                        .HasColumnType("nvarchar(max)")
+                        .HasColumnType("text")
                         .HasColumnName("report_markdown");
 
                     b.Property<DateTime?>("RetryAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("retry_at");
 
                     b.Property<int>("RetryAttempts")
-                        .HasColumnType("int")
+                        .HasColumnType("integer")
                         .HasColumnName("retry_attempts");
 
                     b.Property<DateTime?>("SpendingDay")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("spending_day");
 
                     b.Property<long>("Spent")
@@ -333,48 +331,47 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnName("spent");
 
                     b.Property<DateTime?>("StepLeaseUntil")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("step_lease_until");
 
                     b.Property<string>("StopRequested")
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("stop_requested");
 
                     b.Property<string>("SubmissionHash")
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("submission_hash");
 
                     b.Property<string>("SubmissionKey")
                         .HasMaxLength(200)
-                        .HasColumnType("nvarchar(200)")
-                        .HasColumnName("submission_key")
-                        .UseCollation("Latin1_General_100_BIN2");
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("submission_key");
 
                     b.Property<string>("Theme")
                         .IsRequired()
                         .HasMaxLength(2000)
-                        .HasColumnType("nvarchar(2000)")
+                        .HasColumnType("character varying(2000)")
                         .HasColumnName("theme");
 
                     b.Property<string>("TraceId")
                         .HasMaxLength(32)
-                        .HasColumnType("nvarchar(32)")
+                        .HasColumnType("character varying(32)")
                         .HasColumnName("trace_id");
 
                     b.Property<DateTime>("UpdatedAt")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
                     b.Property<int>("Version")
                         .IsConcurrencyToken()
-                        .HasColumnType("int")
+                        .HasColumnType("integer")
                         .HasColumnName("version");
 
                     b.Property<string>("VoiceId")
                         .HasMaxLength(256)
-                        .HasColumnType("nvarchar(256)")
+                        .HasColumnType("character varying(256)")
                         .HasColumnName("voice_id");
 
                     b.HasKey("CorrelationId")
@@ -388,8 +385,7 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 
                     b.HasIndex("OwnerId", "SubmissionKey")
                         .IsUnique()
-                        .HasDatabaseName("ix_research_tasks_owner_id_submission_key")
-                        .HasFilter("[submission_key] IS NOT NULL");
+                        .HasDatabaseName("ix_research_tasks_owner_id_submission_key");
 
                     b.HasIndex("CurrentState", "CreatedAt", "CorrelationId")
                         .HasDatabaseName("ix_research_tasks_current_state_created_at_task_id");
@@ -404,32 +400,32 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("bigint")
                         .HasColumnName("id");
 
-                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
                     b.Property<DateTime>("At")
-                        .HasColumnType("datetime2")
+                        .HasColumnType("timestamp with time zone")
                         .HasColumnName("at");
 
                     b.Property<string>("Event")
                         .IsRequired()
                         .HasMaxLength(128)
-                        .HasColumnType("nvarchar(128)")
+                        .HasColumnType("character varying(128)")
                         .HasColumnName("event");
 
                     b.Property<string>("FromState")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("from_state");
 
                     b.Property<Guid>("TaskId")
-                        .HasColumnType("uniqueidentifier")
+                        .HasColumnType("uuid")
                         .HasColumnName("task_id");
 
                     b.Property<string>("ToState")
                         .IsRequired()
                         .HasMaxLength(64)
-                        .HasColumnType("nvarchar(64)")
+                        .HasColumnType("character varying(64)")
                         .HasColumnName("to_state");
 
                     b.HasKey("Id")

@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
+namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
 {
     /// <inheritdoc />
     public partial class X402Payments : Migration
@@ -14,41 +14,41 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
             migrationBuilder.AddColumn<string>(
                 name: "payer",
                 table: "research_task_purchases",
-                type: "TEXT",
+                type: "nvarchar(42)",
                 maxLength: 42,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "payment_network",
                 table: "research_task_purchases",
-                type: "TEXT",
+                type: "nvarchar(64)",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
-                name: "x402amount",
+                name: "x402_amount",
                 table: "research_task_purchases",
-                type: "TEXT",
+                type: "nvarchar(78)",
                 maxLength: 78,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
-                name: "x402payment",
+                name: "x402_payment",
                 table: "research_task_purchases",
-                type: "TEXT",
+                type: "nvarchar(max)",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
-                name: "x402payment_header",
+                name: "x402_payment_header",
                 table: "research_task_purchases",
-                type: "TEXT",
+                type: "nvarchar(32)",
                 maxLength: 32,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
-                name: "x402payment_valid_before",
+                name: "x402_payment_valid_before",
                 table: "research_task_purchases",
-                type: "TEXT",
+                type: "datetime2",
                 nullable: true);
         }
 
@@ -64,19 +64,19 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402amount",
+                name: "x402_amount",
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402payment",
+                name: "x402_payment",
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402payment_header",
+                name: "x402_payment_header",
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402payment_valid_before",
+                name: "x402_payment_valid_before",
                 table: "research_task_purchases");
         }
     }

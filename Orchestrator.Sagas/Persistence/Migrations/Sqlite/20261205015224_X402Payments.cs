@@ -3,7 +3,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 #nullable disable
 
-namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
+namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class X402Payments : Migration
@@ -14,41 +14,41 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
             migrationBuilder.AddColumn<string>(
                 name: "payer",
                 table: "research_task_purchases",
-                type: "nvarchar(42)",
+                type: "TEXT",
                 maxLength: 42,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "payment_network",
                 table: "research_task_purchases",
-                type: "nvarchar(64)",
+                type: "TEXT",
                 maxLength: 64,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
-                name: "x402amount",
+                name: "x402_amount",
                 table: "research_task_purchases",
-                type: "nvarchar(78)",
+                type: "TEXT",
                 maxLength: 78,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
-                name: "x402payment",
+                name: "x402_payment",
                 table: "research_task_purchases",
-                type: "nvarchar(max)",
+                type: "TEXT",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
-                name: "x402payment_header",
+                name: "x402_payment_header",
                 table: "research_task_purchases",
-                type: "nvarchar(32)",
+                type: "TEXT",
                 maxLength: 32,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
-                name: "x402payment_valid_before",
+                name: "x402_payment_valid_before",
                 table: "research_task_purchases",
-                type: "datetime2",
+                type: "TEXT",
                 nullable: true);
         }
 
@@ -64,19 +64,19 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402amount",
+                name: "x402_amount",
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402payment",
+                name: "x402_payment",
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402payment_header",
+                name: "x402_payment_header",
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402payment_valid_before",
+                name: "x402_payment_valid_before",
                 table: "research_task_purchases");
         }
     }

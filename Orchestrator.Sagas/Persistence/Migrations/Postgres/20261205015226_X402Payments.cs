@@ -26,27 +26,27 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
-                name: "x402amount",
+                name: "x402_amount",
                 table: "research_task_purchases",
                 type: "character varying(78)",
                 maxLength: 78,
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
-                name: "x402payment",
+                name: "x402_payment",
                 table: "research_task_purchases",
                 type: "text",
                 nullable: true);
 
             migrationBuilder.AddColumn<string>(
-                name: "x402payment_header",
+                name: "x402_payment_header",
                 table: "research_task_purchases",
                 type: "character varying(32)",
                 maxLength: 32,
                 nullable: true);
 
             migrationBuilder.AddColumn<DateTime>(
-                name: "x402payment_valid_before",
+                name: "x402_payment_valid_before",
                 table: "research_task_purchases",
                 type: "timestamp with time zone",
                 nullable: true);
@@ -64,19 +64,19 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402amount",
+                name: "x402_amount",
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402payment",
+                name: "x402_payment",
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402payment_header",
+                name: "x402_payment_header",
                 table: "research_task_purchases");
 
             migrationBuilder.DropColumn(
-                name: "x402payment_valid_before",
+                name: "x402_payment_valid_before",
                 table: "research_task_purchases");
         }
     }
