@@ -10,7 +10,7 @@ public static class TaskProcessingRegistration
 {
     /// <summary>
     /// On the in-memory bus (the embedded mode) this process also runs the workflow, and the simulators unless
-    /// MARKETPLACE_URL / PAYMENT_MANAGER_URL point elsewhere (hostile when <c>Simulators:Hostile</c> says so). On RabbitMQ it only publishes: Workers do the rest.
+    /// MARKETPLACE_URL / PAYMENT_MANAGER_URL point elsewhere (hostile when <c>Simulators:Hostile</c> says so), with a development x402 wallet unless <c>X402:PrivateKey</c> is set. On RabbitMQ it only publishes: Workers do the rest.
     /// </summary>
     public static IHostApplicationBuilder AddTaskProcessing(this IHostApplicationBuilder builder)
     {
@@ -18,6 +18,7 @@ public static class TaskProcessingRegistration
             return builder.AddOrchestratorBus();
 
         builder.AddEmbeddedSimulators();
+        builder.UseDevelopmentWallet();
         return builder.AddResearchWorkflow();
     }
 

@@ -33,8 +33,11 @@ public sealed record Plan(IReadOnlyList<PlannedItem> Items, long Total);
 /// <summary>The plan's <paramref name="Total"/> is above <paramref name="Threshold"/>: nothing is paid until someone approves it, or it ends Cancelled at <paramref name="ExpiresAt"/>.</summary>
 public sealed record Approval(long Total, long Threshold, DateTimeOffset ExpiresAt);
 
-/// <summary><c>outcome</c>: <c>paid</c>, <c>unconfirmed</c> (not known yet: the item is read to settle it) or <c>unpaid</c> (the read showed it was not).</summary>
-public sealed record Payment(int Item, long Amount, string Outcome, long Spent, long Remaining);
+/// <summary>
+/// <c>outcome</c>: <c>paid</c>, <c>unconfirmed</c> (not known yet: the item is read to settle it) or <c>unpaid</c> (the
+/// read showed it was not); a paid one's <c>receipt</c> once the seller returned one (an x402 transaction).
+/// </summary>
+public sealed record Payment(int Item, long Amount, string Outcome, long Spent, long Remaining, Tasks.PaymentReceipt? Receipt = null);
 
 public sealed record Source(int Item, string Title);
 

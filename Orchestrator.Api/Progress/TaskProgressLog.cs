@@ -77,7 +77,8 @@ public static class TaskProgressLog
                 return null;
         }
 
-        return new Payment(item, amount, outcome, spent, task.Budget - spent);
+        var receipt = outcome == "paid" ? task.Purchases.Find(p => p.ItemId == item) is { } purchase ? Tasks.PaymentReceipt.Of(purchase) : null : null;
+        return new Payment(item, amount, outcome, spent, task.Budget - spent, receipt);
     }
 
     static bool IsUnpaidRead(AuditEvent entry) => entry.Outcome?.StartsWith("unpaid", StringComparison.Ordinal) == true;

@@ -44,7 +44,7 @@ public sealed class TaskProgressReader(Guid taskId)
                     ApprovalThreshold = t.ApprovalThreshold,
                     ApprovalExpiresAt = t.ApprovalExpiresAt,
                     Purchases = t.Purchases
-                        .Select(p => new ResearchTaskPurchase { TaskId = p.TaskId, ItemId = p.ItemId, Title = p.Title, Price = p.Price, Score = p.Score, Status = p.Status, ReusedFrom = p.ReusedFrom })
+                        .Select(p => new ResearchTaskPurchase { TaskId = p.TaskId, ItemId = p.ItemId, Title = p.Title, Price = p.Price, Score = p.Score, Status = p.Status, ReusedFrom = p.ReusedFrom, PaymentReference = p.PaymentReference, PaymentNetwork = p.PaymentNetwork, Payer = p.Payer })
                         .ToList(),
                 })
                 .FirstAsync(cancellationToken);

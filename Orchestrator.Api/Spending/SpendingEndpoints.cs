@@ -36,7 +36,7 @@ public static class SpendingEndpoints
         tasks.MapGet("/{taskId}/receipts", GetReceipts)
             .WithName("getTaskReceipts")
             .WithSummary("A receipt for every item the task paid for or reused")
-            .WithDescription("`reference` is what the seller returned for the payment; `data_sha256` the digest of the bytes delivered; `reused_from` the owner's earlier task an item was reused from (amount 0).")
+            .WithDescription("`reference` is what the seller returned for the payment (an x402 settlement's transaction, then with its `network` and `payer`); `data_sha256` the digest of the bytes delivered; `reused_from` the owner's earlier task an item was reused from (amount 0).")
             .Describes((StatusCodes.Status404NotFound, TaskEndpoints.NotFoundMeaning));
 
         app.MapGet("/spending", GetSpending)
@@ -111,7 +111,17 @@ public static class SpendingEndpoints
 }
 
 /// <summary>One payment of a task, or one item it reused (amount 0, <c>reused_from</c> the task that paid).</summary>
-public sealed record Receipt(int Item, string Title, long Amount, DateTimeOffset? PaidAt, string IdempotencyKey, string? Reference, string? DataSha256, Guid? ReusedFrom)
+public sealed record Receipt(
+    int Item,
+    string Title,
+    long Amount,
+    DateTimeOffset? PaidAt,
+    string IdempotencyKey,
+    string? Reference,
+    string? DataSha256,
+    Guid? ReusedFrom,
+    string? Network = null,
+    string? Payer = null)
 {
     public static readonly PurchaseStatus[] Kept = [PurchaseStatus.Paid, PurchaseStatus.Fetched, PurchaseStatus.Reused];
 
@@ -124,7 +134,9 @@ public sealed record Receipt(int Item, string Title, long Amount, DateTimeOffset
         p.ReusedFrom == null ? p.IdempotencyKey : p.ReusedFrom.Value.ToString("N") + "-" + p.ItemId,
         p.PaymentReference,
         p.DataSha256,
-        p.ReusedFrom);
+        p.ReusedFrom,
+        p.PaymentNetwork,
+        p.Payer);
 }
 
 /// <summary>The caller's UTC day: <c>remaining</c> = <c>limit</c> − <c>held</c> − <c>spent</c>.</summary>

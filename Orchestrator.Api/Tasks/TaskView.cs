@@ -9,9 +9,20 @@ public sealed record TaskError(string Error, string Message, string TaskId, Date
 
 /// <summary>
 /// One candidate source of the task's purchase plan: <c>status</c> is its purchase status; <c>reason</c> why a skipped
-/// one was; <c>reused_from</c> the owner's earlier task whose purchase a <c>Reused</c> one is read from.
+/// one was; <c>reused_from</c> the owner's earlier task whose purchase a <c>Reused</c> one is read from;
+/// <c>receipt</c> what the seller returned for its payment.
 /// </summary>
-public sealed record PlanItem(int Item, string Title, long Price, double Score, string Status, string? Reason, Guid? ReusedFrom = null);
+public sealed record PlanItem(int Item, string Title, long Price, double Score, string Status, string? Reason, Guid? ReusedFrom = null, PaymentReceipt? Receipt = null);
+
+/// <summary>
+/// What a seller returned for a payment: <c>reference</c> is the seed dialect's charge id, or an x402 settlement's
+/// transaction, then on <c>network</c> (CAIP-2) from <c>payer</c>.
+/// </summary>
+public sealed record PaymentReceipt(string Reference, string? Network, string? Payer)
+{
+    public static PaymentReceipt? Of(ResearchTaskPurchase purchase) =>
+        purchase.PaymentReference is { } reference ? new PaymentReceipt(reference, purchase.PaymentNetwork, purchase.Payer) : null;
+}
 
 /// <summary>
 /// The plan's total was above the approval threshold: it waits for <c>POST /tasks/{id}/approve</c> or <c>/reject</c>
@@ -50,7 +61,7 @@ public sealed record TaskView(
             : new TaskError(task.ErrorType, task.ErrorMessage ?? "", task.CorrelationId.ToString(), Utc(task.CompletedAt ?? task.UpdatedAt)),
         [.. task.Purchases
             .OrderByDescending(p => p.Score).ThenBy(p => p.ItemId)
-            .Select(p => new PlanItem(p.ItemId, p.Title, p.Price, p.Score, p.Status.ToString(), p.SkipReason, p.ReusedFrom))],
+            .Select(p => new PlanItem(p.ItemId, p.Title, p.Price, p.Score, p.Status.ToString(), p.SkipReason, p.ReusedFrom, PaymentReceipt.Of(p)))],
         task.TraceId,
         task is { ApprovalThreshold: { } threshold, ApprovalExpiresAt: { } expiresAt }
             ? new ApprovalView(task.Purchases.Where(p => Bought.Contains(p.Status)).Sum(p => p.Price), threshold, Utc(expiresAt),

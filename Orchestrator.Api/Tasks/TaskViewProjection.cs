@@ -37,6 +37,9 @@ public static class TaskViewProjection
             Status = p.Status,
             SkipReason = p.SkipReason,
             ReusedFrom = p.ReusedFrom,
+            PaymentReference = p.PaymentReference,
+            PaymentNetwork = p.PaymentNetwork,
+            Payer = p.Payer,
         }).ToList(),
     };
 }

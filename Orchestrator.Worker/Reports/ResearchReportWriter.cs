@@ -98,7 +98,11 @@ public sealed class ResearchReportWriter
     /// <summary>What the source cost this task: its price, or nothing when it was read from the owner's earlier purchase.</summary>
     static string Bought(PurchasedSource source) => source.ReusedFrom is { } earlier
         ? $"already owned: bought in task {earlier}{PaidAt(source)}, not paid again"
-        : $"bought for {source.Price}{PaidAt(source)}";
+        : $"bought for {source.Price}{PaidAt(source)}{Settlement(source)}";
+
+    /// <summary>An x402 payment's settlement, so that a reader can find it on its chain.</summary>
+    static string Settlement(PurchasedSource source) =>
+        source is { Network: { } network, Reference: { } transaction } ? $", paid over x402: transaction {Escape(transaction)} on {Escape(network)}" : "";
 
     /// <summary>The digest of the bytes delivered, so that a dispute can prove what was bought.</summary>
     static string Digest(PurchasedSource source) => source.DataSha256 is { } digest ? $"; data SHA-256 `{digest}`" : "";
