@@ -27,7 +27,8 @@ public sealed class X402SellerProcess : IAsyncDisposable
 
     public string Output => _output.Text;
 
-    public static async Task<X402SellerProcess> StartAsync()
+    /// <summary>Starts a seller; <paramref name="environment"/> adds its settings (say, <c>MAX_TIMEOUT_SECONDS</c>).</summary>
+    public static async Task<X402SellerProcess> StartAsync(IReadOnlyDictionary<string, string>? environment = null)
     {
         Assert.True(File.Exists(Path.Combine(Folder, "node_modules", "@x402", "express", "package.json")),
             $"{Folder}/node_modules is missing: .ci/services.sh installs it (npm ci in tests/x402-seller)");
@@ -40,6 +41,8 @@ public sealed class X402SellerProcess : IAsyncDisposable
             UseShellExecute = false,
             Environment = { ["PORT"] = address.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), ["HOST"] = "127.0.0.1" },
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            start.Environment[name] = value;
         var seller = new X402SellerProcess(Process.Start(start)!, address);
         await seller.WaitUntilListeningAsync();
         return seller;

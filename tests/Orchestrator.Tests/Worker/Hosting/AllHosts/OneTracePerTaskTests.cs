@@ -39,6 +39,8 @@ public sealed class OneTracePerTaskTests(OneTracePerTaskTests.Factory api) : ICl
         var task = JsonNode.Parse(await client.GetStringAsync($"/tasks/{taskId}"))!;
         var traceId = task["trace_id"]!.GetValue<string>();
         var bought = task["plan"]!.AsArray().Count(p => p!["status"]!.GetValue<string>() == "Fetched");
+        // The embedded simulators sell their even items over x402: paid by a signed read, not POST /pay.
+        var boughtWithToken = task["plan"]!.AsArray().Count(p => p!["status"]!.GetValue<string>() == "Fetched" && p["receipt"]!["network"] is null);
 
         // The last spans end just after the task is recorded final.
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -58,7 +60,7 @@ public sealed class OneTracePerTaskTests(OneTracePerTaskTests.Factory api) : ICl
         var calls = spans.Where(s => s.Kind == ActivityKind.Client && s.GetTagItem("url.full") is string).Select(s => (Method: s.GetTagItem("http.request.method") as string, Url: new Uri((string)s.GetTagItem("url.full")!))).ToList();
         Assert.Contains(calls, c => c is { Method: "GET" } && c.Url.AbsolutePath == "/catalog");
         Assert.Contains(calls, c => c is { Method: "POST" } && c.Url.AbsolutePath == "/token");
-        Assert.Equal(bought, calls.Count(c => c is { Method: "POST" } && c.Url.AbsolutePath == "/pay"));
+        Assert.Equal(boughtWithToken, calls.Count(c => c is { Method: "POST" } && c.Url.AbsolutePath == "/pay"));
         // Each candidate is quoted (402) once and each bought item read with the token once.
         Assert.True(calls.Count(c => c is { Method: "GET" } && c.Url.AbsolutePath == "/company/detail") >= task["plan"]!.AsArray().Count + bought);
     }
