@@ -13,16 +13,25 @@ namespace Orchestrator.IntegrationTests.Worker.X402;
 /// Payment Manager of the simulators. Each test pays from a wallet of its own, so the ledger's entries from its
 /// address are its payments.
 /// </summary>
-public sealed class BuyingFromARealX402SellerTests(X402SellerRun run, EmbeddedApi embedded) : IClassFixture<X402SellerRun>, IClassFixture<EmbeddedApi>
+public sealed class BuyingFromARealX402SellerTests(X402SellerRun run) : IClassFixture<X402SellerRun>, IAsyncLifetime
 {
+    readonly EmbeddedApi _embedded = new();
+
     const string Theme = "Tesla Inc financial performance 2023";
     const long AtomicUnits = 1_000_000;
+
+    /// <summary>The seller's item 1 (price 10): in every plan of the theme at a budget of 30.</summary>
+    static readonly int[] FirstItem = [1];
 
     static readonly TimeSpan Finishing = TimeSpan.FromSeconds(120);
 
     readonly string _key = NewKey();
 
     string Address => new LocalKeySigner(_key).Address;
+
+    public Task InitializeAsync() => _embedded.InitializeAsync();
+
+    public Task DisposeAsync() => _embedded.DisposeAsync();
 
     [NodeFact]
     public async Task A_task_pays_each_item_with_one_signature_for_its_quote()
@@ -50,14 +59,14 @@ public sealed class BuyingFromARealX402SellerTests(X402SellerRun run, EmbeddedAp
 
         Assert.Equal(settled.Sum(s => long.Parse(Text(s["value"]), CultureInfo.InvariantCulture)) / AtomicUnits, task["spent"]!.GetValue<long>());
         // The Payment Manager's token is asked for the plan's total, never for the whole budget.
-        Assert.Contains(task["spent"]!.GetValue<long>(), embedded.Simulators.Ledger.TokenBudgets.Values);
+        Assert.Contains(task["spent"]!.GetValue<long>(), _embedded.Simulators.Ledger.TokenBudgets.Values);
         Assert.Contains("paid over x402: transaction", Text(task["report"]), StringComparison.Ordinal);
     }
 
     [NodeFact]
     public async Task A_response_lost_after_settling_is_settled_by_sending_the_same_payment_again()
     {
-        await run.Seller.FaultsAsync(new { loseResponseOnce = true, items = new[] { 1 } });
+        await run.Seller.FaultsAsync(new { loseResponseOnce = true, items = FirstItem });
         await using var api = await StartApiAsync(run.Seller);
 
         var task = await api.WaitUntilFinishedAsync(await SubmitAsync(api, budget: 30), Finishing);
@@ -86,7 +95,7 @@ public sealed class BuyingFromARealX402SellerTests(X402SellerRun run, EmbeddedAp
     [NodeFact]
     public async Task A_price_raised_at_pay_time_is_declined_and_the_item_skipped()
     {
-        await run.Seller.FaultsAsync(new { raisePriceBy = 5, items = new[] { 1 } });
+        await run.Seller.FaultsAsync(new { raisePriceBy = 5, items = FirstItem });
         await using var api = await StartApiAsync(run.Seller);
 
         var task = await api.WaitUntilFinishedAsync(await SubmitAsync(api, budget: 30), Finishing);
@@ -103,7 +112,7 @@ public sealed class BuyingFromARealX402SellerTests(X402SellerRun run, EmbeddedAp
     [NodeFact]
     public async Task An_item_offered_only_on_an_unsupported_network_is_skipped_with_the_reason()
     {
-        await run.Seller.FaultsAsync(new { unsupportedNetwork = true, items = new[] { 1 } });
+        await run.Seller.FaultsAsync(new { unsupportedNetwork = true, items = FirstItem });
         await using var api = await StartApiAsync(run.Seller);
 
         var task = await api.WaitUntilFinishedAsync(await SubmitAsync(api, budget: 30), Finishing);
@@ -166,7 +175,7 @@ public sealed class BuyingFromARealX402SellerTests(X402SellerRun run, EmbeddedAp
         Assert.Equal(Fetched(task).Count, settled.Count);
     }
 
-    Task<HostProcess> StartApiAsync(X402SellerProcess seller) => embedded.StartAsync(new Dictionary<string, string>
+    Task<HostProcess> StartApiAsync(X402SellerProcess seller) => _embedded.StartAsync(new Dictionary<string, string>
     {
         ["MARKETPLACE_URL"] = seller.Address.ToString(),
         ["X402__PrivateKey"] = _key,
@@ -189,7 +198,7 @@ public sealed class BuyingFromARealX402SellerTests(X402SellerRun run, EmbeddedAp
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {
-            await using (var connection = new SqliteConnection(embedded.ConnectionString))
+            await using (var connection = new SqliteConnection(_embedded.ConnectionString))
             {
                 await connection.OpenAsync();
                 await using var command = connection.CreateCommand();
