@@ -14,7 +14,9 @@ namespace Orchestrator.Benchmarks;
 /// table, read through the Api, is reconciled against the Payment Manager's ledger. A failure of the harness itself
 /// (a process that does not start or become ready, a command that fails, a timeout) is reported in the table with its
 /// reason, never thrown. Exit code 0 only when every task is final, at least 95 % of them Completed, nothing is over
-/// budget or over the daily limit, charged twice or mismatched, and the harness met no failure.
+/// budget or over the daily limit, charged twice or mismatched, and the harness met no failure. The marketplace sells
+/// its even items over x402 (<see cref="X402Items"/>): their payments are signed by the Workers' wallet, settled by
+/// the simulator's own facilitator into the same ledger under the purchase's key, and fail and get lost as the others do.
 /// </summary>
 static class ChaosRun
 {
@@ -26,6 +28,9 @@ static class ChaosRun
     // Budgets are 20 + i % 40 and a plan costs about its budget, as far as its theme's items go (a theme comes with
     // its budgets: i % 5) and the daily limit leaves: above 30, 92 of a run of 300 waited (31 %; above 33, 25 %).
     const int ApprovalThreshold = 30;
+
+    /// <summary>The items sold over x402 in the run: every even one, beside the seed's dialect for the odd ones.</summary>
+    static readonly HashSet<int> X402Items = [.. Enumerable.Range(1, 20).Where(id => id % 2 == 0)];
 
     // A run of 60 without a daily limit paid 1816 (30 per task, 2.8 charges per task): 21 per task is about 70 % of it.
     const int DailyLimitPerTask = 21;
@@ -51,6 +56,7 @@ static class ChaosRun
                 ["Recovery__StepRetryMaxDelay"] = "00:00:15",
                 ["Approval__Threshold"] = ApprovalThreshold.ToString(CultureInfo.InvariantCulture),
                 ["Spending__DailyLimitPerOwner"] = dailyLimit.ToString(CultureInfo.InvariantCulture),
+                ["X402__PrivateKey"] = NewWalletKey(),
             });
             (final, charges) = await RunWithOutagesAsync(deployment, tasks, failures, clock);
         }
@@ -71,6 +77,7 @@ static class ChaosRun
         Deployment deployment, int tasks, List<string> failures, Stopwatch clock)
     {
         var behaviour = deployment.Simulators.Behaviour;
+        behaviour.X402Items = X402Items;
         behaviour.Latency = TimeSpan.FromMilliseconds(20);
         behaviour.FailureRateBeforeEffect = 0.2;
         behaviour.FailureRateAfterEffect = 0.1;
@@ -182,7 +189,9 @@ static class ChaosRun
         var (overDailyLimit, days) = OverDailyLimit(tasks, charges, dailyLimit);
         var enoughCompleted = tasks.Count > 0 && completed >= Math.Ceiling(MinimumCompleted * tasks.Count);
 
-        Console.WriteLine($"   finished in {elapsed.TotalSeconds:F0} s; {charges.Count} charges, {charges.Sum(c => c.Amount)} paid in all");
+        var x402 = charges.Where(c => c.TokenId.StartsWith(Simulators.PaymentLedger.X402TokenPrefix, StringComparison.Ordinal)).ToList();
+        Console.WriteLine($"   finished in {elapsed.TotalSeconds:F0} s; {charges.Count} charges, {charges.Sum(c => c.Amount)} paid in all; "
+            + $"{x402.Count} of them over x402 ({x402.Sum(c => c.Amount)} paid)");
         foreach (var day in days)
             Console.WriteLine($"   {day}");
         foreach (var group in tasks.GroupBy(t => t.Error is null ? t.Status : $"{t.Status} ({t.Error})").OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -284,4 +293,10 @@ static class ChaosRun
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}: {(await errors).Trim()} {(await output).Trim()}".Trim());
     }
+
+    /// <summary>
+    /// A wallet key of the run's own: 32 random bytes, a valid secp256k1 key but with a chance of 2^-128 (the hosts
+    /// check it on start).
+    /// </summary>
+    static string NewWalletKey() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 }
