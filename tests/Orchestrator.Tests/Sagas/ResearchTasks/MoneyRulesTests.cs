@@ -17,6 +17,8 @@ public sealed class MoneyRulesTests
         { "unknown outcome is settled later", PurchaseStatus.Paying, PurchaseStatus.Planned, [Out(1, PaymentResult.Unconfirmed)], PurchaseStatus.Unconfirmed, PurchaseStatus.Planned, 0, null },
         { "not made may have been made by another delivery", PurchaseStatus.Paying, PurchaseStatus.Paying, [Out(1, PaymentResult.Paid), Out(2, PaymentResult.NotMade)], PurchaseStatus.Paid, PurchaseStatus.Unconfirmed, 10, null },
         { "a purchase the step did not mention is unconfirmed", PurchaseStatus.Paying, PurchaseStatus.Paying, [Out(1, PaymentResult.Paid)], PurchaseStatus.Paid, PurchaseStatus.Unconfirmed, 10, null },
+        { "x402 pays and reads in one request: the data comes with the payment", PurchaseStatus.Paying, PurchaseStatus.Paying, [Out(1, PaymentResult.Paid) with { Data = "{}", Reference = "0xab", Network = "eip155:84532" }, Out(2, PaymentResult.Paid)], PurchaseStatus.Fetched, PurchaseStatus.Paid, 30, null },
+        { "declined (the seller asked more than it quoted): skipped, nothing spent, the task goes on", PurchaseStatus.Paying, PurchaseStatus.Paying, [Out(1, PaymentResult.Declined), Out(2, PaymentResult.Paid)], PurchaseStatus.Skipped, PurchaseStatus.Paid, 20, null },
         { "an outcome for a purchase not being paid changes nothing", PurchaseStatus.Fetched, PurchaseStatus.Planned, [Out(1, PaymentResult.Paid), Out(2, PaymentResult.Paid)], PurchaseStatus.Fetched, PurchaseStatus.Planned, 0, null },
     };
 
@@ -42,6 +44,7 @@ public sealed class MoneyRulesTests
         { "402 on a confirmed payment fails the task", PurchaseStatus.Paid, new ItemRead(1, ItemReadResult.Unpaid), PurchaseStatus.Paid, 10, StopReason.Failed, false },
         { "a read failed for now is made again later", PurchaseStatus.Unconfirmed, new ItemRead(1, ItemReadResult.FailedForNow, ErrorType: ErrorTypes.DataError, Error: "down"), PurchaseStatus.Unconfirmed, 0, null, true },
         { "a read failed for good on an unconfirmed payment is checked again", PurchaseStatus.Unconfirmed, new ItemRead(1, ItemReadResult.Failed, Error: "bad"), PurchaseStatus.Unconfirmed, 0, null, true },
+        { "an x402 read settles an unconfirmed payment with its receipt", PurchaseStatus.Unconfirmed, new ItemRead(1, ItemReadResult.Read, "{}", Reference: "0xab", Network: "eip155:84532"), PurchaseStatus.Fetched, 10, null, false },
         { "a read failed for good on a paid item fails the task", PurchaseStatus.Paid, new ItemRead(1, ItemReadResult.Failed, Error: "bad"), PurchaseStatus.Paid, 10, StopReason.Failed, false },
     };
 
