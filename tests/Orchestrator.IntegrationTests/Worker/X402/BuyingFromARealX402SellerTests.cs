@@ -110,6 +110,22 @@ public sealed class BuyingFromARealX402SellerTests(X402SellerRun run) : IClassFi
     }
 
     [NodeFact]
+    public async Task An_x402_v1_item_is_paid_with_X_PAYMENT_beside_v2_ones()
+    {
+        await run.Seller.FaultsAsync(new { x402v1 = true, items = FirstItem });
+        await using var api = await StartApiAsync(run.Seller);
+
+        var task = await api.WaitUntilFinishedAsync(await SubmitAsync(api, budget: 30), Finishing);
+
+        Assert.Equal("Completed", Text(task["status"]));
+        var v1 = Assert.Single(Fetched(task), item => item["item"]!.GetValue<int>() == 1);
+        var settled = await SettlementsAsync(run.Seller);
+        var settlement = Assert.Single(settled, s => Text(s["tx"]) == Text(v1["receipt"]!["reference"]));
+        Assert.Equal("10000000", Text(settlement["value"]));
+        Assert.Equal(Fetched(task).Count, settled.Count);
+    }
+
+    [NodeFact]
     public async Task An_item_offered_only_on_an_unsupported_network_is_skipped_with_the_reason()
     {
         await run.Seller.FaultsAsync(new { unsupportedNetwork = true, items = FirstItem });
