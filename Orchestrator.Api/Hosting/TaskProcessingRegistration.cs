@@ -1,8 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
+using System.Net;
 using Orchestrator.Simulators;
-using Orchestrator.Worker.Hosting;
 using Orchestrator.Worker.Hosting.AllHosts;
+using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker;
 
 namespace Orchestrator.Api.Hosting;
 

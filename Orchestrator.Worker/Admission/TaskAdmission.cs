@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using Orchestrator.Worker.Hosting;
 
 namespace Orchestrator.Worker.Admission;
 

@@ -1,4 +1,5 @@
-using Orchestrator.Worker.Marketplace;
+using Orchestrator.Worker.Payments;
+
 
 namespace Orchestrator.Worker.Consumers;
 

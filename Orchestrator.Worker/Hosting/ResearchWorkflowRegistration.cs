@@ -1,14 +1,15 @@
-using System.ClientModel;
 using System.ClientModel.Primitives;
+using System.ClientModel;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
-using OpenAI;
 using OpenAI.Chat;
+using OpenAI;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Worker.Admission;
 using Orchestrator.Worker.Analysis;
 using Orchestrator.Worker.Consumers;
+using Orchestrator.Worker.Discovery;
 using Orchestrator.Worker.Hosting.AllHosts;
 using Orchestrator.Worker.Http;
 using Orchestrator.Worker.Marketplace;

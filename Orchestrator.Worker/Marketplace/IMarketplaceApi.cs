@@ -7,7 +7,7 @@ namespace Orchestrator.Worker.Marketplace;
 /// <summary>The paid data marketplace (wire contract, section 2).</summary>
 public interface IMarketplaceApi
 {
-    /// <summary>Read as plain JSON: one malformed item must not cost the others (see <see cref="SourceDiscovery"/>).</summary>
+    /// <summary>Read as plain JSON: one malformed item must not cost the others (see <see cref="Discovery.SourceDiscovery"/>).</summary>
     [Get("/catalog")]
     Task<IApiResponse<JsonElement>> SearchCatalog(string q, int limit, CancellationToken cancellationToken);
 

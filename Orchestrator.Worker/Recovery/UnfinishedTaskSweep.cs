@@ -1,4 +1,3 @@
-using Orchestrator.Worker.Hosting;
 using Orchestrator.Worker.Hosting.AllHosts;
 
 namespace Orchestrator.Worker.Recovery;

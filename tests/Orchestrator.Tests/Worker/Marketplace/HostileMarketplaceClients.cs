@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Orchestrator.Simulators;
 using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker;
 
 namespace Orchestrator.Tests.Worker.Marketplace;
 

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using Orchestrator.Simulators;
-using Orchestrator.Worker;
+using Orchestrator.Tests.Worker.Marketplace;
+using Orchestrator.Worker.Discovery;
 using Orchestrator.Worker.Marketplace;
+using Orchestrator.Worker;
 
-namespace Orchestrator.Tests.Worker.Marketplace;
+namespace Orchestrator.Tests.Worker.Discovery;
 
 /// <summary>Discovery through the production clients, against the simulators in a hostile mode.</summary>
 public sealed class SourceDiscoveryFromAHostileMarketplaceTests

@@ -2,11 +2,11 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Orchestrator.Worker.Analysis;
-using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker.Marketplace;
 using Orchestrator.Worker.X402;
 using Refit;
 
-namespace Orchestrator.Worker.Marketplace;
+namespace Orchestrator.Worker.Discovery;
 
 /// <summary>
 /// Finds the candidate items for a theme (the free catalog, or the seed's single item 1 where the marketplace has

@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Orchestrator.Worker.Hosting;
+namespace Orchestrator.Worker;
 
 /// <summary>The seed's settings, read under the seed's environment variable names in every mode.</summary>
 public sealed class WorkflowOptions

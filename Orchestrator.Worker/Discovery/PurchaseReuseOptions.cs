@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 
-namespace Orchestrator.Worker.Marketplace;
+namespace Orchestrator.Worker.Discovery;
 
 /// <summary>Never paying twice for the same data (<c>Purchases</c> section).</summary>
 public sealed class PurchaseReuseOptions

@@ -1,7 +1,7 @@
-using Orchestrator.Worker.Payments;
+using Orchestrator.Worker.Marketplace;
 using Orchestrator.Worker.X402;
 
-namespace Orchestrator.Worker.Marketplace;
+namespace Orchestrator.Worker.Payments;
 
 /// <summary>
 /// Reads a step's items, one after the other: with the task's payment token, or (x402) by sending the purchase's

@@ -1,6 +1,4 @@
-using Orchestrator.Worker.Hosting;
-
-namespace Orchestrator.Worker.Marketplace;
+namespace Orchestrator.Worker.Discovery;
 
 /// <summary>
 /// The candidates a task's owner already bought from this marketplace within <see cref="PurchaseReuseOptions.ReuseFor"/>,
