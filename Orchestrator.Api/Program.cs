@@ -16,6 +16,7 @@ builder.AddApiSecurity();
 builder.AddOrchestratorDatabase();
 builder.AddTaskProcessing();
 builder.AddTaskApi();
+builder.AddSpendingApi();
 builder.AddTaskProgress();
 builder.AddApiDescription();
 

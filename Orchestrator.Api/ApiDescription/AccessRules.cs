@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using Orchestrator.Api.Tasks;
 
 namespace Orchestrator.Api.ApiDescription;
 

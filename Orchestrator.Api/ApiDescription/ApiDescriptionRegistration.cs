@@ -1,6 +1,5 @@
 using Microsoft.OpenApi;
 using Orchestrator.Api.Security;
-using Orchestrator.Api.Tasks;
 using Orchestrator.Worker.Hosting.AllHosts;
 using Scalar.AspNetCore;
 

@@ -17,7 +17,7 @@ public sealed class OpenStreamsPolicy(IOptions<ProgressOptions> progress, IOptio
     public const string Name = "progress-streams";
 
     public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected => (context, _) =>
-        new ValueTask(ApiSecurityRegistration.TryLater(context.HttpContext, progress.Value.Heartbeat,
+        new ValueTask(DetailResults.TryLater(context.HttpContext, progress.Value.Heartbeat,
             $"Too many open event streams (at most {progress.Value.MaxStreamsPerOwner}); close one, or try again later").ExecuteAsync(context.HttpContext));
 
     public RateLimitPartition<string> GetPartition(HttpContext httpContext)

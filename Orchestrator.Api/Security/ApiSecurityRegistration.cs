@@ -1,10 +1,8 @@
-using System.Globalization;
 using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.IdentityModel.Tokens;
-using Orchestrator.Api.Tasks;
 using Orchestrator.Worker.Admission;
 
 namespace Orchestrator.Api.Security;
@@ -63,7 +61,7 @@ public static class ApiSecurityRegistration
             limiter.OnRejected = (context, cancellationToken) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
-                return new ValueTask(TryLater(context.HttpContext, retryAfter, "Too many new tasks; try again later").ExecuteAsync(context.HttpContext));
+                return new ValueTask(DetailResults.TryLater(context.HttpContext, retryAfter, "Too many new tasks; try again later").ExecuteAsync(context.HttpContext));
             };
             limiter.AddPolicy(SubmitPolicy, context =>
             {
@@ -105,17 +103,6 @@ public static class ApiSecurityRegistration
         app.UseRateLimiter();
         app.UseAuthorization();
         return app;
-    }
-
-    /// <summary>
-    /// 429 (or <paramref name="statusCode"/>) with <c>Retry-After</c> (whole seconds, at least 1) and the contract's
-    /// <c>{"detail": ...}</c>.
-    /// </summary>
-    public static Microsoft.AspNetCore.Http.HttpResults.JsonHttpResult<DetailResponse> TryLater(
-        HttpContext context, TimeSpan retryAfter, string detail, int statusCode = StatusCodes.Status429TooManyRequests)
-    {
-        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return TypedResults.Json(new DetailResponse(detail), statusCode: statusCode);
     }
 
     static void ConfigureJwt(JwtBearerOptions jwt, AuthOptions auth)

@@ -1,5 +1,4 @@
 using System.Net;
-using Orchestrator.Api.Tasks;
 
 namespace Orchestrator.Api.Security;
 

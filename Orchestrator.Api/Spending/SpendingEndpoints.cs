@@ -14,6 +14,13 @@ public static class SpendingEndpoints
 {
     const string NotAwaitingMeaning = "The task is not awaiting approval (decided already, timed out, cancelled, or never asked)";
 
+    /// <summary>The approval decisions' service (the settings are the workflow's: <c>AddSpendingControls</c>).</summary>
+    public static IHostApplicationBuilder AddSpendingApi(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddScoped<TaskApprovals>();
+        return builder;
+    }
+
     public static IEndpointRouteBuilder MapSpendingEndpoints(this IEndpointRouteBuilder app)
     {
         var tasks = app.MapGroup("/tasks").WithTags(ServiceDescription.TasksTag);

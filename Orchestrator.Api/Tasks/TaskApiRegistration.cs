@@ -13,7 +13,6 @@ public static class TaskApiRegistration
     {
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddScoped<TaskIntake>();
-        builder.Services.AddScoped<Spending.TaskApprovals>();
         builder.AddSpendingControls();
 
         // Embedded, a key is made and kept in the data folder; every other Api must be given the one they share.

@@ -105,10 +105,10 @@ public static class TaskEndpoints
         return await intake.SubmitAsync(task, caller, idempotencyKey, cancellationToken) switch
         {
             SubmitOutcome.Recorded recorded => TypedResults.Ok(new SubmitTaskResponse(recorded.TaskId.ToString())),
-            SubmitOutcome.VoiceGuessing guessing => ApiSecurityRegistration.TryLater(request.HttpContext, guessing.RetryAfter,
+            SubmitOutcome.VoiceGuessing guessing => DetailResults.TryLater(request.HttpContext, guessing.RetryAfter,
                 "Too many of your voice ids failed authentication in the last hour or are not proven yet; try again later"),
             // Too many tasks wait to start: 503, the task not recorded.
-            SubmitOutcome.Overloaded overloaded => ApiSecurityRegistration.TryLater(
+            SubmitOutcome.Overloaded overloaded => DetailResults.TryLater(
                 request.HttpContext, overloaded.RetryAfter, "Too many tasks are waiting to start; try again later", StatusCodes.Status503ServiceUnavailable),
             _ => Invalid(["header", "Idempotency-Key"], "this Idempotency-Key was used for another request body", "value_error"),
         };

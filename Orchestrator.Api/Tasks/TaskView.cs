@@ -2,8 +2,6 @@ namespace Orchestrator.Api.Tasks;
 
 public sealed record SubmitTaskResponse(string TaskId);
 
-public sealed record DetailResponse(string Detail);
-
 /// <summary>The seed's error response format.</summary>
 public sealed record TaskError(string Error, string Message, string TaskId, DateTimeOffset Timestamp);
 

@@ -1,7 +1,8 @@
-using System.Text;
 using System.Text.Json;
-using Orchestrator.Api.Tasks;
+using System.Text;
+using Orchestrator.Api.Responses;
 using Orchestrator.Api.Tasks.FastApiCompat;
+using Orchestrator.Api.Tasks;
 
 namespace Orchestrator.Tests.Api.Tasks.FastApiCompat;
 

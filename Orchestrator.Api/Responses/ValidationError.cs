@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace Orchestrator.Api.Tasks;
+namespace Orchestrator.Api.Responses;
 
 /// <summary>One problem of a request, in FastAPI's (pydantic v1) format: <c>loc</c> holds names and, for a JSON
 /// syntax error, the character position.</summary>
