@@ -7,7 +7,6 @@ namespace Orchestrator.Api.Progress;
 /// </summary>
 public static class TaskProgressLog
 {
-    static readonly string AwaitingApproval = nameof(ResearchTaskStateMachine.AwaitingApproval);
 
     /// <summary>
     /// Each step of the saga writes its audit entries before the state change that ends it, in one transaction:
@@ -38,7 +37,7 @@ public static class TaskProgressLog
                 AddQuotesAndPlan(task, Add);
 
             // The plan made in the same step asked for approval: said once, before the task is seen waiting.
-            if (transition.ToState == AwaitingApproval && !approvalAsked && ApprovalOf(task) is { } approval)
+            if (transition.ToState == TaskStates.AwaitingApproval && !approvalAsked && ApprovalOf(task) is { } approval)
             {
                 approvalAsked = true;
                 Add(ProgressEventTypes.Approval, approval);

@@ -68,13 +68,13 @@ public static class SpendingEndpoints
         var task = await ShownAsync(db, taskId, caller, cancellationToken);
         if (task is null)
             return TypedResults.NotFound(new DetailResponse("Task not found"));
-        if (task.CurrentState != nameof(ResearchTaskStateMachine.AwaitingApproval) || task.ApprovalDecision is not null
+        if (task.CurrentState != TaskStates.AwaitingApproval || task.ApprovalDecision is not null
             || !await approvals.DecideAsync(task.CorrelationId, decision, caller, cancellationToken))
         {
             var now = await ShownAsync(db, taskId, caller, cancellationToken) ?? task;
             return TypedResults.Conflict(new DetailResponse(now.ApprovalDecision is { } made
                 ? $"The task's plan was {made.ToString().ToLowerInvariant()} already, by {now.ApprovalDecidedBy}"
-                : now.CurrentState == nameof(ResearchTaskStateMachine.AwaitingApproval) && now.ApprovalExpiresAt is { } expiresAt
+                : now.CurrentState == TaskStates.AwaitingApproval && now.ApprovalExpiresAt is { } expiresAt
                     ? $"The task's plan waited for approval until {expiresAt:u}: it timed out"
                     : $"The task is not awaiting approval: it is {now.CurrentState}"));
         }

@@ -13,7 +13,6 @@ namespace Orchestrator.Api.Spending;
 /// </summary>
 public sealed partial class TaskApprovals(OrchestratorDbContext db, IPublishEndpoint publishEndpoint, TimeProvider clock, ILogger<TaskApprovals> logger)
 {
-    static readonly string AwaitingApproval = nameof(ResearchTaskStateMachine.AwaitingApproval);
     static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
@@ -24,7 +23,7 @@ public sealed partial class TaskApprovals(OrchestratorDbContext db, IPublishEndp
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var decided = await db.ResearchTasks
-            .Where(t => t.CorrelationId == taskId && t.CurrentState == AwaitingApproval && t.ApprovalDecision == null && t.ApprovalExpiresAt > now)
+            .Where(t => t.CorrelationId == taskId && t.CurrentState == TaskStates.AwaitingApproval && t.ApprovalDecision == null && t.ApprovalExpiresAt > now)
             .ExecuteUpdateAsync(t => t
                 .SetProperty(x => x.ApprovalDecision, decision)
                 .SetProperty(x => x.ApprovalDecidedBy, caller.OwnerId)

@@ -123,7 +123,7 @@ public static class TaskEndpoints
             if (!TaskPage.Filters.Contains(status))
                 return Invalid(["query", "status"], $"value is not one of {string.Join(", ", TaskPage.Filters)}", "type_error.enum");
             tasks = status == TaskPage.Unconfirmed
-                ? tasks.Where(t => ResearchTaskState.FinalStates.Contains(t.CurrentState) && t.Purchases.Any(p => p.Status == PurchaseStatus.Unconfirmed))
+                ? tasks.Where(t => TaskStates.Final.Contains(t.CurrentState) && t.Purchases.Any(p => p.Status == PurchaseStatus.Unconfirmed))
                 : tasks.Where(t => t.CurrentState == status);
         }
 

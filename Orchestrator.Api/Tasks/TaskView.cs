@@ -90,10 +90,8 @@ public sealed record TaskPage(IReadOnlyList<TaskSummary> Tasks, Guid? Next)
 
     public static readonly string[] States =
     [
-        nameof(ResearchTaskStateMachine.Submitted), nameof(ResearchTaskStateMachine.Discovering), nameof(ResearchTaskStateMachine.AwaitingApproval),
-        nameof(ResearchTaskStateMachine.AwaitingPayment),
-        nameof(ResearchTaskStateMachine.Paying), nameof(ResearchTaskStateMachine.Retrying), nameof(ResearchTaskStateMachine.Reporting),
-        .. ResearchTaskState.FinalStates,
+        .. TaskStates.Unfinished,
+        .. TaskStates.Final,
     ];
 
     /// <summary>What <c>status</c> may filter by: a state, or <see cref="Unconfirmed"/>.</summary>

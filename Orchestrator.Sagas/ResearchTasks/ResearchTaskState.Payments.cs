@@ -32,9 +32,6 @@ public partial class ResearchTaskState
     /// <summary>How often an unconfirmed payment's read may fail for good before the task gives up on settling it.</summary>
     public const int MaxSettlementChecks = 5;
 
-    /// <summary>What <see cref="Continue"/> decided, for the state machine to act on; not stored.</summary>
-    public NextStep Next { get; set; }
-
     /// <summary>The purchases the payment step is asked to pay, in plan order.</summary>
     public IEnumerable<ResearchTaskPurchase> PurchasesBeingPaid => InPlanOrder(Purchases.Where(p => p.Status == PurchaseStatus.Paying));
 

@@ -94,14 +94,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
     public const int MaxErrorMessageLength = 2000;
 
-    public static readonly string[] FinalStates =
-    [
-        nameof(ResearchTaskStateMachine.Completed),
-        nameof(ResearchTaskStateMachine.Failed),
-        nameof(ResearchTaskStateMachine.Cancelled),
-    ];
-
-    public static bool IsFinal(string state) => FinalStates.Contains(state);
+    public static bool IsFinal(string state) => TaskStates.Final.Contains(state);
 
     /// <summary>A payment was started and it is not known yet whether it went through.</summary>
     public bool PaymentInFlight => PurchasesInFlight.Any();
@@ -118,7 +111,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// </summary>
     public static ResearchTaskState Accept(Guid taskId, string theme, long budget, string voiceId, string ownerId, DateTime now)
     {
-        var task = Record(taskId, theme, budget, ownerId, nameof(ResearchTaskStateMachine.Submitted), nameof(TaskSubmitted), now);
+        var task = Record(taskId, theme, budget, ownerId, TaskStates.Submitted, nameof(TaskSubmitted), now);
         task.VoiceId = voiceId;
         task.Audit(AuditActions.Submitted, now, ownerId, $"budget {budget}");
         return task;
@@ -128,7 +121,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public static ResearchTaskState Refuse(Guid taskId, string theme, long budget, string ownerId, string reason, DateTime now)
     {
         var task = Record(taskId, theme.Length > TaskRules.MaxThemeLength ? theme[..TaskRules.MaxThemeLength] : theme, budget, ownerId,
-            nameof(ResearchTaskStateMachine.Failed), nameof(TaskSubmitted), now);
+            TaskStates.Failed, nameof(TaskSubmitted), now);
         task.Audit(AuditActions.Submitted, now, ownerId, "refused");
         task.Fail(ErrorTypes.WorkflowError, $"The task was refused: {reason}", now);
         return task;

@@ -247,21 +247,29 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
     EventActivityBinder<ResearchTaskState, T> Proceed<T>(EventActivityBinder<ResearchTaskState, T> binder, bool due = false)
         where T : class =>
         binder
-            .Then(x => x.Saga.Next = x.Saga.Continue(Now, _retry, due))
-            .If(x => x.Saga.Next == NextStep.Read, read => read
+            .Then(x => Decide(x, x.Saga.Continue(Now, _retry, due)))
+            .If(x => Decided(x) == NextStep.Read, read => read
                 .TransitionTo(Retrying)
                 .Publish(x => new FetchItemsData(x.Saga.CorrelationId, [.. x.Saga.PurchasesToRead.Select(p => p.ItemId)])))
-            .If(x => x.Saga.Next == NextStep.Pay, pay => pay
+            .If(x => Decided(x) == NextStep.Pay, pay => pay
                 .TransitionTo(Paying)
                 .Publish(x => PayForStartedPurchases(x.Saga)))
-            .If(x => x.Saga.Next == NextStep.Report, report => report
+            .If(x => Decided(x) == NextStep.Report, report => report
                 .TransitionTo(Reporting)
                 .Publish(x => WriteReportFor(x.Saga)))
-            .If(x => x.Saga.Next == NextStep.Stop, stop => stop
+            .If(x => Decided(x) == NextStep.Stop, stop => stop
                 .Then(x => x.Saga.Stop(Now))
                 .IfElse(x => x.Saga.StopRequested == StopReason.Cancelled,
                     cancelled => cancelled.TransitionTo(Cancelled),
                     failed => failed.TransitionTo(Failed)));
+
+    /// <summary>What <see cref="ResearchTaskState.Continue"/> decided for this event: kept with the event, not the task.</summary>
+    sealed record Decision(NextStep Step);
+
+    static void Decide(BehaviorContext<ResearchTaskState> context, NextStep step) =>
+        context.AddOrUpdatePayload(() => new Decision(step), _ => new Decision(step));
+
+    static NextStep Decided(BehaviorContext<ResearchTaskState> context) => context.GetPayload<Decision>().Step;
 
     /// <summary>
     /// Cancelled or out of time: at once when no payment is in flight, else once it is settled, or when settling

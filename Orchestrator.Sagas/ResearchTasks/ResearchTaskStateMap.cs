@@ -26,7 +26,6 @@ public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTask
         builder.Property(x => x.StopRequested).HasConversion<string>().HasMaxLength(32);
         builder.Property(x => x.LastErrorType).HasMaxLength(64);
         builder.Property(x => x.LastError).HasMaxLength(ResearchTaskState.MaxErrorMessageLength);
-        builder.Ignore(x => x.Next);
         builder.Ignore(x => x.PurchasesBeingPaid);
         builder.Ignore(x => x.PurchasesToRead);
         builder.Ignore(x => x.PaymentInFlight);

@@ -37,7 +37,7 @@ sealed partial class TransitionHistory(TimeProvider clock, ILogger logger, Watch
             Event = context.Event.Name,
             At = now,
         });
-        if (task.ErrorType is { } error && currentState.Name == nameof(ResearchTaskStateMachine.Failed))
+        if (task.ErrorType is { } error && currentState.Name == TaskStates.Failed)
             LogFailed(logger, task.CorrelationId, previousState.Name, error, task.ErrorMessage);
         else
             LogTransition(logger, task.CorrelationId, previousState.Name, currentState.Name, context.Event.Name, task.Spent, task.Budget);
@@ -55,9 +55,9 @@ sealed partial class TransitionHistory(TimeProvider clock, ILogger logger, Watch
     {
         var spent = _spentAtLoad.TryGetValue(task, out var atLoad) ? task.Spent - atLoad.Value : 0;
         var (status, errorType, createdAt) = (to, task.ErrorType, task.CreatedAt);
-        var started = from == nameof(ResearchTaskStateMachine.Submitted) && to != nameof(ResearchTaskStateMachine.Cancelled);
+        var started = from == TaskStates.Submitted && to != TaskStates.Cancelled;
         var ended = ResearchTaskState.IsFinal(to);
-        var wasStarted = from != nameof(ResearchTaskStateMachine.Submitted);
+        var wasStarted = from != TaskStates.Submitted;
 
         void Count()
         {

@@ -23,7 +23,6 @@ public sealed partial class TaskAdmission(
     TimeProvider clock,
     ILogger<TaskAdmission> logger) : IDisposable
 {
-    static readonly string Submitted = nameof(ResearchTaskStateMachine.Submitted);
 
     readonly Dictionary<Guid, DateTime> _sent = [];
     readonly SemaphoreSlim _oneRound = new(1, 1);
@@ -31,7 +30,7 @@ public sealed partial class TaskAdmission(
     /// <summary>The states in which a task holds a slot: every state of the machine but Submitted, AwaitingApproval and the final ones.</summary>
     public IReadOnlyList<string> WorkingStates { get; } = [.. machine.States
         .Select(state => state.Name)
-        .Where(name => name != machine.Initial.Name && name != machine.Final.Name && name != Submitted && !ResearchTaskState.IsFinal(name))
+        .Where(name => name != machine.Initial.Name && name != machine.Final.Name && name != TaskStates.Submitted && !ResearchTaskState.IsFinal(name))
         // A plan waiting for a person holds no slot: it may wait a day.
         .Where(name => name != machine.AwaitingApproval.Name)];
 
@@ -63,7 +62,7 @@ public sealed partial class TaskAdmission(
         var sent = _sent.Keys.ToList();
         var sentWaiting = sent.Count == 0
             ? []
-            : (await tasks.Where(t => sent.Contains(t.CorrelationId) && t.CurrentState == Submitted).Select(t => t.CorrelationId).ToListAsync(cancellationToken)).ToHashSet();
+            : (await tasks.Where(t => sent.Contains(t.CorrelationId) && t.CurrentState == TaskStates.Submitted).Select(t => t.CorrelationId).ToListAsync(cancellationToken)).ToHashSet();
         foreach (var (taskId, sentAt) in _sent.ToList())
             if (!sentWaiting.Contains(taskId) || now - sentAt >= options.Value.AdmissionResendAfter)
                 _sent.Remove(taskId);
@@ -109,7 +108,7 @@ public sealed partial class TaskAdmission(
                 ON r.owner_id = w.owner_id
             WHERE w.current_state = {0} AND w.created_at >= {1}
             """,
-            [Submitted, notExpired, .. WorkingStates]);
+            [TaskStates.Submitted, notExpired, .. WorkingStates]);
         return await db.Database.SqlQuery<InTurn>(sql)
             .OrderBy(t => t.Turn).ThenBy(t => t.CreatedAt).ThenBy(t => t.TaskId)
             .Take(count)

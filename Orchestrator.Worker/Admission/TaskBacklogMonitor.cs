@@ -32,7 +32,7 @@ public sealed partial class TaskBacklogMonitor(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
             var waiting = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
-                .LongCountAsync(t => t.CurrentState == nameof(ResearchTaskStateMachine.Submitted), cancellationToken);
+                .LongCountAsync(t => t.CurrentState == TaskStates.Submitted, cancellationToken);
             backlog.Record(waiting, clock.GetUtcNow().UtcDateTime);
             _failing = false;
         }

@@ -44,7 +44,7 @@ public sealed partial class TaskSubmittedConsumer(
             : ResearchTaskState.Refuse(task.TaskId, task.Theme ?? "", task.Budget, owner, problem, now);
         record.TraceId = TaskTrace.Current;
 
-        if (await db.RecordTaskAsync(record, context.CancellationToken) == nameof(ResearchTaskStateMachine.Submitted))
+        if (await db.RecordTaskAsync(record, context.CancellationToken) == TaskStates.Submitted)
             admission.Wake();
     }
 

@@ -11,7 +11,6 @@ namespace Orchestrator.Worker.Payments;
 public sealed class PaymentTokens(IPaymentManagerApi paymentManager, OrchestratorDbContext db)
 {
     const string What = "Payment token request";
-    static readonly string AwaitingPayment = nameof(ResearchTaskStateMachine.AwaitingPayment);
 
     /// <summary>Obtains and stores the task's token, unless an earlier delivery of the request did already.</summary>
     public async Task IssueAsync(Guid taskId, CancellationToken cancellationToken)
@@ -27,7 +26,7 @@ public sealed class PaymentTokens(IPaymentManagerApi paymentManager, Orchestrato
         var token = await RequestAsync(task.PlanTotal, task.VoiceId, cancellationToken);
         await Tasks(taskId)
             // The first token stored wins: a request delivered twice must not swap the token under a payment.
-            .Where(t => t.CurrentState == AwaitingPayment && t.PaymentToken == null)
+            .Where(t => t.CurrentState == TaskStates.AwaitingPayment && t.PaymentToken == null)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.PaymentToken, token).SetProperty(x => x.VoiceId, (string?)null), cancellationToken);
     }
 

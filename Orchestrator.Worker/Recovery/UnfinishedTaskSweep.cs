@@ -22,7 +22,6 @@ public sealed partial class UnfinishedTaskSweep(
     ILogger<UnfinishedTaskSweep> logger) : BackgroundService
 {
     const int BatchSize = 500;
-    static readonly string AwaitingApproval = nameof(ResearchTaskStateMachine.AwaitingApproval);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -92,7 +91,7 @@ public sealed partial class UnfinishedTaskSweep(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
             return await db.ResearchTasks
-                .Where(t => ResearchTaskState.FinalStates.Contains(t.CurrentState) && (t.VoiceId != null || t.PaymentToken != null))
+                .Where(t => TaskStates.Final.Contains(t.CurrentState) && (t.VoiceId != null || t.PaymentToken != null))
                 .ExecuteUpdateAsync(t => t.SetProperty(x => x.VoiceId, (string?)null).SetProperty(x => x.PaymentToken, (string?)null), cancellationToken);
         }
         // A broker or database outage can surface as a cancelled task too: only the host's stopping ends the sweep.
@@ -142,17 +141,17 @@ public sealed partial class UnfinishedTaskSweep(
     {
         var stalled = now - options.Value.StallAfter;
         return await SweepAsync(
-                tasks => tasks.Where(t => t.CurrentState == AwaitingApproval && t.ApprovalDecision == null && t.ApprovalExpiresAt <= now).OrderBy(t => t.ApprovalExpiresAt),
+                tasks => tasks.Where(t => t.CurrentState == TaskStates.AwaitingApproval && t.ApprovalDecision == null && t.ApprovalExpiresAt <= now).OrderBy(t => t.ApprovalExpiresAt),
                 taskId => new TaskApprovalExpired(taskId),
                 cancellationToken)
             + await SweepAsync(
-                tasks => tasks.Where(t => t.CurrentState == AwaitingApproval && t.ApprovalDecision != null && t.UpdatedAt < stalled).OrderBy(t => t.UpdatedAt),
+                tasks => tasks.Where(t => t.CurrentState == TaskStates.AwaitingApproval && t.ApprovalDecision != null && t.UpdatedAt < stalled).OrderBy(t => t.UpdatedAt),
                 taskId => new TaskApprovalDecided(taskId),
                 cancellationToken);
     }
 
     static IQueryable<ResearchTaskState> Started(IQueryable<ResearchTaskState> tasks, DateTime before) =>
-        tasks.Where(t => t.CurrentState != AwaitingApproval && (t.ApprovalDecidedAt ?? t.CreatedAt) < before).OrderBy(t => t.CreatedAt);
+        tasks.Where(t => t.CurrentState != TaskStates.AwaitingApproval && (t.ApprovalDecidedAt ?? t.CreatedAt) < before).OrderBy(t => t.CreatedAt);
 
     /// <summary>
     /// Ends the tasks still settling a payment <c>Workflow:SettleFor</c> after their deadline (created before
@@ -176,8 +175,8 @@ public sealed partial class UnfinishedTaskSweep(
         var now = clock.GetUtcNow().UtcDateTime;
         return SweepAsync(
             tasks => tasks
-                .Where(t => t.UpdatedAt < updatedBefore && t.RetryAt == null && t.CurrentState != nameof(ResearchTaskStateMachine.Submitted))
-                .Where(t => t.CurrentState != AwaitingApproval)
+                .Where(t => t.UpdatedAt < updatedBefore && t.RetryAt == null && t.CurrentState != TaskStates.Submitted)
+                .Where(t => t.CurrentState != TaskStates.AwaitingApproval)
                 .Where(t => t.StepLeaseUntil == null || t.StepLeaseUntil < now)
                 .OrderBy(t => t.UpdatedAt),
             taskId => new ResumeTask(taskId),
@@ -196,7 +195,7 @@ public sealed partial class UnfinishedTaskSweep(
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
             var unfinished = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
-                .Where(t => !ResearchTaskState.FinalStates.Contains(t.CurrentState));
+                .Where(t => !TaskStates.Final.Contains(t.CurrentState));
             var found = await select(unfinished)
                 .Select(t => t.CorrelationId)
                 .Take(BatchSize)

@@ -11,8 +11,15 @@ namespace Orchestrator.Worker.Hosting.AllHosts;
 /// </summary>
 static class DatabaseOutageRetry
 {
-    /// <summary>Endpoints with a retry of their own: the saga's, and the public intake's.</summary>
-    static readonly string[] OwnRetry = ["research-task-state", "task-submitted"];
+    /// <summary>
+    /// Endpoints with a retry of their own (their definitions'): the saga's, and the public intake's, named as the bus
+    /// names them, from their types.
+    /// </summary>
+    static readonly string[] OwnRetry =
+    [
+        KebabCaseEndpointNameFormatter.Instance.Saga<ResearchTaskState>(),
+        KebabCaseEndpointNameFormatter.Instance.Consumer<Consumers.TaskSubmittedConsumer>(),
+    ];
 
     public static void Configure(string endpointName, IReceiveEndpointConfigurator endpoint)
     {

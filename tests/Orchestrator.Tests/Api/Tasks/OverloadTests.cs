@@ -57,7 +57,7 @@ public sealed class OverloadTests(OverloadTests.Factory api) : IClassFixture<Ove
         {
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
             var stuck = ResearchTaskState.Accept(Guid.NewGuid(), "Stuck", 10, "v", "anonymous", DateTime.UtcNow);
-            stuck.CurrentState = nameof(ResearchTaskStateMachine.Discovering);
+            stuck.CurrentState = TaskStates.Discovering;
             db.ResearchTasks.Add(stuck);
             for (var i = 0; i < waiting; i++)
                 db.ResearchTasks.Add(ResearchTaskState.Accept(Guid.NewGuid(), $"Waiting {i}", 10, "v", "anonymous", DateTime.UtcNow));

@@ -109,7 +109,7 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
     public async Task Cancelling_an_unfinished_task_is_accepted_and_the_task_ends_Cancelled()
     {
         // At work, so that it cannot have ended before the cancel (a waiting one may be started and end at once).
-        var taskId = await RecordSubmittedTaskAsync(nameof(ResearchTaskStateMachine.Discovering));
+        var taskId = await RecordSubmittedTaskAsync(TaskStates.Discovering);
 
         using var response = await _client.PostAsync($"/tasks/{taskId}/cancel", null);
 
@@ -147,7 +147,7 @@ public sealed class TaskEndpointsTests(ApiFactory api) : IClassFixture<ApiFactor
         // That host's bus is started before the test ends: MassTransit stopping endpoints still starting throws.
         await WaitUntilReadyAsync(client);
         // A task at work (as if its discovery were running): admission leaves it alone, so it cannot end before the cancel.
-        var taskId = await RecordSubmittedTaskAsync(nameof(ResearchTaskStateMachine.Discovering));
+        var taskId = await RecordSubmittedTaskAsync(TaskStates.Discovering);
 
         using var response = await client.PostAsync($"/tasks/{taskId}/cancel", null);
 

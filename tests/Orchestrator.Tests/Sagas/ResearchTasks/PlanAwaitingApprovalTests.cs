@@ -36,7 +36,7 @@ public sealed class PlanAwaitingApprovalTests : IAsyncLifetime
         Assert.True(waiting.PlannedTotal > 5);
         Assert.Equal(0, _harness.Simulators.Behaviour.RequestsTo("/token"));
         Assert.Empty(_harness.Simulators.Ledger.Charges);
-        Assert.Equal(nameof(ResearchTaskStateMachine.AwaitingApproval), (await _harness.LoadAsync(taskId))!.CurrentState);
+        Assert.Equal(TaskStates.AwaitingApproval, (await _harness.LoadAsync(taskId))!.CurrentState);
 
         Assert.True(await DecideAsync(taskId, ApprovalDecision.Approved));
         var done = await _harness.WaitForAsync(taskId, m => m.Completed);
@@ -77,7 +77,7 @@ public sealed class PlanAwaitingApprovalTests : IAsyncLifetime
 
         await _harness.Bus.Bus.Publish(new TaskApprovalExpired(taskId));
         await _harness.WaitUntilSagaConsumedAsync<TaskApprovalExpired>(m => m.TaskId == taskId);
-        Assert.Equal(nameof(ResearchTaskStateMachine.AwaitingApproval), (await _harness.LoadAsync(taskId))!.CurrentState);
+        Assert.Equal(TaskStates.AwaitingApproval, (await _harness.LoadAsync(taskId))!.CurrentState);
 
         await Task.Delay(waiting.ApprovalExpiresAt!.Value - DateTime.UtcNow + TimeSpan.FromMilliseconds(50));
         await _harness.Bus.Bus.Publish(new TaskApprovalExpired(taskId));
@@ -107,7 +107,7 @@ public sealed class PlanAwaitingApprovalTests : IAsyncLifetime
         Assert.False(await DecideAsync(taskId, ApprovalDecision.Rejected));
         await _harness.Bus.Bus.Publish(new TaskApprovalExpired(taskId));
         await _harness.WaitUntilSagaConsumedAsync<TaskApprovalExpired>(m => m.TaskId == taskId);
-        Assert.Equal(nameof(ResearchTaskStateMachine.AwaitingApproval), (await _harness.LoadAsync(taskId))!.CurrentState);
+        Assert.Equal(TaskStates.AwaitingApproval, (await _harness.LoadAsync(taskId))!.CurrentState);
 
         // The sweep tells the saga of the decision whose message was lost.
         await _harness.Bus.Bus.Publish(new TaskApprovalDecided(taskId));

@@ -111,7 +111,7 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
         var taskId = Guid.NewGuid();
         await Bus.Bus.Publish(new TaskSubmitted(taskId, theme, budget, voiceId, DateTimeOffset.UtcNow, ownerId));
         if (waitUntilStarted)
-            await WaitUntilAsync(taskId, t => t.CurrentState != nameof(ResearchTaskStateMachine.Submitted), "started");
+            await WaitUntilAsync(taskId, t => t.CurrentState != TaskStates.Submitted, "started");
         return taskId;
     }
 
