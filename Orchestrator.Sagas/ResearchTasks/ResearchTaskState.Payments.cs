@@ -11,7 +11,7 @@ public enum NextStep
     /// <summary>Pay for the purchases just started: new ones, and those the marketplace showed unpaid.</summary>
     Pay,
 
-    /// <summary>Nothing now: a step failed for now and is tried again at <see cref="ResearchTaskState.RetryAt"/>.</summary>
+    /// <summary>Nothing now: a step failed for now and is tried again at <see cref="ResearchTaskState.DeferredUntil"/>.</summary>
     Wait,
 
     /// <summary>End as <see cref="ResearchTaskState.StopRequested"/> says: nothing is in flight any more.</summary>
@@ -47,9 +47,9 @@ public partial class ResearchTaskState
     /// Decides the next step once a step answered or a due retry came (<paramref name="due"/>: purchases the
     /// marketplace kept showing unpaid are paid again only then), and starts the payments if it is <see cref="NextStep.Pay"/>.
     /// </summary>
-    public NextStep Continue(DateTime now, StepRetryOptions retry, bool due)
+    public NextStep Continue(DateTime now, DeferralOptions retry, bool due)
     {
-        if (RetryAt is not null)
+        if (DeferredUntil is not null)
             return NextStep.Wait;
         if (PurchasesToRead.Any())
             return NextStep.Read;
@@ -147,7 +147,7 @@ public partial class ResearchTaskState
     /// Records what the reading step found: data settles a payment as paid; 402 sends an unconfirmed purchase back
     /// to be paid again (same key), and fails a confirmed one; a read that failed is made again later.
     /// </summary>
-    public void RecordReads(IEnumerable<ItemRead> reads, DateTime now, StepRetryOptions retry)
+    public void RecordReads(IEnumerable<ItemRead> reads, DateTime now, DeferralOptions retry)
     {
         ItemRead? readAgain = null;
         foreach (var read in reads)
@@ -195,15 +195,15 @@ public partial class ResearchTaskState
         }
 
         // The reads answered: a payment's error stays the task's last error only while a payment that was made reads unpaid.
-        RetryAt = null;
-        RetryAttempts = 0;
+        DeferredUntil = null;
+        Deferrals = 0;
         var paymentFailing = LastErrorType == ErrorTypes.PaymentError && Purchases.Exists(p => p.Status == PurchaseStatus.Planned && p.PaymentAttempts > 0);
         if (!paymentFailing && StopRequested != StopReason.Failed)
             (LastErrorType, LastError) = (null, null);
     }
 
     /// <summary>The reading step failed as a whole (for example, the task holds no token): every read failed for good.</summary>
-    public void RecordReadsFailed(ResearchStepFailed failure, DateTime now, StepRetryOptions retry) =>
+    public void RecordReadsFailed(ResearchStepFailed failure, DateTime now, DeferralOptions retry) =>
         RecordReads([.. PurchasesToRead.Select(p => new ItemRead(p.ItemId, ItemReadResult.Failed, ErrorType: failure.ErrorType, Error: failure.Message))], now, retry);
 
     void RecordPaid(ResearchTaskPurchase purchase, DateTime now, string outcome)

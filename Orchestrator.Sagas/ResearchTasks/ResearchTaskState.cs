@@ -45,9 +45,9 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
 
     /// <summary>
     /// When the step that failed for now (<see cref="ResearchStepDeferred"/>) is due to be tried again; null when
-    /// the task is not waiting on a retry. The hosts' sweep sends <see cref="RetryStep"/> once it has passed.
+    /// the task is not waiting on a retry. The hosts' sweep sends <see cref="DeferredStepDue"/> once it has passed.
     /// </summary>
-    public DateTime? RetryAt { get; set; }
+    public DateTime? DeferredUntil { get; set; }
 
     /// <summary>
     /// Until when a payment step is known to be running for this task: the payer sets and extends it (never the
@@ -56,7 +56,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public DateTime? StepLeaseUntil { get; set; }
 
     /// <summary>How often the current step failed for now in a row; the wait doubles with each.</summary>
-    public int RetryAttempts { get; set; }
+    public int Deferrals { get; set; }
 
     /// <summary>The last error of the current step that failed for now: the task fails with it at the workflow timeout.</summary>
     public string? LastErrorType { get; set; }
@@ -252,20 +252,20 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// The step failed for now: it is tried again after a wait that doubles with every failure in a row. A task with
     /// an unconfirmed payment keeps trying past the workflow timeout: it never ends before it knows what it spent.
     /// </summary>
-    public void Defer(string errorType, string message, DateTime now, StepRetryOptions retry)
+    public void Defer(string errorType, string message, DateTime now, DeferralOptions retry)
     {
-        RetryAttempts++;
+        Deferrals++;
         LastErrorType = errorType;
         LastError = ErrorText(message);
-        RetryAt = now + retry.DelayAfter(RetryAttempts);
+        DeferredUntil = now + retry.DelayAfter(Deferrals);
     }
 
     /// <summary>The due time has come: the step is asked for again (a second reminder finds nothing due).</summary>
-    public bool TakeDueRetry()
+    public bool TakeDueDeferral()
     {
-        if (RetryAt is null)
+        if (DeferredUntil is null)
             return false;
-        RetryAt = null;
+        DeferredUntil = null;
         return true;
     }
 
@@ -275,8 +275,8 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     /// </summary>
     void StepSucceeded()
     {
-        RetryAt = null;
-        RetryAttempts = 0;
+        DeferredUntil = null;
+        Deferrals = 0;
         if (StopRequested == StopReason.Failed)
             return;
         LastErrorType = null;
@@ -357,7 +357,7 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     void End(DateTime now)
     {
         CompletedAt = now;
-        RetryAt = null;
+        DeferredUntil = null;
         VoiceId = null;
         PaymentToken = null;
     }

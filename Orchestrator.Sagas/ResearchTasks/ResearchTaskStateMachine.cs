@@ -11,93 +11,93 @@ namespace Orchestrator.Sagas.ResearchTasks;
 /// from any working state; entering a final state gives back the owner's day what the plan held and did not use. Every external call happens in a consumer; this
 /// machine only decides. Paying and Retrying handle the whole plan at once.
 /// A step that failed for now (<see cref="ResearchStepDeferred"/>) keeps the task in its state until the step's
-/// due time (<see cref="ResearchTaskState.RetryAt"/>), when the hosts' sweep sends <see cref="RetryStep"/>.
+/// due time (<see cref="ResearchTaskState.DeferredUntil"/>), when the hosts' sweep sends <see cref="DeferredStepDue"/>.
 /// </summary>
 public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<ResearchTaskState>
 {
     readonly TimeProvider _clock;
-    readonly StepRetryOptions _retry;
+    readonly DeferralOptions _deferral;
 
     public ResearchTaskStateMachine(
         TimeProvider clock,
         ILogger<ResearchTaskStateMachine> logger,
         WatchedTasks watched,
         IEnumerable<ITaskEndObserver> endObservers,
-        IOptions<StepRetryOptions>? retry = null)
+        IOptions<DeferralOptions>? retry = null)
     {
         _clock = clock;
-        _retry = retry?.Value ?? new StepRetryOptions();
+        _deferral = retry?.Value ?? new DeferralOptions();
         InstanceState(x => x.CurrentState);
         var history = new TransitionHistory(clock, logger, watched, [.. endObservers]);
         ConnectStateObserver(history);
         ConnectEventObserver(history);
 
-        Event(() => Accepted, x =>
+        Event(() => TaskAccepted, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
         Event(() => SourcesDiscovered, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => TokenIssued, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => PaymentsMade, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => ItemsRead, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => PaymentTokenIssued, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => ItemPaymentsMade, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => ItemsDataFetched, x => x.CorrelateById(m => m.Message.TaskId));
         Event(() => ReportWritten, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => StepFailed, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => StepDeferred, x => x.CorrelateById(m => m.Message.TaskId));
-        Event(() => DiscoveryFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
-        Event(() => TokenRequestFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
-        Event(() => PaymentFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
-        Event(() => ReadFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
-        Event(() => ReportFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
-        Event(() => RetryDue, x =>
+        Event(() => ResearchStepFailed, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => ResearchStepDeferred, x => x.CorrelateById(m => m.Message.TaskId));
+        Event(() => DiscoverSourcesFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => RequestPaymentTokenFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => PayForItemsFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => FetchItemsDataFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => WriteReportFaulted, x => x.CorrelateById(m => m.Message.Message.TaskId));
+        Event(() => DeferredStepDue, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
-        Event(() => Resume, x =>
+        Event(() => ResumeTask, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
-        Event(() => CancelRequested, x =>
+        Event(() => CancelTask, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
-        Event(() => DeadlinePassed, x =>
+        Event(() => TaskDeadlinePassed, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
-        Event(() => SettlementExpired, x =>
+        Event(() => TaskSettlementExpired, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
-        Event(() => ApprovalDecided, x =>
+        Event(() => TaskApprovalDecided, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
-        Event(() => ApprovalExpired, x =>
+        Event(() => TaskApprovalExpired, x =>
         {
             x.CorrelateById(m => m.Message.TaskId);
             x.OnMissingInstance(m => m.Discard());
         });
 
         // One block per state, in the order a task moves. In every working state: after a crash the message a task
-        // waits on may be gone, so a resumed task (Resume) asks for its step again; a step that failed for now
-        // (StepDeferred) or crashed instead of answering (its Fault: a database outage longer than the message
-        // retries ends so) is asked for again at its due time (RetryDue); a cancellation or the workflow timeout
+        // waits on may be gone, so a resumed task (ResumeTask) asks for its step again; a step that failed for now
+        // (ResearchStepDeferred) or crashed instead of answering (its Fault: a database outage longer than the message
+        // retries ends so) is asked for again at its due time (DeferredStepDue); a cancellation or the workflow timeout
         // ends the task at once, or, while a payment is in flight, once it is settled.
 
         // Recorded with its owner and voice id by the Api or the bus intake, and started by admission.
         During(Submitted,
         [
-            When(Accepted)
+            When(TaskAccepted)
                 .TransitionTo(Discovering)
                 .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
-            When(Resume)
+            When(ResumeTask)
                 .TransitionTo(Discovering)
                 .Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
             .. Stoppable(),
@@ -114,11 +114,11 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
                 .If(x => x.Saga.ApprovalThreshold is null && x.Saga.PlannedTotal == 0, nothingToBuy => nothingToBuy
                     .TransitionTo(Reporting)
                     .Publish(x => WriteReportFor(x.Saga))),
-            When(StepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
-            When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
-            When(DiscoveryFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
-            When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
-            When(Resume).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
+            When(ResearchStepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
+            When(ResearchStepDeferred).Then(x => Defer(x.Saga, x.Message)),
+            When(DiscoverSourcesFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
+            When(DeferredStepDue, x => x.Saga.TakeDueDeferral()).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
+            When(ResumeTask).Publish(x => new DiscoverSources(x.Saga.CorrelationId, x.Saga.Theme)),
             .. Stoppable(),
         ]);
 
@@ -127,16 +127,16 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
         // was lost is told again by the hosts' sweep; one made as the timeout is decided wins only if committed first.
         During(AwaitingApproval,
         [
-            When(ApprovalDecided, x => x.Saga.ApprovalDecision == ApprovalDecision.Approved)
+            When(TaskApprovalDecided, x => x.Saga.ApprovalDecision == ApprovalDecision.Approved)
                 .Then(x => x.Saga.Approve(Now))
                 .Then(x => x.AfterCommit(() => TaskMetrics.ApprovalEnded(TaskMetrics.ApprovalOutcomes.Approved)))
                 .TransitionTo(AwaitingPayment)
                 .Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
-            When(ApprovalDecided, x => x.Saga.ApprovalDecision == ApprovalDecision.Rejected)
+            When(TaskApprovalDecided, x => x.Saga.ApprovalDecision == ApprovalDecision.Rejected)
                 .Then(x => x.Saga.Reject(Now))
                 .Then(x => x.AfterCommit(() => TaskMetrics.ApprovalEnded(TaskMetrics.ApprovalOutcomes.Rejected)))
                 .TransitionTo(Cancelled),
-            When(ApprovalExpired, x => x.Saga.ApprovalDecision is null && x.Saga.ApprovalExpiresAt <= Now)
+            When(TaskApprovalExpired, x => x.Saga.ApprovalDecision is null && x.Saga.ApprovalExpiresAt <= Now)
                 .Then(x => x.Saga.ExpireApproval(Now))
                 .Then(x => x.AfterCommit(() => TaskMetrics.ApprovalEnded(TaskMetrics.ApprovalOutcomes.TimedOut)))
                 .TransitionTo(Cancelled),
@@ -145,22 +145,22 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
 
         During(AwaitingPayment,
         [
-            Proceed(When(TokenIssued).Then(x => x.Saga.RecordTokenIssued(Now))),
-            When(StepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
-            When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
-            When(TokenRequestFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.AuthenticationError, x.Message)),
-            When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
-            When(Resume).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
+            Proceed(When(PaymentTokenIssued).Then(x => x.Saga.RecordTokenIssued(Now))),
+            When(ResearchStepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
+            When(ResearchStepDeferred).Then(x => Defer(x.Saga, x.Message)),
+            When(RequestPaymentTokenFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.AuthenticationError, x.Message)),
+            When(DeferredStepDue, x => x.Saga.TakeDueDeferral()).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
+            When(ResumeTask).Publish(x => new RequestPaymentToken(x.Saga.CorrelationId)),
             .. Stoppable(),
         ]);
 
         // Paying: one step pays every purchase started, in plan order; then everything paid or maybe paid is read.
         During(Paying,
         [
-            Proceed(When(PaymentsMade).Then(x => x.Saga.RecordPayments(x.Message.Outcomes, Now))),
+            Proceed(When(ItemPaymentsMade).Then(x => x.Saga.RecordPayments(x.Message.Outcomes, Now))),
             // A payment step that crashed may have charged: what it was paying is settled like any unconfirmed payment.
-            Proceed(When(PaymentFaulted).Then(x => x.Saga.RecordPaymentsUnknown("the payment step crashed", Now))),
-            When(Resume).Publish(x => PayForStartedPurchases(x.Saga)),
+            Proceed(When(PayForItemsFaulted).Then(x => x.Saga.RecordPaymentsUnknown("the payment step crashed", Now))),
+            When(ResumeTask).Publish(x => PayForStartedPurchases(x.Saga)),
             .. Stoppable(),
         ]);
 
@@ -168,12 +168,12 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
         // 402 means not paid: only then is the purchase paid again, under the same key.
         During(Retrying,
         [
-            Proceed(When(ItemsRead).Then(x => x.Saga.RecordReads(x.Message.Reads, Now, _retry))),
-            Proceed(When(StepFailed).Then(x => x.Saga.RecordReadsFailed(x.Message, Now, _retry))),
-            When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
-            When(ReadFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
-            Proceed(When(RetryDue, x => x.Saga.TakeDueRetry()), due: true),
-            Proceed(When(Resume)),
+            Proceed(When(ItemsDataFetched).Then(x => x.Saga.RecordReads(x.Message.Reads, Now, _deferral))),
+            Proceed(When(ResearchStepFailed).Then(x => x.Saga.RecordReadsFailed(x.Message, Now, _deferral))),
+            When(ResearchStepDeferred).Then(x => Defer(x.Saga, x.Message)),
+            When(FetchItemsDataFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
+            Proceed(When(DeferredStepDue, x => x.Saga.TakeDueDeferral()), due: true),
+            Proceed(When(ResumeTask)),
             .. Stoppable(),
         ]);
 
@@ -182,11 +182,11 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
             When(ReportWritten)
                 .Then(x => x.Saga.Complete(x.Message.Markdown, Now))
                 .TransitionTo(Completed),
-            When(StepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
-            When(StepDeferred).Then(x => Defer(x.Saga, x.Message)),
-            When(ReportFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.WorkflowError, x.Message)),
-            When(RetryDue, x => x.Saga.TakeDueRetry()).Publish(x => WriteReportFor(x.Saga)),
-            When(Resume).Publish(x => WriteReportFor(x.Saga)),
+            When(ResearchStepFailed).Then(x => x.Saga.Fail(x.Message.ErrorType, x.Message.Message, Now)).TransitionTo(Failed),
+            When(ResearchStepDeferred).Then(x => Defer(x.Saga, x.Message)),
+            When(WriteReportFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.WorkflowError, x.Message)),
+            When(DeferredStepDue, x => x.Saga.TakeDueDeferral()).Publish(x => WriteReportFor(x.Saga)),
+            When(ResumeTask).Publish(x => WriteReportFor(x.Saga)),
             .. Stoppable(),
         ]);
 
@@ -212,33 +212,33 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
     public State Failed { get; private set; } = null!;
     public State Cancelled { get; private set; } = null!;
 
-    public Event<TaskAccepted> Accepted { get; private set; } = null!;
+    public Event<TaskAccepted> TaskAccepted { get; private set; } = null!;
     public Event<SourcesDiscovered> SourcesDiscovered { get; private set; } = null!;
-    public Event<PaymentTokenIssued> TokenIssued { get; private set; } = null!;
-    public Event<ItemPaymentsMade> PaymentsMade { get; private set; } = null!;
-    public Event<ItemsDataFetched> ItemsRead { get; private set; } = null!;
+    public Event<PaymentTokenIssued> PaymentTokenIssued { get; private set; } = null!;
+    public Event<ItemPaymentsMade> ItemPaymentsMade { get; private set; } = null!;
+    public Event<ItemsDataFetched> ItemsDataFetched { get; private set; } = null!;
     public Event<ReportWritten> ReportWritten { get; private set; } = null!;
-    public Event<ResearchStepFailed> StepFailed { get; private set; } = null!;
-    public Event<ResearchStepDeferred> StepDeferred { get; private set; } = null!;
-    public Event<RetryStep> RetryDue { get; private set; } = null!;
-    public Event<ResumeTask> Resume { get; private set; } = null!;
-    public Event<CancelTask> CancelRequested { get; private set; } = null!;
-    public Event<TaskDeadlinePassed> DeadlinePassed { get; private set; } = null!;
-    public Event<TaskSettlementExpired> SettlementExpired { get; private set; } = null!;
-    public Event<TaskApprovalDecided> ApprovalDecided { get; private set; } = null!;
-    public Event<TaskApprovalExpired> ApprovalExpired { get; private set; } = null!;
-    public Event<Fault<DiscoverSources>> DiscoveryFaulted { get; private set; } = null!;
-    public Event<Fault<RequestPaymentToken>> TokenRequestFaulted { get; private set; } = null!;
-    public Event<Fault<PayForItems>> PaymentFaulted { get; private set; } = null!;
-    public Event<Fault<FetchItemsData>> ReadFaulted { get; private set; } = null!;
-    public Event<Fault<WriteReport>> ReportFaulted { get; private set; } = null!;
+    public Event<ResearchStepFailed> ResearchStepFailed { get; private set; } = null!;
+    public Event<ResearchStepDeferred> ResearchStepDeferred { get; private set; } = null!;
+    public Event<DeferredStepDue> DeferredStepDue { get; private set; } = null!;
+    public Event<ResumeTask> ResumeTask { get; private set; } = null!;
+    public Event<CancelTask> CancelTask { get; private set; } = null!;
+    public Event<TaskDeadlinePassed> TaskDeadlinePassed { get; private set; } = null!;
+    public Event<TaskSettlementExpired> TaskSettlementExpired { get; private set; } = null!;
+    public Event<TaskApprovalDecided> TaskApprovalDecided { get; private set; } = null!;
+    public Event<TaskApprovalExpired> TaskApprovalExpired { get; private set; } = null!;
+    public Event<Fault<DiscoverSources>> DiscoverSourcesFaulted { get; private set; } = null!;
+    public Event<Fault<RequestPaymentToken>> RequestPaymentTokenFaulted { get; private set; } = null!;
+    public Event<Fault<PayForItems>> PayForItemsFaulted { get; private set; } = null!;
+    public Event<Fault<FetchItemsData>> FetchItemsDataFaulted { get; private set; } = null!;
+    public Event<Fault<WriteReport>> WriteReportFaulted { get; private set; } = null!;
 
     DateTime Now => _clock.GetUtcNow().UtcDateTime;
 
-    void Defer(ResearchTaskState task, ResearchStepDeferred deferred) => task.Defer(deferred.ErrorType, deferred.Message, Now, _retry);
+    void Defer(ResearchTaskState task, ResearchStepDeferred deferred) => task.Defer(deferred.ErrorType, deferred.Message, Now, _deferral);
 
     void DeferUnexpected(ResearchTaskState task, string errorType, Fault fault) =>
-        task.Defer(errorType, $"The step failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no detail"}", Now, _retry);
+        task.Defer(errorType, $"The step failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no detail"}", Now, _deferral);
 
     /// <summary>
     /// After a payment or reading step: reads what may have been paid, pays what is left, waits for a due retry,
@@ -247,7 +247,7 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
     EventActivityBinder<ResearchTaskState, T> Proceed<T>(EventActivityBinder<ResearchTaskState, T> binder, bool due = false)
         where T : class =>
         binder
-            .Then(x => Decide(x, x.Saga.Continue(Now, _retry, due)))
+            .Then(x => Decide(x, x.Saga.Continue(Now, _deferral, due)))
             .If(x => Decided(x) == NextStep.Read, read => read
                 .TransitionTo(Retrying)
                 .Publish(x => new FetchItemsData(x.Saga.CorrelationId, [.. x.Saga.PurchasesToRead.Select(p => p.ItemId)])))
@@ -277,18 +277,18 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
     /// </summary>
     EventActivities<ResearchTaskState>[] Stoppable() =>
     [
-        When(CancelRequested, x => !x.Saga.PaymentInFlight)
+        When(CancelTask, x => !x.Saga.PaymentInFlight)
             .Then(x => x.Saga.Cancel(Now))
             .TransitionTo(Cancelled),
-        When(CancelRequested, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
+        When(CancelTask, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
             .Then(x => x.Saga.StopRequested = StopReason.Cancelled),
-        When(DeadlinePassed, x => !x.Saga.PaymentInFlight)
+        When(TaskDeadlinePassed, x => !x.Saga.PaymentInFlight)
             .Then(x => x.Saga.TimeOut(Now))
             .TransitionTo(Failed),
-        When(DeadlinePassed, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
+        When(TaskDeadlinePassed, x => x.Saga.PaymentInFlight && x.Saga.StopRequested is null)
             .Then(x => x.Saga.StopRequested = StopReason.TimedOut),
         // Settling has a bound too (Workflow:SettleFor after the deadline): what is still unknown is left to a person.
-        When(SettlementExpired)
+        When(TaskSettlementExpired)
             .Then(x => x.Saga.AbandonSettlement(Now))
             .TransitionTo(Failed),
     ];

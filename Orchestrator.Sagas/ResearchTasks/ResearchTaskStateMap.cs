@@ -37,7 +37,7 @@ public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTask
         // Admission reads the oldest waiting tasks and counts the working ones through this index; its first column
         // serves every other read by state, as an index on the state alone did.
         builder.HasIndex(x => new { x.CurrentState, x.CreatedAt, x.CorrelationId });
-        builder.HasIndex(x => x.RetryAt);
+        builder.HasIndex(x => x.DeferredUntil);
         builder.HasIndex(x => new { x.OwnerId, x.CreatedAt });
         builder.HasIndex(x => new { x.OwnerId, x.SubmissionKey }).IsUnique();
 

@@ -36,7 +36,7 @@ public static class ResearchWorkflowRegistration
             .BindConfiguration(RecoveryOptions.Section)
             .ValidateDataAnnotations()
             .ValidateOnStart();
-        builder.Services.AddOptions<StepRetryOptions>().BindConfiguration(StepRetryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<DeferralOptions>().BindConfiguration(DeferralOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.AddSpendingControls();
         builder.Services.AddHostedService<UnfinishedTaskSweep>();
         builder.Services.AddHostedService<WatchedTasksListener>();

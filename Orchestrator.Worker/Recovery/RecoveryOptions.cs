@@ -30,7 +30,7 @@ public sealed class RecoveryOptions
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// How often tasks past their deadline, and tasks whose deferred step is due (<c>retry_at</c> passed), are looked
+    /// How often tasks past their deadline, and tasks whose deferred step is due (<c>deferred_until</c> passed), are looked
     /// for: a deadline fires at most this late (plus the time to handle the message).
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]

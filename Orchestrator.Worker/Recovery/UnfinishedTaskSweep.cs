@@ -9,7 +9,7 @@ namespace Orchestrator.Worker.Recovery;
 /// than <c>WORKFLOW_TIMEOUT</c> ago are sent <see cref="TaskDeadlinePassed"/> within <see cref="RecoveryOptions.DuePoll"/> of
 /// that moment. Both are found in the database,
 /// so they survive any restart; several Workers sweeping at once only repeat messages the saga ignores. Tasks
-/// waiting on a step that failed for now are sent <see cref="RetryStep"/> once its due time (<c>retry_at</c>) has
+/// waiting on a step that failed for now are sent <see cref="DeferredStepDue"/> once its due time (<c>deferred_until</c>) has
 /// passed: the durable backoff, kept in the database because this RabbitMQ has no delayed messages.
 /// </summary>
 public sealed partial class UnfinishedTaskSweep(
@@ -49,7 +49,7 @@ public sealed partial class UnfinishedTaskSweep(
 
     /// <summary>
     /// What falls due at a moment, read from the database at that moment (within <paramref name="interval"/>): the
-    /// deadlines (<c>created_at</c> + <c>WORKFLOW_TIMEOUT</c>) and the deferred steps (<c>retry_at</c>). Being
+    /// deadlines (<c>created_at</c> + <c>WORKFLOW_TIMEOUT</c>) and the deferred steps (<c>deferred_until</c>). Being
     /// read, not scheduled, they hold across restarts of every process.
     /// </summary>
     async Task SendDueAsync(TimeSpan interval, CancellationToken stoppingToken)
@@ -63,7 +63,7 @@ public sealed partial class UnfinishedTaskSweep(
                 var deadlineCreated = now - TimeSpan.FromSeconds(workflow.Value.WorkflowTimeout);
                 await ExpireAsync(deadlineCreated, stoppingToken);
                 await EndSettlingAsync(deadlineCreated - workflow.Value.SettleFor, stoppingToken);
-                await RetryDueAsync(now, stoppingToken);
+                await SendDueDeferralsAsync(now, stoppingToken);
                 await EndApprovalWaitsAsync(now, stoppingToken);
             }
         }
@@ -73,10 +73,10 @@ public sealed partial class UnfinishedTaskSweep(
     }
 
     /// <summary>Asks the unfinished tasks whose deferred step was due at <paramref name="now"/> to try it again.</summary>
-    public Task<int> RetryDueAsync(DateTime now, CancellationToken cancellationToken) =>
+    public Task<int> SendDueDeferralsAsync(DateTime now, CancellationToken cancellationToken) =>
         SweepAsync(
-            tasks => tasks.Where(t => t.RetryAt != null && t.RetryAt <= now).OrderBy(t => t.RetryAt),
-            taskId => new RetryStep(taskId),
+            tasks => tasks.Where(t => t.DeferredUntil != null && t.DeferredUntil <= now).OrderBy(t => t.DeferredUntil),
+            taskId => new DeferredStepDue(taskId),
             cancellationToken,
             quiet: true);
 
@@ -165,7 +165,7 @@ public sealed partial class UnfinishedTaskSweep(
 
     /// <summary>
     /// Resumes the started, unfinished tasks whose state has not changed since <paramref name="updatedBefore"/>; not
-    /// those waiting for a deferred step's due time, which <see cref="RetryDueAsync"/> looks after, nor those waiting
+    /// those waiting for a deferred step's due time, which <see cref="SendDueDeferralsAsync"/> looks after, nor those waiting
     /// to start (<c>Submitted</c>), which admission starts when a slot is free, nor those waiting for a person
     /// (<c>AwaitingApproval</c>: <see cref="EndApprovalWaitsAsync"/>), nor those whose payment step still
     /// holds its lease (<see cref="ResearchTaskState.StepLeaseUntil"/>): it is slow, not lost.
@@ -175,7 +175,7 @@ public sealed partial class UnfinishedTaskSweep(
         var now = clock.GetUtcNow().UtcDateTime;
         return SweepAsync(
             tasks => tasks
-                .Where(t => t.UpdatedAt < updatedBefore && t.RetryAt == null && t.CurrentState != TaskStates.Submitted)
+                .Where(t => t.UpdatedAt < updatedBefore && t.DeferredUntil == null && t.CurrentState != TaskStates.Submitted)
                 .Where(t => t.CurrentState != TaskStates.AwaitingApproval)
                 .Where(t => t.StepLeaseUntil == null || t.StepLeaseUntil < now)
                 .OrderBy(t => t.UpdatedAt),

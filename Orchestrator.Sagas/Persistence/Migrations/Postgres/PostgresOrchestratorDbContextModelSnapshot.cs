@@ -276,6 +276,14 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("daily_hold");
 
+                    b.Property<int>("Deferrals")
+                        .HasColumnType("integer")
+                        .HasColumnName("deferrals");
+
+                    b.Property<DateTime?>("DeferredUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("deferred_until");
+
                     b.Property<string>("ErrorMessage")
                         .HasMaxLength(2000)
                         .HasColumnType("character varying(2000)")
@@ -310,14 +318,6 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.Property<string>("ReportMarkdown")
                         .HasColumnType("text")
                         .HasColumnName("report_markdown");
-
-                    b.Property<DateTime?>("RetryAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("retry_at");
-
-                    b.Property<int>("RetryAttempts")
-                        .HasColumnType("integer")
-                        .HasColumnName("retry_attempts");
 
                     b.Property<DateTime?>("SpendingDay")
                         .HasColumnType("timestamp with time zone")
@@ -374,8 +374,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Postgres
                     b.HasKey("CorrelationId")
                         .HasName("pk_research_tasks");
 
-                    b.HasIndex("RetryAt")
-                        .HasDatabaseName("ix_research_tasks_retry_at");
+                    b.HasIndex("DeferredUntil")
+                        .HasDatabaseName("ix_research_tasks_deferred_until");
 
                     b.HasIndex("OwnerId", "CreatedAt")
                         .HasDatabaseName("ix_research_tasks_owner_id_created_at");

@@ -277,6 +277,14 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                         .HasColumnType("bigint")
                         .HasColumnName("daily_hold");
 
+                    b.Property<int>("Deferrals")
+                        .HasColumnType("int")
+                        .HasColumnName("deferrals");
+
+                    b.Property<DateTime?>("DeferredUntil")
+                        .HasColumnType("datetime2")
+                        .HasColumnName("deferred_until");
+
                     b.Property<string>("ErrorMessage")
                         .HasMaxLength(2000)
                         .HasColumnType("nvarchar(2000)")
@@ -312,14 +320,6 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.Property<string>("ReportMarkdown")
                         .HasColumnType("nvarchar(max)")
                         .HasColumnName("report_markdown");
-
-                    b.Property<DateTime?>("RetryAt")
-                        .HasColumnType("datetime2")
-                        .HasColumnName("retry_at");
-
-                    b.Property<int>("RetryAttempts")
-                        .HasColumnType("int")
-                        .HasColumnName("retry_attempts");
 
                     b.Property<DateTime?>("SpendingDay")
                         .HasColumnType("datetime2")
@@ -377,8 +377,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.SqlServer
                     b.HasKey("CorrelationId")
                         .HasName("pk_research_tasks");
 
-                    b.HasIndex("RetryAt")
-                        .HasDatabaseName("ix_research_tasks_retry_at");
+                    b.HasIndex("DeferredUntil")
+                        .HasDatabaseName("ix_research_tasks_deferred_until");
 
                     b.HasIndex("OwnerId", "CreatedAt")
                         .HasDatabaseName("ix_research_tasks_owner_id_created_at");

@@ -269,6 +269,14 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("daily_hold");
 
+                    b.Property<int>("Deferrals")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("deferrals");
+
+                    b.Property<DateTime?>("DeferredUntil")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("deferred_until");
+
                     b.Property<string>("ErrorMessage")
                         .HasMaxLength(2000)
                         .HasColumnType("TEXT")
@@ -303,14 +311,6 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.Property<string>("ReportMarkdown")
                         .HasColumnType("TEXT")
                         .HasColumnName("report_markdown");
-
-                    b.Property<DateTime?>("RetryAt")
-                        .HasColumnType("TEXT")
-                        .HasColumnName("retry_at");
-
-                    b.Property<int>("RetryAttempts")
-                        .HasColumnType("INTEGER")
-                        .HasColumnName("retry_attempts");
 
                     b.Property<DateTime?>("SpendingDay")
                         .HasColumnType("TEXT")
@@ -367,8 +367,8 @@ namespace Orchestrator.Sagas.Persistence.Migrations.Sqlite
                     b.HasKey("CorrelationId")
                         .HasName("pk_research_tasks");
 
-                    b.HasIndex("RetryAt")
-                        .HasDatabaseName("ix_research_tasks_retry_at");
+                    b.HasIndex("DeferredUntil")
+                        .HasDatabaseName("ix_research_tasks_deferred_until");
 
                     b.HasIndex("OwnerId", "CreatedAt")
                         .HasDatabaseName("ix_research_tasks_owner_id_created_at");

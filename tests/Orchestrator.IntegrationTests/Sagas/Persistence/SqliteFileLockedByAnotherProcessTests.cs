@@ -22,7 +22,7 @@ public sealed class SqliteFileLockedByAnotherProcessTests : IAsyncLifetime
     {
         await using var api = await _embedded.StartAsync(new Dictionary<string, string>
         {
-            ["Recovery__StepRetryDelay"] = "00:00:01",
+            ["Recovery__DeferralDelay"] = "00:00:01",
         });
         var taskIds = new List<string>();
         for (var i = 0; i < 10; i++)

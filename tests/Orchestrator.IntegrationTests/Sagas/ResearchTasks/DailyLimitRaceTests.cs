@@ -26,7 +26,7 @@ public sealed class DailyLimitRaceTests(ITestOutputHelper output) : IAsyncLifeti
         Settings = new Dictionary<string, string>
         {
             ["Spending__DailyLimitPerOwner"] = Limit.ToString(CultureInfo.InvariantCulture),
-            ["Recovery__StepRetryDelay"] = "00:00:01",
+            ["Recovery__DeferralDelay"] = "00:00:01",
             ["Recovery__StallAfter"] = "00:00:05",
             ["Recovery__SweepInterval"] = "00:00:01",
             ["Recovery__PaymentLease"] = "00:00:05",

@@ -17,7 +17,7 @@ public sealed class DatabaseCutDuringPaymentsTests : IAsyncLifetime
         SimulatorLatency = TimeSpan.FromMilliseconds(50),
         Settings = new Dictionary<string, string>
         {
-            ["Recovery__StepRetryDelay"] = "00:00:01",
+            ["Recovery__DeferralDelay"] = "00:00:01",
             ["Recovery__StallAfter"] = "00:00:30",
             ["Recovery__SweepInterval"] = "00:00:05",
         },

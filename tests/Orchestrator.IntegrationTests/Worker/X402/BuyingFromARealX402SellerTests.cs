@@ -198,8 +198,8 @@ public sealed class BuyingFromARealX402SellerTests(X402SellerRun run) : IClassFi
         ["HTTP_TIMEOUT"] = "2",
         ["MAX_RETRIES"] = "1",
         ["RETRY_DELAY"] = "0.05",
-        ["Recovery__StepRetryDelay"] = "00:00:01",
-        ["Recovery__StepRetryMaxDelay"] = "00:00:02",
+        ["Recovery__DeferralDelay"] = "00:00:01",
+        ["Recovery__DeferralMaxDelay"] = "00:00:02",
     });
 
     static Task<string> SubmitAsync(HostProcess api, long budget) =>

@@ -69,7 +69,7 @@ public sealed class TaskProgressLogTests
         task.ApprovalDecidedBy = "alice";
         task.Reject(T0.AddSeconds(30));
         task.CurrentState = "Cancelled";
-        ResearchTaskTransition[] decided = [.. transitions, new() { TaskId = task.CorrelationId, FromState = "AwaitingApproval", ToState = "Cancelled", Event = "ApprovalDecided", At = T0.AddSeconds(30).AddMilliseconds(1) }];
+        ResearchTaskTransition[] decided = [.. transitions, new() { TaskId = task.CorrelationId, FromState = "AwaitingApproval", ToState = "Cancelled", Event = "TaskApprovalDecided", At = T0.AddSeconds(30).AddMilliseconds(1) }];
 
         var events = TaskProgressLog.Build(task, decided, [.. task.AuditEvents]);
 
@@ -103,14 +103,14 @@ public sealed class TaskProgressLogTests
             [new SourceQuote(7, "Seven", "C", 10, 2), new SourceQuote(8, "Eight", "C", 12, 1)],
             owned: [new OwnedSource(8, earlier, T0.AddDays(-1), "{}", "charge-1", null)]);
         task.AuditReused(T0.AddSeconds(2));
-        Assert.Equal(NextStep.Pay, task.Continue(T0.AddSeconds(3), new StepRetryOptions(), due: false));
+        Assert.Equal(NextStep.Pay, task.Continue(T0.AddSeconds(3), new DeferralOptions(), due: false));
         task.RecordPayments([new PaymentOutcome(7, PaymentResult.Paid)], T0.AddSeconds(4));
         ResearchTaskTransition[] transitions =
         [
             task.Transitions[0],
             new() { TaskId = task.CorrelationId, FromState = "Discovering", ToState = "AwaitingPayment", Event = "SourcesDiscovered", At = T0.AddSeconds(2).AddMilliseconds(1) },
-            new() { TaskId = task.CorrelationId, FromState = "AwaitingPayment", ToState = "Paying", Event = "TokenIssued", At = T0.AddSeconds(3).AddMilliseconds(1) },
-            new() { TaskId = task.CorrelationId, FromState = "Paying", ToState = "Retrying", Event = "PaymentsMade", At = T0.AddSeconds(4).AddMilliseconds(1) },
+            new() { TaskId = task.CorrelationId, FromState = "AwaitingPayment", ToState = "Paying", Event = "PaymentTokenIssued", At = T0.AddSeconds(3).AddMilliseconds(1) },
+            new() { TaskId = task.CorrelationId, FromState = "Paying", ToState = "Retrying", Event = "ItemPaymentsMade", At = T0.AddSeconds(4).AddMilliseconds(1) },
         ];
         Assert.Contains(task.AuditEvents, e => e is { Action: AuditActions.Reused, ItemId: 8 });
 
@@ -135,7 +135,7 @@ public sealed class TaskProgressLogTests
         ResearchTaskTransition[] transitions =
         [
             task.Transitions[0],
-            new() { TaskId = task.CorrelationId, FromState = "Submitted", ToState = "Discovering", Event = "Accepted", At = T0.AddSeconds(1).AddMilliseconds(1) },
+            new() { TaskId = task.CorrelationId, FromState = "Submitted", ToState = "Discovering", Event = "TaskAccepted", At = T0.AddSeconds(1).AddMilliseconds(1) },
             new() { TaskId = task.CorrelationId, FromState = "Discovering", ToState = "AwaitingApproval", Event = "SourcesDiscovered", At = T0.AddSeconds(2).AddMilliseconds(1) },
         ];
         return (task, transitions);
@@ -146,9 +146,9 @@ public sealed class TaskProgressLogTests
     {
         var task = ResearchTaskState.Accept(Guid.NewGuid(), "theme", 50, "v", "anonymous", T0);
         task.Plan([new SourceQuote(7, "Seven", "C", 10, 2), new SourceQuote(8, "Eight", "C", 60, 1)]);
-        Assert.Equal(NextStep.Pay, task.Continue(T0.AddSeconds(3), new StepRetryOptions(), due: false));
+        Assert.Equal(NextStep.Pay, task.Continue(T0.AddSeconds(3), new DeferralOptions(), due: false));
         task.RecordPayments([new PaymentOutcome(7, PaymentResult.Paid)], T0.AddSeconds(4));
-        task.RecordReads([new ItemRead(7, ItemReadResult.Read, "{}")], T0.AddSeconds(6), new StepRetryOptions());
+        task.RecordReads([new ItemRead(7, ItemReadResult.Read, "{}")], T0.AddSeconds(6), new DeferralOptions());
         task.Complete("# report", T0.AddSeconds(8));
         task.CurrentState = "Completed";
 
@@ -158,11 +158,11 @@ public sealed class TaskProgressLogTests
         ResearchTaskTransition[] transitions =
         [
             task.Transitions[0],
-            Step(1, "Submitted", "Discovering", "Accepted"),
+            Step(1, "Submitted", "Discovering", "TaskAccepted"),
             Step(2, "Discovering", "AwaitingPayment", "SourcesDiscovered"),
-            Step(3, "AwaitingPayment", "Paying", "TokenIssued"),
-            Step(4, "Paying", "Retrying", "PaymentsMade"),
-            Step(6, "Retrying", "Reporting", "ItemsRead"),
+            Step(3, "AwaitingPayment", "Paying", "PaymentTokenIssued"),
+            Step(4, "Paying", "Retrying", "ItemPaymentsMade"),
+            Step(6, "Retrying", "Reporting", "ItemsDataFetched"),
             Step(8, "Reporting", "Completed", "ReportWritten"),
         ];
         return (task, transitions, [.. task.AuditEvents]);

@@ -35,6 +35,36 @@ public sealed class MigrationsTests
             Assert.Contains($"[{column}]", script, StringComparison.Ordinal);
     }
 
+    /// <summary>The events are named as their messages since OneWordPerIdea: the history stored before is renamed with them.</summary>
+    [Fact]
+    public async Task Transitions_stored_before_the_events_took_their_messages_names_are_renamed()
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"orchestrator-migrations-{Guid.NewGuid():N}.db");
+        try
+        {
+            await using var db = (SqliteOrchestratorDbContext)ProviderOptions.CreateContext(DatabaseProvider.Sqlite, $"Data Source={file}");
+            var migrator = db.GetService<IMigrator>();
+            var migrations = db.Database.GetMigrations().ToList();
+            var renaming = migrations.FindIndex(m => m.EndsWith("_OneWordPerIdea", StringComparison.Ordinal));
+            await migrator.MigrateAsync(migrations[renaming - 1]);
+            // The history alone is what this is about: no task row under it.
+            await db.Database.OpenConnectionAsync();
+            await db.Database.ExecuteSqlRawAsync("PRAGMA foreign_keys = OFF");
+            await db.Database.ExecuteSqlRawAsync(
+                "INSERT INTO research_task_transitions (task_id, from_state, to_state, event, at) VALUES ('00000000-0000-0000-0000-000000000001', 'Submitted', 'Discovering', 'Accepted', '2026-12-05 00:00:00'), ('00000000-0000-0000-0000-000000000001', 'Paying', 'Paying', 'RetryDue', '2026-12-05 00:00:01'), ('00000000-0000-0000-0000-000000000001', 'Discovering', 'AwaitingPayment', 'SourcesDiscovered', '2026-12-05 00:00:02')");
+
+            await migrator.MigrateAsync();
+
+            var events = await db.Database.SqlQueryRaw<string>("SELECT event AS Value FROM research_task_transitions ORDER BY at").ToListAsync();
+            Assert.Equal(["TaskAccepted", "DeferredStepDue", "SourcesDiscovered"], events);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            File.Delete(file);
+        }
+    }
+
     [Fact]
     public void On_SqlServer_owner_ids_and_idempotency_keys_compare_byte_for_byte()
     {

@@ -39,7 +39,7 @@ public sealed class FailurePathTests : IAsyncLifetime
         var task = await _harness.WaitForAsync(taskId, m => m.Failed);
         Assert.Equal(ErrorTypes.DataError, task.ErrorType);
         Assert.Contains("503", task.ErrorMessage, StringComparison.Ordinal);
-        Assert.Null(task.RetryAt);
+        Assert.Null(task.DeferredUntil);
         Assert.Equal(0, task.Spent);
     }
 
@@ -78,13 +78,13 @@ public sealed class FailurePathTests : IAsyncLifetime
         _harness.Simulators.Behaviour.MarketplaceOutage = true;
         var taskId = await _harness.SubmitAsync("Tesla Inc financial performance 2023", budget: 50);
         var waiting = await _harness.WaitUntilDeferredAsync(taskId);
-        Assert.Equal(1, waiting.RetryAttempts);
+        Assert.Equal(1, waiting.Deferrals);
 
         _harness.Simulators.Behaviour.MarketplaceOutage = false;
-        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
+        await _harness.Bus.Bus.Publish(new DeferredStepDue(taskId));
 
         var task = await _harness.WaitForAsync(taskId, m => m.Completed);
-        Assert.Null(task.RetryAt);
+        Assert.Null(task.DeferredUntil);
         Assert.Null(task.LastError);
         var charges = _harness.Simulators.Ledger.Charges;
         Assert.Equal(charges.Count, charges.Select(c => c.IdempotencyKey).Distinct().Count());
@@ -100,12 +100,12 @@ public sealed class FailurePathTests : IAsyncLifetime
         var first = await _harness.WaitUntilDeferredAsync(taskId);
 
         var retried = DateTime.UtcNow;
-        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
-        var second = await _harness.WaitUntilAsync(taskId, t => t.RetryAttempts == 2 && t.RetryAt is not null, "deferred twice");
+        await _harness.Bus.Bus.Publish(new DeferredStepDue(taskId));
+        var second = await _harness.WaitUntilAsync(taskId, t => t.Deferrals == 2 && t.DeferredUntil is not null, "deferred twice");
 
         // 2 s, then 4 s (each with up to a quarter more at random), from when the step failed.
-        Assert.InRange(first.RetryAt!.Value - submitted, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(2.5) + (retried - submitted));
-        Assert.InRange(second.RetryAt!.Value - retried, TimeSpan.FromSeconds(3.9), TimeSpan.FromSeconds(7));
+        Assert.InRange(first.DeferredUntil!.Value - submitted, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(2.5) + (retried - submitted));
+        Assert.InRange(second.DeferredUntil!.Value - retried, TimeSpan.FromSeconds(3.9), TimeSpan.FromSeconds(7));
         Assert.Equal("Discovering", second.CurrentState);
     }
 

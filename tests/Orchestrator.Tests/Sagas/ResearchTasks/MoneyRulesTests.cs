@@ -8,7 +8,7 @@ namespace Orchestrator.Tests.Sagas.ResearchTasks;
 public sealed class MoneyRulesTests
 {
     static readonly DateTime Now = new(2026, 12, 4, 12, 0, 0, DateTimeKind.Utc);
-    static readonly StepRetryOptions Retry = new();
+    static readonly DeferralOptions Retry = new();
 
     public static TheoryData<string, PurchaseStatus, PurchaseStatus, PaymentOutcome[], PurchaseStatus, PurchaseStatus, long, StopReason?> Payments => new()
     {
@@ -61,7 +61,7 @@ public sealed class MoneyRulesTests
         Assert.Equal(after, task.Purchases[0].Status);
         Assert.Equal(spent, task.Spent);
         Assert.Equal(stop, task.StopRequested);
-        Assert.Equal(readAgainLater, task.RetryAt is not null);
+        Assert.Equal(readAgainLater, task.DeferredUntil is not null);
         if (after == PurchaseStatus.Fetched)
             Assert.Equal(ResearchTaskState.Sha256("{}"), task.Purchases[0].DataSha256);
     }

@@ -11,7 +11,7 @@ public sealed class PlanWithHostileQuotesTests
         task.Plan([new SourceQuote(1, "A", "A", 2_000_000_000, 2), new SourceQuote(2, "B", "B", 2_000_000_000, 1)]);
 
         Assert.Equal([PurchaseStatus.Planned, PurchaseStatus.NotChosen], task.Purchases.OrderBy(p => p.ItemId).Select(p => p.Status));
-        Assert.Equal(NextStep.Pay, task.Continue(DateTime.UtcNow, new StepRetryOptions(), due: false));
+        Assert.Equal(NextStep.Pay, task.Continue(DateTime.UtcNow, new DeferralOptions(), due: false));
         Assert.Equal([1], task.PurchasesBeingPaid.Select(p => p.ItemId));
         task.RecordPayments([new PaymentOutcome(1, PaymentResult.Paid)], DateTime.UtcNow);
         Assert.Empty(task.PurchasesBeingPaid);
@@ -29,7 +29,7 @@ public sealed class PlanWithHostileQuotesTests
         Assert.Equal(2, skipped.ItemId);
         Assert.Equal(0, skipped.Price);
         Assert.Equal("the marketplace asked a price of 0", skipped.WhyNotBought(task.Budget));
-        Assert.Equal(NextStep.Pay, task.Continue(DateTime.UtcNow, new StepRetryOptions(), due: false));
+        Assert.Equal(NextStep.Pay, task.Continue(DateTime.UtcNow, new DeferralOptions(), due: false));
         Assert.Equal([1], task.PurchasesBeingPaid.Select(p => p.ItemId));
     }
 

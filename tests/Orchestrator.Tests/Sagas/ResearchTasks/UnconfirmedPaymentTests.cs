@@ -40,8 +40,8 @@ public sealed class UnconfirmedPaymentTests : IAsyncLifetime
         Assert.False(waiting.PaymentInFlight);
         Assert.Empty(_harness.Simulators.Ledger.Charges);
 
-        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
-        var again = await _harness.WaitUntilAsync(taskId, t => t.RetryAt is not null && t.Purchases.Max(p => p.PaymentAttempts) == ResearchTaskState.MaxPaymentAttempts + 1, "paid again later");
+        await _harness.Bus.Bus.Publish(new DeferredStepDue(taskId));
+        var again = await _harness.WaitUntilAsync(taskId, t => t.DeferredUntil is not null && t.Purchases.Max(p => p.PaymentAttempts) == ResearchTaskState.MaxPaymentAttempts + 1, "paid again later");
         await _harness.Bus.Bus.Publish(new TaskDeadlinePassed(taskId));
 
         var task = await _harness.WaitForAsync(taskId, m => m.Failed);
@@ -61,7 +61,7 @@ public sealed class UnconfirmedPaymentTests : IAsyncLifetime
         await _harness.WaitUntilDeferredAsync(taskId);
 
         _harness.Simulators.Behaviour.PaymentsDown = false;
-        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
+        await _harness.Bus.Bus.Publish(new DeferredStepDue(taskId));
 
         var task = await _harness.WaitForAsync(taskId, m => m.Completed);
         var paidLater = task.Purchases.Where(p => p.PaymentAttempts > ResearchTaskState.MaxPaymentAttempts).ToList();
@@ -81,15 +81,15 @@ public sealed class UnconfirmedPaymentTests : IAsyncLifetime
         var taskId = await _harness.SubmitAsync(Theme, budget: 50);
         await _harness.WaitUntilAsync(taskId, t => t.Purchases.Exists(p => p.Status == PurchaseStatus.Unconfirmed), "with its payment unconfirmed");
         _harness.Simulators.Behaviour.MarketplaceOutage = true;
-        await _harness.WaitUntilAsync(taskId, t => t.RetryAt is not null && t.PaymentInFlight, "settling later");
+        await _harness.WaitUntilAsync(taskId, t => t.DeferredUntil is not null && t.PaymentInFlight, "settling later");
 
         await _harness.Bus.Bus.Publish(new TaskDeadlinePassed(taskId));
-        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
-        var stillSettling = await _harness.WaitUntilAsync(taskId, t => t.StopRequested == StopReason.TimedOut && t.RetryAttempts >= 2, "settling past its timeout");
+        await _harness.Bus.Bus.Publish(new DeferredStepDue(taskId));
+        var stillSettling = await _harness.WaitUntilAsync(taskId, t => t.StopRequested == StopReason.TimedOut && t.Deferrals >= 2, "settling past its timeout");
         Assert.Equal("Retrying", stillSettling.CurrentState);
 
         _harness.Simulators.Behaviour.MarketplaceOutage = false;
-        await _harness.Bus.Bus.Publish(new RetryStep(taskId));
+        await _harness.Bus.Bus.Publish(new DeferredStepDue(taskId));
 
         var task = await _harness.WaitForAsync(taskId, m => m.Failed);
         Assert.Equal(ErrorTypes.WorkflowError, task.ErrorType);

@@ -133,7 +133,7 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
             var task = await LoadAsync(taskId);
             if (task is not null && condition(task))
                 return task;
-            Assert.True(DateTime.UtcNow < deadline, $"task {taskId} is not {what}; it is {task?.CurrentState}, retry at {task?.RetryAt}, {task?.LastErrorType}: {task?.LastError}");
+            Assert.True(DateTime.UtcNow < deadline, $"task {taskId} is not {what}; it is {task?.CurrentState}, retry at {task?.DeferredUntil}, {task?.LastErrorType}: {task?.LastError}");
             await Task.Delay(50);
         }
     }
@@ -152,9 +152,9 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
         }
     }
 
-    /// <summary>Waits until the task waits on a deferred step (<see cref="ResearchTaskState.RetryAt"/> set).</summary>
+    /// <summary>Waits until the task waits on a deferred step (<see cref="ResearchTaskState.DeferredUntil"/> set).</summary>
     public Task<ResearchTaskState> WaitUntilDeferredAsync(Guid taskId) =>
-        WaitUntilAsync(taskId, t => t.RetryAt is not null, "waiting on a deferred step");
+        WaitUntilAsync(taskId, t => t.DeferredUntil is not null, "waiting on a deferred step");
 
     /// <summary>The task as stored, with its purchases, or null.</summary>
     public async Task<ResearchTaskState?> LoadAsync(Guid taskId)

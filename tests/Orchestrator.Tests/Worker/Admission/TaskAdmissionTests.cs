@@ -55,8 +55,8 @@ public sealed class TaskAdmissionTests
             Assert.Equal(0, await harness.Admission.AdmitAsync(CancellationToken.None));
 
             harness.Simulators.Behaviour.MarketplaceOutage = false;
-            await harness.Bus.Bus.Publish(new RetryStep(oldestFirst[0].CorrelationId));
-            await harness.Bus.Bus.Publish(new RetryStep(oldestFirst[1].CorrelationId));
+            await harness.Bus.Bus.Publish(new DeferredStepDue(oldestFirst[0].CorrelationId));
+            await harness.Bus.Bus.Publish(new DeferredStepDue(oldestFirst[1].CorrelationId));
             await harness.WaitForAsync(oldestFirst[0].CorrelationId, m => m.Completed);
             await harness.WaitForAsync(oldestFirst[1].CorrelationId, m => m.Completed);
             Assert.Equal(["Submitted", "Submitted", "Submitted"], await StatesAsync(harness, oldestFirst.Skip(2)));
@@ -90,7 +90,7 @@ public sealed class TaskAdmissionTests
 
             // One of alice's tasks ends: the slot it frees is bob's, not alice's third (older) task's.
             harness.Simulators.Behaviour.MarketplaceOutage = false;
-            await harness.Bus.Bus.Publish(new RetryStep(alices[0].CorrelationId));
+            await harness.Bus.Bus.Publish(new DeferredStepDue(alices[0].CorrelationId));
             await harness.WaitForAsync(alices[0].CorrelationId, m => m.Completed);
             Assert.InRange(await harness.Admission.AdmitAsync(CancellationToken.None), 1, Slots);
             await harness.WaitForAsync(bobs.CorrelationId, m => m.Completed);

@@ -8,4 +8,4 @@ namespace Orchestrator.Contracts;
 public sealed record ResearchStepDeferred(Guid TaskId, string ErrorType, string Message);
 
 /// <summary>The due time of a deferred step has passed: the task repeats the step it waits on.</summary>
-public sealed record RetryStep(Guid TaskId);
+public sealed record DeferredStepDue(Guid TaskId);

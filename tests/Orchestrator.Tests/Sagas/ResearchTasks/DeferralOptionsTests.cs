@@ -1,8 +1,8 @@
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
-public sealed class StepRetryOptionsTests
+public sealed class DeferralOptionsTests
 {
-    readonly StepRetryOptions _options = new() { StepRetryDelay = TimeSpan.FromSeconds(2), StepRetryMaxDelay = TimeSpan.FromSeconds(60) };
+    readonly DeferralOptions _options = new() { DeferralDelay = TimeSpan.FromSeconds(2), DeferralMaxDelay = TimeSpan.FromSeconds(60) };
 
     [Theory]
     [InlineData(1, 2)]

@@ -3,17 +3,17 @@ using System.ComponentModel.DataAnnotations;
 namespace Orchestrator.Sagas.ResearchTasks;
 
 /// <summary>How long a task waits before it tries a step again that failed for now (<c>Recovery</c> section).</summary>
-public sealed class StepRetryOptions
+public sealed class DeferralOptions
 {
     public const string Section = "Recovery";
 
     /// <summary>The wait after the first failure; it doubles with every further one.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan StepRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
+    public TimeSpan DeferralDelay { get; set; } = TimeSpan.FromSeconds(2);
 
     /// <summary>The longest wait between two attempts.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan StepRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan DeferralMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>
     /// The wait before attempt <paramref name="attempts"/> + 1, with up to a quarter more at random, so that tasks
@@ -21,8 +21,8 @@ public sealed class StepRetryOptions
     /// </summary>
     public TimeSpan DelayAfter(int attempts)
     {
-        var doubled = StepRetryDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
-        var delay = Math.Min(doubled, StepRetryMaxDelay.TotalMilliseconds);
+        var doubled = DeferralDelay.TotalMilliseconds * Math.Pow(2, Math.Clamp(attempts - 1, 0, 30));
+        var delay = Math.Min(doubled, DeferralMaxDelay.TotalMilliseconds);
         return TimeSpan.FromMilliseconds(delay * (1 + Random.Shared.NextDouble() / 4));
     }
 }
