@@ -1,9 +1,9 @@
-using System.Net.Sockets;
 using System.Net;
+using System.Net.Sockets;
 using Orchestrator.Simulators;
-using Orchestrator.Worker.Hosting.AllHosts;
-using Orchestrator.Worker.Hosting;
 using Orchestrator.Worker;
+using Orchestrator.Worker.Hosting;
+using Orchestrator.Worker.Hosting.AllHosts;
 
 namespace Orchestrator.Api.Hosting;
 

@@ -1,10 +1,10 @@
-using System.ClientModel.Primitives;
 using System.ClientModel;
+using System.ClientModel.Primitives;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Http.Resilience;
-using OpenAI.Chat;
 using OpenAI;
+using OpenAI.Chat;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Worker.Admission;
 using Orchestrator.Worker.Analysis;

@@ -1,14 +1,14 @@
-using MassTransit.Testing;
 using MassTransit;
+using MassTransit.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Simulators;
+using Orchestrator.Worker;
 using Orchestrator.Worker.Admission;
 using Orchestrator.Worker.Hosting;
-using Orchestrator.Worker;
 
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 

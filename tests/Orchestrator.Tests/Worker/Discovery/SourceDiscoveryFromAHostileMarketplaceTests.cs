@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using Orchestrator.Simulators;
 using Orchestrator.Tests.Worker.Marketplace;
+using Orchestrator.Worker;
 using Orchestrator.Worker.Discovery;
 using Orchestrator.Worker.Marketplace;
-using Orchestrator.Worker;
 
 namespace Orchestrator.Tests.Worker.Discovery;
 

@@ -1,7 +1,7 @@
 using Orchestrator.Simulators;
 using Orchestrator.Tests.Worker.Marketplace;
-using Orchestrator.Worker.Discovery;
 using Orchestrator.Worker;
+using Orchestrator.Worker.Discovery;
 
 namespace Orchestrator.Tests.Worker.Hosting;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Orchestrator.Simulators;
-using Orchestrator.Worker.Hosting;
 using Orchestrator.Worker;
+using Orchestrator.Worker.Hosting;
 
 namespace Orchestrator.Tests.Worker.Marketplace;
 

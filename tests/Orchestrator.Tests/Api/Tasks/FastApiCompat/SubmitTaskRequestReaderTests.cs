@@ -1,8 +1,8 @@
-using System.Text.Json;
 using System.Text;
+using System.Text.Json;
 using Orchestrator.Api.Responses;
-using Orchestrator.Api.Tasks.FastApiCompat;
 using Orchestrator.Api.Tasks;
+using Orchestrator.Api.Tasks.FastApiCompat;
 
 namespace Orchestrator.Tests.Api.Tasks.FastApiCompat;
 
