@@ -6,12 +6,29 @@ using Orchestrator.Contracts;
 namespace Orchestrator.Sagas.ResearchTasks;
 
 /// <summary>
-/// Submitted → Discovering (→ AwaitingApproval when the plan costs more than <c>Approval:Threshold</c>) →
-/// AwaitingPayment → Paying → Retrying (→ Paying what read as unpaid) → Reporting → Completed, or Failed or Cancelled
-/// from any working state; entering a final state gives back the owner's day what the plan held and did not use. Every external call happens in a consumer; this
-/// machine only decides. Paying and Retrying handle the whole plan at once.
-/// A step that failed for now (<see cref="ResearchStepDeferred"/>) keeps the task in its state until the step's
-/// due time (<see cref="ResearchTaskState.DeferredUntil"/>), when the hosts' sweep sends <see cref="DeferredStepDue"/>.
+/// A research task's whole life, one <c>During</c> block per state below.
+/// <para>
+/// <b>How it starts.</b> A task is recorded in <c>Submitted</c> outside this machine, by the one intake
+/// (<see cref="ResearchTaskState.Record"/>: the Api, or the <c>TaskSubmitted</c> consumer for a task published onto
+/// the bus), so that a submission is stored once, whatever way it came in. Admission sends <see cref="TaskAccepted"/>
+/// when a slot is free; that is where this machine takes over.
+/// </para>
+/// <para>
+/// <b>The states.</b> Submitted → Discovering (→ AwaitingApproval when the plan costs more than
+/// <c>Approval:Threshold</c>) → AwaitingPayment → Paying → Retrying (reading the paid items again, → Paying what read
+/// as unpaid) → Reporting → Completed, or Failed or Cancelled from any working state; entering a final state gives
+/// back the owner's day what the plan held and did not use. Every external call happens in a consumer; this machine
+/// only decides. Paying and Retrying handle the whole plan at once.
+/// </para>
+/// <para>
+/// <b>What comes on a clock</b> is sent by one hook, the hosts' sweep (<c>UnfinishedTaskSweep</c>), from times this
+/// machine stores: <see cref="TaskDeadlinePassed"/> once <c>created_at</c> (or the approval) + <c>WORKFLOW_TIMEOUT</c>
+/// has passed; <see cref="TaskSettlementExpired"/> when settling a payment outlived <c>Workflow:SettleFor</c>;
+/// <see cref="DeferredStepDue"/> at <see cref="ResearchTaskState.DeferredUntil"/>, for a step that failed for now
+/// (<see cref="ResearchStepDeferred"/>) and keeps the task in its state until then; <see cref="TaskApprovalExpired"/>
+/// at <c>approval_expires_at</c>; and <see cref="ResumeTask"/> for a task whose step went quiet (a lost message, a
+/// host that died), which repeats the step it waits on.
+/// </para>
 /// </summary>
 public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<ResearchTaskState>
 {
@@ -23,14 +40,19 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
         ILogger<ResearchTaskStateMachine> logger,
         WatchedTasks watched,
         IEnumerable<ITaskEndObserver> endObservers,
-        IOptions<DeferralOptions>? retry = null)
+        IOptions<DeferralOptions>? deferral = null)
     {
         _clock = clock;
-        _deferral = retry?.Value ?? new DeferralOptions();
+        _deferral = deferral?.Value ?? new DeferralOptions();
         InstanceState(x => x.CurrentState);
-        var history = new TransitionHistory(clock, logger, watched, [.. endObservers]);
-        ConnectStateObserver(history);
-        ConnectEventObserver(history);
+        // What every state change also does, one observer per job: its history row and log line, its metrics, the
+        // progress notice to the hosts watching it, and (a final state) the word to admission that a slot is free.
+        ConnectStateObserver(new TransitionHistory(clock, logger));
+        var metrics = new TransitionMetrics(clock);
+        ConnectStateObserver(metrics);
+        ConnectEventObserver(metrics);
+        ConnectStateObserver(new ProgressNotices(clock, watched));
+        ConnectStateObserver(new TaskEndNotices([.. endObservers]));
 
         Event(() => TaskAccepted, x =>
         {
