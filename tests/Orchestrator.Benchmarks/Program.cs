@@ -6,13 +6,22 @@ using Orchestrator.Benchmarks;
 // rabbitmq-1 and rabbitmq-2 (Api + 1 or 2 Workers on RabbitMQ and PostgreSQL: run .ci/benchmark.sh, which starts
 // them). The simulators answer at once but in embedded-slow.
 // "chaos [tasks]" is the chaos run instead (.ci/chaos.sh); "watch [modes]" the burst with every task's progress
-// stream open (.ci/benchmark.sh watch).
+// stream open (.ci/benchmark.sh watch); "profile [tasks]" where the embedded default's CPU goes (docs/performance.md).
 var repository = AppContext.BaseDirectory;
 while (!File.Exists(Path.Combine(repository, "Orchestrator.sln")))
     repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(repository))!;
 
 if (args is ["chaos", .. var chaos])
     return await ChaosRun.RunAsync(repository, chaos.Length > 0 ? int.Parse(chaos[0], CultureInfo.InvariantCulture) : 300);
+
+if (args is ["profile", "--reduce", var recorded, var workflowCount])
+{
+    Console.WriteLine(ProfileRun.Reduce(recorded, int.Parse(workflowCount, CultureInfo.InvariantCulture)));
+    return 0;
+}
+
+if (args is ["profile", .. var profiled])
+    return await ProfileRun.RunAsync(repository, profiled.Length > 0 ? int.Parse(profiled[0], CultureInfo.InvariantCulture) : 1000);
 
 if (args is ["watch", .. var watched])
 {

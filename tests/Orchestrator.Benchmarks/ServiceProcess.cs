@@ -27,6 +27,9 @@ sealed class ServiceProcess : IAsyncDisposable
     public string Name { get; }
     public Uri Address { get; }
 
+    /// <summary>The process id (the service itself: it is started as <c>dotnet service.dll</c>).</summary>
+    public int Id => _process.Id;
+
     /// <summary>Ends the process at once (SIGKILL), as a crash would.</summary>
     public async Task KillAsync()
     {

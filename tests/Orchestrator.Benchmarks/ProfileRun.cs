@@ -1,0 +1,182 @@
+using System.Diagnostics.Tracing;
+using System.Globalization;
+using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing.Etlx;
+using Microsoft.Diagnostics.Tracing.Parsers;
+
+namespace Orchestrator.Benchmarks;
+
+/// <summary>
+/// Where a workflow's CPU goes: the embedded default (the Api with the workflow, SQLite, the in-memory bus; the
+/// simulators answer from the harness), warmed up with 300 tasks, then a burst of tasks recorded by EventPipe's
+/// sample profiler (every managed thread's stack, each millisecond, as <c>dotnet-trace --profile cpu-sampling</c>
+/// records it) and reduced with TraceEvent to tables: CPU by component, exclusive (the frame running) and inclusive
+/// (anywhere on the stack), and the top methods. Samples of threads waiting (a lock, a socket, a timer, an idle pool
+/// thread) are not CPU and are left out. The trace is kept (<c>artifacts/profile/workflows.nettrace</c>).
+/// </summary>
+static class ProfileRun
+{
+    const string SampleProfiler = "Microsoft-DotNETCore-SampleProfiler";
+
+    /// <summary>Frames that mean the thread is waiting, not running.</summary>
+    static readonly string[] Waiting =
+    [
+        "WaitHandle.Wait", "Monitor.Wait", "Thread.Sleep", "LowLevelLifoSemaphore", "SocketAsyncEngine.EventLoop",
+        "ManualResetEventSlim.Wait", "SemaphoreSlim.Wait", "Thread.Join", "PortableThreadPool+GateThread", "LowLevelMonitor.Wait",
+        "WaitSubsystem", "Interop+Sys.WaitForSocketEvents", "TimerQueue.TimerThread", "Console", "SpinWait",
+        "FileSystemWatcher", "Monitor.Enter_Slowpath", "PollGCWorker",
+    ];
+
+    /// <summary>Frames that mean waiting when they are the one running (the thread is parked in native code there).</summary>
+    static readonly string[] WaitingOnTop = ["WorkerThreadStart", "?!?", "ReleaseSemaphore"];
+
+    /// <summary>The component of a method, by the start of its full name (the first that matches).</summary>
+    static readonly (string Prefix, string Component)[] Components =
+    [
+        ("Microsoft.EntityFrameworkCore", "EF Core"),
+        ("Microsoft.Data.Sqlite", "SQLite"),
+        ("SQLitePCL", "SQLite"),
+        ("MassTransit", "MassTransit"),
+        ("Microsoft.AspNetCore.Server.Kestrel", "Kestrel"),
+        ("Microsoft.AspNetCore", "ASP.NET Core (routing, endpoints)"),
+        ("System.Net.Http", "HttpClient"),
+        ("Refit", "Refit"),
+        ("Polly", "Polly / resilience"),
+        ("Microsoft.Extensions.Http", "Polly / resilience"),
+        ("OpenTelemetry", "OpenTelemetry"),
+        ("System.Diagnostics.Activity", "OpenTelemetry"),
+        ("System.Diagnostics.Metrics", "OpenTelemetry"),
+        ("Serilog", "Serilog"),
+        ("Microsoft.Extensions.Logging", "logging"),
+        ("System.Text.Json", "System.Text.Json"),
+        ("Microsoft.Extensions.DependencyInjection", "dependency injection"),
+        ("Nethereum", "Nethereum"),
+        ("Orchestrator.", "our code"),
+    ];
+
+    public static async Task<int> RunAsync(string repository, int tasks)
+    {
+        var folder = Path.Combine(repository, "artifacts", "profile");
+        Directory.CreateDirectory(folder);
+        var trace = Path.Combine(folder, "workflows.nettrace");
+
+        await using var deployment = await Deployment.StartAsync(repository, workers: 0);
+        var api = deployment.Api;
+        using var http = new HttpClient { BaseAddress = api.Address, Timeout = Latencies.Unanswered };
+        var warmUp = new Load(http);
+        await warmUp.SubmitFlatOutAsync(clients: 8, TimeSpan.FromSeconds(2), maxTasks: 300);
+        await warmUp.WaitForAllAsync(warmUp.TaskIds);
+
+        var cpuBefore = api.Cpu();
+        var providers = new[]
+        {
+            new EventPipeProvider(SampleProfiler, EventLevel.Informational),
+            new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational,
+                (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader)),
+        };
+        using var session = new DiagnosticsClient(api.Id).StartEventPipeSession(providers, requestRundown: true);
+        var recording = Task.Run(async () =>
+        {
+            await using var file = File.Create(trace);
+            await session.EventStream.CopyToAsync(file);
+        });
+        var burst = new Load(http);
+        await burst.SubmitFlatOutAsync(clients: 32, TimeSpan.FromMinutes(2), maxTasks: tasks);
+        var (workflows, completed) = await burst.WaitForAllAsync(burst.TaskIds, TimeSpan.FromMinutes(15));
+        var cpu = api.Cpu() - cpuBefore;
+        await session.StopAsync(CancellationToken.None);
+        await recording;
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{completed} of {burst.TaskIds.Count} workflows in {workflows.Elapsed.TotalSeconds:F1} s; Api CPU {cpu.TotalMilliseconds / Math.Max(completed, 1):F1} ms per workflow (with the profiler on); trace {trace}"));
+        Console.WriteLine(Reduce(trace, Math.Max(completed, 1)));
+        return completed == burst.TaskIds.Count ? 0 : 1;
+    }
+
+    /// <summary>The trace's CPU samples as tables, in ms of samples per workflow (one sample: about 1 ms of one thread).</summary>
+    public static string Reduce(string trace, int workflows)
+    {
+        var etlx = Path.ChangeExtension(trace, ".etlx");
+        File.Delete(etlx);
+        using var log = new TraceLog(TraceLog.CreateFromEventPipeDataFile(trace, etlx));
+        var exclusive = new Dictionary<string, int>(StringComparer.Ordinal);
+        var inclusive = new Dictionary<string, int>(StringComparer.Ordinal);
+        var methodsExclusive = new Dictionary<string, int>(StringComparer.Ordinal);
+        var methodsInclusive = new Dictionary<string, int>(StringComparer.Ordinal);
+        int running = 0, waiting = 0;
+        foreach (var sample in log.Events)
+        {
+            if (sample.ProviderName != SampleProfiler || sample.CallStack() is not { } stack)
+                continue;
+            var frames = new List<string>();
+            for (var frame = stack; frame is not null; frame = frame.Caller)
+                frames.Add(Name(frame.CodeAddress));
+            if (frames.Exists(f => Waiting.Any(w => f.Contains(w, StringComparison.Ordinal)))
+                || WaitingOnTop.Any(w => frames[0].Contains(w, StringComparison.Ordinal)))
+            {
+                waiting++;
+                continue;
+            }
+
+            running++;
+            Add(exclusive, Component(frames[0]));
+            Add(methodsExclusive, frames[0]);
+            foreach (var component in frames.Select(Component).Distinct())
+                Add(inclusive, component);
+            foreach (var method in frames.Distinct())
+                Add(methodsInclusive, method);
+        }
+
+        var table = new System.Text.StringBuilder();
+        table.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"{running} running samples ({running / (double)workflows:F1} ms per workflow), {waiting} waiting samples left out"));
+        table.AppendLine();
+        table.AppendLine("| component | exclusive ms / workflow | exclusive % | inclusive ms / workflow | inclusive % |");
+        table.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var (component, count) in exclusive.OrderByDescending(c => c.Value))
+        {
+            var all = inclusive.GetValueOrDefault(component);
+            table.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {component} | {count / (double)workflows:F2} | {100.0 * count / running:F1} | {all / (double)workflows:F2} | {100.0 * all / running:F1} |"));
+        }
+
+        foreach (var (title, methods) in new[] { ("exclusive", methodsExclusive), ("inclusive", methodsInclusive) })
+        {
+            table.AppendLine();
+            table.AppendLine($"| top methods, {title} | ms / workflow | % |");
+            table.AppendLine("|---|---:|---:|");
+            foreach (var (method, count) in methods.OrderByDescending(m => m.Value).Take(25))
+                table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| `{method}` | {count / (double)workflows:F2} | {100.0 * count / running:F1} |"));
+        }
+
+        return table.ToString();
+    }
+
+    static string Name(TraceCodeAddress address)
+    {
+        var method = address.FullMethodName;
+        if (!string.IsNullOrEmpty(method))
+            return method.Length > 120 ? method[..120] : method;
+        return $"{(string.IsNullOrEmpty(address.ModuleName) ? "?" : address.ModuleName)}!?";
+    }
+
+    static string Component(string frame)
+    {
+        foreach (var (prefix, component) in Components)
+        {
+            if (frame.StartsWith(prefix, StringComparison.Ordinal))
+                return component;
+        }
+
+        return frame switch
+        {
+            _ when frame.StartsWith("libcoreclr", StringComparison.Ordinal) || frame.StartsWith("coreclr", StringComparison.Ordinal) => "runtime (GC, type system, stubs)",
+            _ when frame.StartsWith("libclrjit", StringComparison.Ordinal) => "JIT",
+            _ when frame.Contains("sqlite", StringComparison.OrdinalIgnoreCase) => "SQLite",
+            _ when frame.StartsWith("System.", StringComparison.Ordinal) => ".NET libraries (other)",
+            _ => "other",
+        };
+    }
+
+    static void Add(Dictionary<string, int> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
+}
