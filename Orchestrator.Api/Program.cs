@@ -5,7 +5,10 @@ using Orchestrator.Api.Progress;
 using Orchestrator.Api.Security;
 using Orchestrator.Api.Spending;
 using Orchestrator.Api.Tasks;
-using Orchestrator.Worker.Hosting.AllHosts;
+using Orchestrator.ServiceDefaults;
+
+if (await StandaloneSimulators.TryRunAsync(args))
+    return;
 
 var builder = WebApplication.CreateBuilder(args);
 if (DevelopmentTokens.TryRun(builder, args))

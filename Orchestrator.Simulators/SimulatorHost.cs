@@ -75,6 +75,29 @@ public sealed class SimulatorHost : IAsyncDisposable
         return new SimulatorHost(marketplace, paymentManager, elsewhere, ledger, behaviour);
     }
 
+    /// <summary>
+    /// The simulators alone, until Ctrl+C or SIGTERM: the Marketplace on :8002 and the Payment Manager on :8001, as the
+    /// seed's defaults expect them (<c>Simulators:MarketplaceUrl</c>, <c>Simulators:PaymentManagerUrl</c> to change).
+    /// </summary>
+    public static async Task RunUntilStoppedAsync(IConfiguration configuration)
+    {
+        await using var simulators = await StartAsync(
+            configuration["Simulators:MarketplaceUrl"] ?? "http://localhost:8002",
+            configuration["Simulators:PaymentManagerUrl"] ?? "http://localhost:8001",
+            SimulatorBehaviour.FromConfiguration(configuration),
+            elsewhereUrl: configuration["Simulators:ElsewhereUrl"] ?? "http://127.0.0.1:0");
+
+        Console.WriteLine($"Marketplace on {simulators.MarketplaceUrl}, Payment Manager on {simulators.PaymentManagerUrl}; Ctrl+C stops them.");
+        var stopped = new TaskCompletionSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stopped.TrySetResult();
+        };
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => stopped.TrySetResult();
+        await stopped.Task;
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         await _marketplace.StopAsync(cancellationToken);

@@ -1,5 +1,6 @@
-using Orchestrator.Worker.Hosting;
-using Orchestrator.Worker.Hosting.AllHosts;
+using Orchestrator.Sagas.Persistence;
+using Orchestrator.ServiceDefaults;
+using Orchestrator.Workflow.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,9 +19,3 @@ if (args is ["migrate"])
 app.MapDefaultEndpoints();
 
 await app.RunAsync();
-
-/// <summary>
-/// Internal on purpose: the Web SDK makes a top-level Program public unless it is declared, and the Api, which
-/// references this project, must have the only public Program (the tests' <c>WebApplicationFactory&lt;Program&gt;</c>).
-/// </summary>
-internal partial class Program;

@@ -1,6 +1,6 @@
 using Microsoft.OpenApi;
 using Orchestrator.Api.Security;
-using Orchestrator.Worker.Hosting.AllHosts;
+using Orchestrator.ServiceDefaults;
 using Scalar.AspNetCore;
 
 namespace Orchestrator.Api.ApiDescription;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Orchestrator.Api.Security;
-using Orchestrator.Worker.Hosting.AllHosts;
+using Orchestrator.ServiceDefaults;
 
 namespace Orchestrator.Api.ApiDescription;
 
@@ -28,7 +28,7 @@ public sealed class ServiceDescription(IOptions<AuthOptions> auth) : IOpenApiDoc
         document.Info = new OpenApiInfo
         {
             Title = Title,
-            Version = ServiceDefaults.Version,
+            Version = ServiceDefaultsRegistration.Version,
             Description = Summary,
             License = new OpenApiLicense { Name = "Proprietary", Identifier = "LicenseRef-Proprietary" },
         };

@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Orchestrator.Worker.X402;
+using Orchestrator.Workflow.X402;
 
 namespace Orchestrator.Api.Hosting;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
+using Orchestrator.ServiceDefaults;
 using Orchestrator.Simulators;
-using Orchestrator.Worker;
-using Orchestrator.Worker.Hosting;
-using Orchestrator.Worker.Hosting.AllHosts;
+using Orchestrator.Workflow;
+using Orchestrator.Workflow.Hosting;
 
 namespace Orchestrator.Api.Hosting;
 

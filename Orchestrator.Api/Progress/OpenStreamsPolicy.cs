@@ -2,7 +2,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 using Orchestrator.Api.Security;
-using Orchestrator.Worker.Admission;
+using Orchestrator.Workflow.Admission;
 
 namespace Orchestrator.Api.Progress;
 

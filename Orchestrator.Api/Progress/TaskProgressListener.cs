@@ -1,6 +1,6 @@
 using MassTransit;
 using Orchestrator.Contracts;
-using Orchestrator.Worker.Hosting.AllHosts;
+using Orchestrator.ServiceDefaults;
 
 namespace Orchestrator.Api.Progress;
 

@@ -3,7 +3,7 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.IdentityModel.Tokens;
-using Orchestrator.Worker.Admission;
+using Orchestrator.Workflow.Admission;
 
 namespace Orchestrator.Api.Security;
 

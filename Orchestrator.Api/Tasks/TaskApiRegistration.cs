@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using Orchestrator.Api.Security;
-using Orchestrator.Worker.Admission;
-using Orchestrator.Worker.Hosting;
-using Orchestrator.Worker.Hosting.AllHosts;
+using Orchestrator.ServiceDefaults;
+using Orchestrator.Workflow.Admission;
+using Orchestrator.Workflow.Hosting;
 
 namespace Orchestrator.Api.Tasks;
 

@@ -2,7 +2,7 @@ using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Security;
 using Orchestrator.Contracts;
-using Orchestrator.Worker.Admission;
+using Orchestrator.Workflow.Admission;
 
 namespace Orchestrator.Api.Tasks;
 

@@ -4,9 +4,9 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 using Orchestrator.Api.Tasks;
-using Orchestrator.Worker;
-using Orchestrator.Worker.Hosting.AllHosts;
-using Orchestrator.Worker.Recovery;
+using Orchestrator.ServiceDefaults;
+using Orchestrator.Workflow;
+using Orchestrator.Workflow.Recovery;
 using static Orchestrator.Tests.ComposeFile;
 
 namespace Orchestrator.Tests;

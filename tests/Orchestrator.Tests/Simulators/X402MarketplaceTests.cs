@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Nethereum.Signer;
 using Nethereum.Signer.EIP712;
 using Orchestrator.Simulators;
-using Orchestrator.Worker.X402;
+using Orchestrator.Workflow.X402;
 
 namespace Orchestrator.Tests.Simulators;
 

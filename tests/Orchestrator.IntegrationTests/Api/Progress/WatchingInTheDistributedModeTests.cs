@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Net.ServerSentEvents;
-using Orchestrator.IntegrationTests.Worker;
+using Orchestrator.IntegrationTests.Workflow;
 
 namespace Orchestrator.IntegrationTests.Api.Progress;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Orchestrator.IntegrationTests.Api.Spending;
-using Orchestrator.IntegrationTests.Worker;
+using Orchestrator.IntegrationTests.Workflow;
 using Xunit.Abstractions;
 
 namespace Orchestrator.IntegrationTests.Sagas.ResearchTasks;

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.EntityFrameworkCore;
-using Orchestrator.Worker.Admission;
+using Orchestrator.Workflow.Admission;
 
 namespace Orchestrator.Tests.Api.Tasks;
 

@@ -1,4 +1,4 @@
-using Orchestrator.Worker.X402;
+using Orchestrator.Workflow.X402;
 
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 

@@ -6,9 +6,9 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Orchestrator.Sagas.Persistence.SagaRepository;
 using Orchestrator.Simulators;
-using Orchestrator.Worker;
-using Orchestrator.Worker.Admission;
-using Orchestrator.Worker.Hosting;
+using Orchestrator.Workflow;
+using Orchestrator.Workflow.Admission;
+using Orchestrator.Workflow.Hosting;
 
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 

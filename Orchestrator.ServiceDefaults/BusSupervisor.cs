@@ -1,0 +1,122 @@
+namespace Orchestrator.ServiceDefaults;
+
+/// <summary>
+/// Starts the bus in place of MassTransit's hosted service: the host's start waits up to 10 s for it (so that a
+/// host whose broker answers takes requests with its bus started, as before), then it goes on in the background, so
+/// that a host whose broker is down when it starts comes up anyway and becomes ready by itself once the broker answers (MassTransit's endpoints
+/// reconnect on their own). A start that faults (every endpoint stopped) is tried again, with backoff. The start is
+/// never cancelled: MassTransit's cancelled start stops the endpoints and then waits for ever for them to be ready,
+/// which leaves the bus unable to start again (seen here with a broker that dropped connections). The bus starts
+/// once the schema is migrated (when this host migrates: <see cref="DatabaseSchema"/>). Endpoints that stay down
+/// are logged: readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
+/// </summary>
+public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseSchema> schema, TimeProvider clock, ILogger<BusSupervisor> logger)
+    : BackgroundService
+{
+    static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
+    static readonly TimeSpan ReportAfter = TimeSpan.FromSeconds(60);
+    static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(15);
+
+    /// <summary>A host whose broker answers is started with its bus, as with MassTransit's hosted service.</summary>
+    static readonly TimeSpan FirstStartWait = TimeSpan.FromSeconds(10);
+
+    // Never a default token: MassTransit then cancels the start after 60 s, and a cancelled start never recovers.
+    readonly CancellationTokenSource _running = new();
+    Task? _firstStart;
+    volatile bool _started;
+    bool _disposed;
+
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (schema.All(database => database.IsReady))
+        {
+            _firstStart = bus.StartAsync(_running.Token);
+            try
+            {
+                await _firstStart.WaitAsync(FirstStartWait, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Not started yet, or failed: the background start below waits for it or tries again.
+            }
+        }
+
+        await base.StartAsync(cancellationToken);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        foreach (var database in schema)
+            await database.Ready.WaitAsync(stoppingToken);
+
+        await StartBusAsync(stoppingToken);
+        DateTimeOffset? notConsumingSince = null;
+        using var timer = new PeriodicTimer(CheckInterval, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            if (BusReadinessCheck.NotConsuming(bus.CheckHealth()) is not { Count: > 0 } endpoints)
+            {
+                notConsumingSince = null;
+                continue;
+            }
+
+            notConsumingSince ??= clock.GetUtcNow();
+            if (clock.GetUtcNow() - notConsumingSince >= ReportAfter)
+            {
+                LogNotConsuming(string.Join(", ", endpoints), ReportAfter);
+                notConsumingSince = clock.GetUtcNow();
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        // A host may be stopped after its services were disposed (a test host's factory does so).
+        if (_disposed)
+            return;
+        await base.StopAsync(cancellationToken);
+        await _running.CancelAsync();
+        if (_started)
+            await bus.StopAsync(cancellationToken);
+    }
+
+    public override void Dispose()
+    {
+        _disposed = true;
+        _running.Dispose();
+        base.Dispose();
+    }
+
+    async Task StartBusAsync(CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var start = attempt == 1 && _firstStart is not null ? _firstStart : bus.StartAsync(_running.Token);
+                await start.WaitAsync(stoppingToken);
+                _started = true;
+                if (attempt > 1)
+                    LogStarted(attempt);
+                return;
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogStartFailed(e, attempt, delay);
+            }
+
+            await Task.Delay(delay, clock, stoppingToken);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxDelay.Ticks));
+        }
+    }
+
+    [LoggerMessage(LogLevel.Warning, "The bus did not start (attempt {Attempt}); trying again in {Delay}")]
+    partial void LogStartFailed(Exception exception, int attempt, TimeSpan delay);
+
+    [LoggerMessage(LogLevel.Warning, "The bus started at attempt {Attempt}")]
+    partial void LogStarted(int attempt);
+
+    [LoggerMessage(LogLevel.Warning, "Endpoints not consuming for {After} or more: {Endpoints}")]
+    partial void LogNotConsuming(string endpoints, TimeSpan after);
+}

@@ -1,0 +1,14 @@
+using Orchestrator.Workflow.Payments;
+
+
+namespace Orchestrator.Workflow.Consumers;
+
+public sealed class FetchItemsDataConsumer(PaidItemReads reads) : IConsumer<FetchItemsData>
+{
+    public Task Consume(ConsumeContext<FetchItemsData> context)
+    {
+        var order = context.Message;
+        return context.Complete(order.TaskId, async cancellationToken =>
+            new ItemsDataFetched(order.TaskId, await reads.ReadAsync(order, cancellationToken)));
+    }
+}

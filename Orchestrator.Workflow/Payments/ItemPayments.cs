@@ -1,0 +1,90 @@
+using Orchestrator.Workflow.Marketplace;
+using Orchestrator.Workflow.X402;
+
+namespace Orchestrator.Workflow.Payments;
+
+/// <summary>
+/// Pays for a step's items one after the other, each under its own key, each after the permit allowed it and with
+/// the purchase claimed (<see cref="PaymentClaims"/>): never two payers of one purchase at once, and a second
+/// delivery of a step that is still being paid answers nothing (the first answers for it). The first
+/// payment not made for sure (refused by the permit or the marketplace, or left unconfirmed: the marketplace is likely
+/// failing the rest too) stops the step: the rest are reported not made, and the saga settles them by reading.
+/// An item of the seed's dialect is paid with the task's token (<c>POST /pay</c>), an x402 item with a payment signed
+/// for it alone (<see cref="X402Purchases"/>).
+/// </summary>
+public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, MarketplacePurchases purchases, X402Purchases x402)
+{
+    /// <summary>The outcome of every payment of the step, in order; null when another delivery of it is paying.</summary>
+    public async Task<IReadOnlyList<PaymentOutcome>?> PayAsync(PayForItems order, CancellationToken cancellationToken)
+    {
+        // Another delivery of this step holds it (a redelivered message): that one answers for it, this one pays nothing.
+        await using var lease = await claims.TryHoldStepAsync(order.TaskId, cancellationToken);
+        return lease is null ? null : await PayInOrderAsync(order, lease, cancellationToken);
+    }
+
+    async Task<IReadOnlyList<PaymentOutcome>?> PayInOrderAsync(PayForItems order, PaymentClaims.StepLease lease, CancellationToken cancellationToken)
+    {
+        var outcomes = new List<PaymentOutcome>(order.Payments.Count);
+        var committed = 0L;
+        string? stoppedBy = null;
+        foreach (var payment in order.Payments)
+        {
+            if (stoppedBy is null)
+            {
+                var decision = await permit.CheckAsync(order.TaskId, payment, committed, cancellationToken);
+                stoppedBy = decision.Refusal;
+                if (decision.Token is { } token)
+                {
+                    // Another payer is paying this purchase now (its step's lease lapsed): it answers for the step.
+                    if (await claims.TryClaimAsync(order.TaskId, payment.ItemId, cancellationToken) is null)
+                        return null;
+
+                    lease.Paying = payment.ItemId;
+                    var outcome = await PayAsync(order.TaskId, token, payment, cancellationToken);
+                    lease.Paying = null;
+                    await claims.ReleaseAsync(order.TaskId, payment.ItemId, cancellationToken);
+                    outcomes.Add(outcome);
+                    // Only a payment made for sure lets the step go on; anything else stops it before another check.
+                    if (outcome.Result == PaymentResult.Paid)
+                        committed = checked(committed + payment.Amount);
+                    else if (outcome.Result != PaymentResult.Declined)
+                        stoppedBy = $"the payment for item {payment.ItemId} was {outcome.Result.ToString().ToLowerInvariant()}";
+                    continue;
+                }
+            }
+
+            outcomes.Add(new PaymentOutcome(payment.ItemId, PaymentResult.NotMade, $"The payment was not started: {stoppedBy}"));
+        }
+
+        return outcomes;
+    }
+
+    async Task<PaymentOutcome> PayAsync(Guid taskId, string token, ItemPayment payment, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var outcome = payment.X402Amount is null
+                ? new PaymentOutcome(payment.ItemId, PaymentResult.Paid,
+                    Reference: await purchases.PayAsync(token, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken))
+                : await x402.PayAsync(taskId, payment, cancellationToken);
+            TaskMetrics.PaymentMade(outcome.Result switch
+            {
+                PaymentResult.Paid => TaskMetrics.PaymentOutcomes.Paid,
+                PaymentResult.Declined => TaskMetrics.PaymentOutcomes.Declined,
+                _ => TaskMetrics.PaymentOutcomes.Refused,
+            });
+            return outcome;
+        }
+        catch (ResearchStepException e) when (e.Transient)
+        {
+            TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Unconfirmed);
+            return new PaymentOutcome(payment.ItemId, PaymentResult.Unconfirmed, e.Message);
+        }
+        catch (ResearchStepException e)
+        {
+            // The marketplace answered and said no (a 4xx other than a timeout): nothing was charged.
+            TaskMetrics.PaymentMade(TaskMetrics.PaymentOutcomes.Refused);
+            return new PaymentOutcome(payment.ItemId, PaymentResult.Refused, e.Message);
+        }
+    }
+}
