@@ -74,6 +74,8 @@ public sealed class HostileMarketplaceRun : IAsyncDisposable
         {
             ["ConnectionStrings__Orchestrator"] = database.ConnectionString,
             ["Simulators__Hostile"] = hostility.ToString(),
+            // The attacks are the seed dialect's: every item is sold in it here (the default sells the even ones over x402).
+            ["Simulators__X402Items"] = "",
             ["Simulators__MarketplaceUrl"] = marketplace.GetLeftPart(UriPartial.Authority),
             ["Simulators__PaymentManagerUrl"] = paymentManager.GetLeftPart(UriPartial.Authority),
             ["Simulators__ElsewhereUrl"] = elsewhere.GetLeftPart(UriPartial.Authority),

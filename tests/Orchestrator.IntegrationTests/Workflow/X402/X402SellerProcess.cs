@@ -52,11 +52,15 @@ public sealed class X402SellerProcess : IAsyncDisposable
     public async Task<IReadOnlyList<JsonNode>> SettlementsAsync() =>
         [.. JsonNode.Parse(await Client.GetStringAsync("/_ledger"))!["settlements"]!.AsArray().Select(s => s!)];
 
-    /// <summary>Arms faults (POST /_faults); null clears them all.</summary>
+    /// <summary>Arms exactly these faults (DELETE, then POST /_faults: none armed before stays); null clears them all.</summary>
     public async Task FaultsAsync(object? faults)
     {
-        using var response = faults is null ? await Client.DeleteAsync("/_faults") : await Client.PostAsJsonAsync("/_faults", faults);
-        response.EnsureSuccessStatusCode();
+        using (var cleared = await Client.DeleteAsync("/_faults"))
+            cleared.EnsureSuccessStatusCode();
+        if (faults is null)
+            return;
+        using var armed = await Client.PostAsJsonAsync("/_faults", faults);
+        armed.EnsureSuccessStatusCode();
     }
 
     public async ValueTask DisposeAsync()
