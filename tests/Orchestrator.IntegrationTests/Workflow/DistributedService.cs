@@ -102,7 +102,7 @@ public sealed class DistributedService : IAsyncLifetime
     /// <summary>Publishes each body as it is from Python (Debian's pika), as a non-.NET client would.</summary>
     public async Task PublishWithPikaAsync(IEnumerable<string> bodies)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "Worker", "publish_tasks.py"), TestVirtualHost.Host, Broker.Name])
+        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(AppContext.BaseDirectory, "Workflow", "publish_tasks.py"), TestVirtualHost.Host, Broker.Name])
         {
             RedirectStandardInput = true,
             RedirectStandardError = true,
