@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Orchestrator.Api.Hosting;
 
 namespace Orchestrator.Api.Tasks;
 
@@ -24,35 +25,10 @@ public sealed class SubmissionHashes(byte[] key)
     public static SubmissionHashes Create(IntakeOptions options, IHostEnvironment environment) =>
         new(options.SubmissionKey is { Length: > 0 } configured
             ? Encoding.UTF8.GetBytes(configured)
-            : DevelopmentKey(Path.Combine(environment.ContentRootPath, "data", DevelopmentKeyFile)));
+            : DevelopmentSecrets.ReadOrCreate(environment, DevelopmentKeyFile, () => RandomNumberGenerator.GetBytes(IntakeOptions.MinSubmissionKeyBytes)));
 
     static byte[] Body(SubmitTaskRequest request) => Encoding.UTF8.GetBytes($"{request.Theme}\0{request.Budget}\0{request.VoiceId}");
 
     static bool SameText(string a, string b) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(a), Encoding.ASCII.GetBytes(b));
-
-    /// <summary>Reads the key file, or writes a random one readable by this user only; two hosts racing keep the first.</summary>
-    static byte[] DevelopmentKey(string path)
-    {
-        if (File.Exists(path))
-            return File.ReadAllBytes(path);
-
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var draft = $"{path}.{Guid.NewGuid():N}";
-        var file = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            file.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(draft, file))
-            stream.Write(RandomNumberGenerator.GetBytes(IntakeOptions.MinSubmissionKeyBytes));
-        try
-        {
-            File.Move(draft, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            File.Delete(draft);
-        }
-
-        return File.ReadAllBytes(path);
-    }
 }

@@ -113,14 +113,11 @@ public sealed class SourceDiscovery(
         if (!response.Is(HttpStatusCode.PaymentRequired))
             return new Outcome(item, Failure: ExternalCall.Unexpected(ErrorTypes.DataError, what, response));
 
-        var body = (response.Error as ApiException)?.Content;
-        var challenge = PaymentRequiredParser.Parse(
-            response.Headers is { } headers && headers.TryGetValues(X402Headers.PaymentRequired, out var values) ? values.FirstOrDefault() : null,
-            System.Text.Encoding.UTF8.GetBytes(body ?? ""));
+        var challenge = PaymentRequiredParser.Parse(response);
         if (challenge.Dialect != X402Dialect.NotX402)
             return QuoteX402(item, score, challenge, what);
 
-        var (price, problem) = ReadPrice(body);
+        var (price, problem) = ReadPrice((response.Error as ApiException)?.Content);
         return price is { } valid
             ? new Outcome(item, new SourceQuote(item.Id, item.Title, item.Company, valid, Math.Round(score, 4)))
             : Skip(item, $"{what}: {problem}");

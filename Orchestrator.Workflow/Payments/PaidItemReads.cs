@@ -13,13 +13,13 @@ public sealed class PaidItemReads(PaymentTokens tokens, MarketplacePurchases pur
     public async Task<IReadOnlyList<ItemRead>> ReadAsync(FetchItemsData order, CancellationToken cancellationToken)
     {
         var token = await tokens.StoredAsync(order.TaskId, cancellationToken);
-        var x402Items = await x402.ItemsOfAsync(order.TaskId, cancellationToken);
+        var x402Payments = await x402.StoredPaymentsAsync(order.TaskId, cancellationToken);
         var reads = new List<ItemRead>(order.ItemIds.Count);
         ItemRead? failedForNow = null;
         foreach (var itemId in order.ItemIds)
         {
             var read = failedForNow is null
-                ? await ReadAsync(order.TaskId, token, itemId, x402Items.Contains(itemId), cancellationToken)
+                ? await ReadAsync(order.TaskId, token, itemId, x402Payments, cancellationToken)
                 : new ItemRead(itemId, ItemReadResult.FailedForNow, ErrorType: failedForNow.ErrorType, Error: $"Not read: {failedForNow.Error}");
             failedForNow ??= read.Result == ItemReadResult.FailedForNow ? read : null;
             reads.Add(read);
@@ -28,12 +28,13 @@ public sealed class PaidItemReads(PaymentTokens tokens, MarketplacePurchases pur
         return reads;
     }
 
-    async Task<ItemRead> ReadAsync(Guid taskId, string token, int itemId, bool isX402, CancellationToken cancellationToken)
+    async Task<ItemRead> ReadAsync(
+        Guid taskId, string token, int itemId, IReadOnlyDictionary<int, X402Purchases.StoredPayment?> x402Payments, CancellationToken cancellationToken)
     {
         try
         {
-            if (isX402)
-                return await x402.ReadAsync(taskId, itemId, cancellationToken);
+            if (x402Payments.TryGetValue(itemId, out var stored))
+                return await x402.ReadAsync(taskId, itemId, stored, cancellationToken);
             return await purchases.FetchAsync(token, itemId, cancellationToken) is { } read
                 ? new ItemRead(itemId, ItemReadResult.Read, read.Data, DataSha256: read.Sha256)
                 : new ItemRead(itemId, ItemReadResult.Unpaid);

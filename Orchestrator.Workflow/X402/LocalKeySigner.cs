@@ -55,6 +55,17 @@ public sealed class LocalKeySigner : IX402Signer
 
     public string Address { get; }
 
+    /// <summary>A new random private key (64 hex digits), for a development or test wallet.</summary>
+    public static string CreateKey()
+    {
+        while (true)
+        {
+            var key = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+            if (IsValidKey(key))
+                return key;
+        }
+    }
+
     /// <summary>Whether <paramref name="privateKey"/> is 64 hex digits (0x optional) of a number from 1 to the curve's order.</summary>
     public static bool IsValidKey(string privateKey)
     {

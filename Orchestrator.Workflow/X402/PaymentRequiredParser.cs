@@ -64,10 +64,22 @@ public static class PaymentRequiredParser
     public static X402Challenge Parse(HttpResponseMessage response, ReadOnlySpan<byte> body)
     {
         ArgumentNullException.ThrowIfNull(response);
-        if (!response.Headers.TryGetValues(X402Headers.PaymentRequired, out var values))
+        return Parse(response.Headers, body);
+    }
+
+    /// <summary>Reads a 402 the generated (Refit) client received: its headers, and the body it kept with the error.</summary>
+    public static X402Challenge Parse(Refit.IApiResponse response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        return Parse(response.Headers, Encoding.UTF8.GetBytes((response.Error as Refit.ApiException)?.Content ?? ""));
+    }
+
+    static X402Challenge Parse(System.Net.Http.Headers.HttpResponseHeaders? headers, ReadOnlySpan<byte> body)
+    {
+        if (headers is null || !headers.TryGetValues(X402Headers.PaymentRequired, out var values))
             return Parse((string?)null, body);
-        var headers = values.Take(2).ToList();
-        return headers.Count == 1 ? Parse(headers[0], body) : X402Challenge.Invalid("more than one PAYMENT-REQUIRED header");
+        var found = values.Take(2).ToList();
+        return found.Count == 1 ? Parse(found[0], body) : X402Challenge.Invalid("more than one PAYMENT-REQUIRED header");
     }
 
     /// <summary>Reads a 402 from its <c>PAYMENT-REQUIRED</c> header value (null when absent) and its body.</summary>

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Numerics;
-using System.Text;
 using System.Text.Json;
 using Orchestrator.Workflow.Marketplace;
 using Refit;
@@ -44,7 +43,8 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
 
     sealed record Sent(Answer Answer, string? Reason = null, string? Data = null, string? Sha256 = null, X402Receipt? Receipt = null);
 
-    sealed record StoredPayment(string Header, string Value, DateTime? ValidBefore);
+    /// <summary>A purchase's signed payment as stored: the header to send it in, its value, and until when it can settle.</summary>
+    public sealed record StoredPayment(string Header, string Value, DateTime? ValidBefore);
 
     /// <summary>Pays (and reads) one purchase; a failure to reach the seller throws, as the seed's <c>/pay</c> does.</summary>
     public async Task<PaymentOutcome> PayAsync(Guid taskId, ItemPayment payment, CancellationToken cancellationToken)
@@ -82,13 +82,13 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
     }
 
     /// <summary>
-    /// Reads an x402 purchase by sending its stored payment again: the data when it settled (now or before), unpaid
-    /// when it never did (or was never signed, so never sent).
+    /// Reads an x402 purchase by sending its stored payment (<see cref="StoredPaymentsAsync"/>) again: the data when it
+    /// settled (now or before), unpaid when it never did (or was never signed, so never sent).
     /// </summary>
-    public async Task<ItemRead> ReadAsync(Guid taskId, int itemId, CancellationToken cancellationToken)
+    public async Task<ItemRead> ReadAsync(Guid taskId, int itemId, StoredPayment? stored, CancellationToken cancellationToken)
     {
         var what = $"Data of marketplace item {itemId} (x402)";
-        if (await StoredAsync(taskId, itemId, cancellationToken) is not { } stored)
+        if (stored is null)
             return new ItemRead(itemId, ItemReadResult.Unpaid);
 
         var sent = await SendAsync(itemId, stored, quoted: null, what, cancellationToken);
@@ -105,9 +105,15 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
         }
     }
 
-    /// <summary>The x402 purchases of a task, by item.</summary>
-    public async Task<IReadOnlySet<int>> ItemsOfAsync(Guid taskId, CancellationToken cancellationToken) =>
-        (await Purchase(taskId).Where(p => p.X402Amount != null).Select(p => p.ItemId).ToListAsync(cancellationToken)).ToHashSet();
+    /// <summary>The x402 purchases of a task, in one read: each item's stored payment, or null where none was signed yet.</summary>
+    public async Task<IReadOnlyDictionary<int, StoredPayment?>> StoredPaymentsAsync(Guid taskId, CancellationToken cancellationToken) =>
+        await Purchase(taskId).Where(p => p.X402Amount != null)
+            .Select(p => new
+            {
+                p.ItemId,
+                Stored = p.X402Payment == null ? null : new StoredPayment(p.X402PaymentHeader!, p.X402Payment, p.X402PaymentValidBefore),
+            })
+            .ToDictionaryAsync(p => p.ItemId, p => p.Stored, cancellationToken);
 
     /// <summary>
     /// Quotes the item again (nothing is signed above the first quote), signs, and stores the payment before it is
@@ -129,7 +135,7 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
             return (null, $"{what}: asked to pay, the seller answered HTTP {(int)status}");
         }
 
-        var quote = quoter.Quote(Challenge(response));
+        var quote = quoter.Quote(PaymentRequiredParser.Parse(response));
         if (quote.Offer is not { } offer)
             return (null, $"{what}: {quote.Reason}");
         if (offer.Amount > quoted)
@@ -165,7 +171,7 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
         if (!response.Is(HttpStatusCode.PaymentRequired))
             throw ExternalCall.Unexpected(ErrorTypes.PaymentError, what, response);
 
-        var challenge = Challenge(response);
+        var challenge = PaymentRequiredParser.Parse(response);
         var reason = UntrustedText.Clean(challenge.Error ?? challenge.Reason ?? "no reason given", PaymentRequiredParser.MaxErrorLength);
         if (reason.Contains(NonceUsed, StringComparison.OrdinalIgnoreCase))
             return new Sent(Answer.SettledWithoutData, $"the seller says this payment was settled before ({reason}) but sent no data");
@@ -199,10 +205,6 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
         db.Set<ResearchTaskPurchase>().AsNoTracking().Where(p => p.TaskId == taskId);
 
     IQueryable<ResearchTaskPurchase> Purchase(Guid taskId, int itemId) => Purchase(taskId).Where(p => p.ItemId == itemId);
-
-    static X402Challenge Challenge(IApiResponse response) =>
-        PaymentRequiredParser.Parse(Header(response, X402Headers.PaymentRequired),
-            Encoding.UTF8.GetBytes((response.Error as ApiException)?.Content ?? ""));
 
     static string? Header(IApiResponse response, string name) =>
         response.Headers is { } headers && headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Workflow.X402;
@@ -25,7 +24,7 @@ public sealed class BuyingFromARealX402SellerTests(X402SellerRun run) : IClassFi
 
     static readonly TimeSpan Finishing = TimeSpan.FromSeconds(120);
 
-    readonly string _key = NewKey();
+    readonly string _key = LocalKeySigner.CreateKey();
 
     string Address => new LocalKeySigner(_key).Address;
 
@@ -239,14 +238,4 @@ public sealed class BuyingFromARealX402SellerTests(X402SellerRun run) : IClassFi
     static JsonNode Item(JsonNode task, int id) => task["plan"]!.AsArray().Select(i => i!).Single(i => i["item"]!.GetValue<int>() == id);
 
     static string Text(JsonNode? node) => node?.GetValue<string>() ?? "";
-
-    static string NewKey()
-    {
-        while (true)
-        {
-            var key = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-            if (LocalKeySigner.IsValidKey(key))
-                return key;
-        }
-    }
 }
