@@ -1,7 +1,7 @@
 namespace Orchestrator.Contracts;
 
 // No message carries a voice id or a payment token: the consumers read them by task id from the database.
-// A step handles the whole plan: one command pays every item ordered, one reads them all back, so a task costs
+// A step handles the whole plan: one command pays every item ordered, one fetches them all back, so a task costs
 // the same number of messages whatever it buys.
 
 /// <summary>Ask the Payment Manager for one payment token bounded by the task's budget.</summary>
@@ -25,8 +25,8 @@ public sealed record ItemPaymentsMade(Guid TaskId, IReadOnlyList<PaymentOutcome>
 /// <summary>
 /// One payment's result; <c>Reason</c> says why one was not <see cref="PaymentResult.Paid"/>, <c>Reference</c> what the
 /// seller returned for a payment made (its charge id; for x402 the settlement's transaction, on <c>Network</c>, paid
-/// by <c>Payer</c>). An x402 payment pays and reads in one request: <c>Data</c> and <c>DataSha256</c> are then the
-/// item's data, as <see cref="ItemRead"/> carries it.
+/// by <c>Payer</c>). An x402 payment pays and fetches in one request: <c>Data</c> and <c>DataSha256</c> are then the
+/// item's data, as <see cref="FetchedItem"/> carries it.
 /// </summary>
 public sealed record PaymentOutcome(
     int ItemId,
@@ -44,7 +44,7 @@ public enum PaymentResult
     Paid,
 
     /// <summary>
-    /// Unknown: the payment timed out or failed after its retries. The item is read with the token to learn whether
+    /// Unknown: the payment timed out or failed after its retries. The item is fetched with the token to learn whether
     /// it was paid.
     /// </summary>
     Unconfirmed,
@@ -66,23 +66,23 @@ public enum PaymentResult
 }
 
 /// <summary>
-/// Read these paid (or maybe paid) items again: with the task's payment token, or (x402) by sending the purchase's
+/// Fetch these paid (or maybe paid) items' data: with the task's payment token, or (x402) by sending the purchase's
 /// stored payment again.
 /// </summary>
 public sealed record FetchItemsData(Guid TaskId, IReadOnlyList<int> ItemIds);
 
-/// <summary>What each read of a <see cref="FetchItemsData"/> found.</summary>
-public sealed record ItemsDataFetched(Guid TaskId, IReadOnlyList<ItemRead> Reads);
+/// <summary>What each fetch of a <see cref="FetchItemsData"/> found.</summary>
+public sealed record ItemsDataFetched(Guid TaskId, IReadOnlyList<FetchedItem> Items);
 
 /// <summary>
-/// One read's result: <c>Data</c> is the item's data as the marketplace returned it (a JSON object, as text) when
-/// <see cref="ItemReadResult.Read"/>, and <c>DataSha256</c> the digest of the bytes delivered; <c>ErrorType</c> (one of
-/// <see cref="ErrorTypes"/>) and <c>Error</c> say why one failed. An x402 item is read by sending its stored payment
+/// One fetch's result: <c>Data</c> is the item's data as the marketplace returned it (a JSON object, as text) when
+/// <see cref="ItemFetchResult.Fetched"/>, and <c>DataSha256</c> the digest of the bytes delivered; <c>ErrorType</c> (one of
+/// <see cref="ErrorTypes"/>) and <c>Error</c> say why one failed. An x402 item is fetched by sending its stored payment
 /// again: <c>Reference</c>, <c>Network</c> and <c>Payer</c> are then the settlement's receipt.
 /// </summary>
-public sealed record ItemRead(
+public sealed record FetchedItem(
     int ItemId,
-    ItemReadResult Result,
+    ItemFetchResult Result,
     string? Data = null,
     string? ErrorType = null,
     string? Error = null,
@@ -91,17 +91,17 @@ public sealed record ItemRead(
     string? Network = null,
     string? Payer = null);
 
-public enum ItemReadResult
+public enum ItemFetchResult
 {
-    /// <summary>The item reads as paid: its data came back.</summary>
-    Read,
+    /// <summary>The item is paid: its data came back.</summary>
+    Fetched,
 
     /// <summary>The marketplace still answers 402 with the task's token: it was not paid.</summary>
     Unpaid,
 
-    /// <summary>The read failed for now (the marketplace is down, slow or behind an open circuit), or was not made.</summary>
+    /// <summary>The fetch failed for now (the marketplace is down, slow or behind an open circuit), or was not made.</summary>
     FailedForNow,
 
-    /// <summary>The read failed for good (a redirect, a body over the cap, no JSON object).</summary>
+    /// <summary>The fetch failed for good (a redirect, a body over the cap, no JSON object).</summary>
     Failed,
 }

@@ -2,7 +2,7 @@ namespace Orchestrator.Simulators;
 
 /// <summary>
 /// The attacks of a hostile marketplace, one flag each (combine them freely): <c>Simulators:Hostile=BadPrices</c>,
-/// or <c>Simulators:Hostile=RedirectPaidRead,ControlCharacters</c>, or <see cref="SimulatorBehaviour.Hostility"/> in a test.
+/// or <c>Simulators:Hostile=RedirectPaidFetch,ControlCharacters</c>, or <see cref="SimulatorBehaviour.Hostility"/> in a test.
 /// </summary>
 [Flags]
 public enum Hostility
@@ -10,7 +10,7 @@ public enum Hostility
     None = 0,
 
     /// <summary>A paid read answers 302 to the other listener, which records any request carrying a payment token.</summary>
-    RedirectPaidRead = 1 << 0,
+    RedirectPaidFetch = 1 << 0,
 
     /// <summary><c>GET /catalog</c> sends its headers, then one byte every 2 s, for ever.</summary>
     TrickleCatalog = 1 << 1,
@@ -22,13 +22,13 @@ public enum Hostility
     TricklePayment = 1 << 3,
 
     /// <summary>The paid read trickles.</summary>
-    TrickleRead = 1 << 4,
+    TrickleFetch = 1 << 4,
 
     /// <summary>The catalog offers items 1 and 2 only, at 2,000,000,000 each.</summary>
     HugePrices = 1 << 5,
 
     /// <summary>A paid read answers 40 MB of JSON, chunked (no Content-Length).</summary>
-    HugePaidRead = 1 << 6,
+    HugePaidFetch = 1 << 6,
 
     /// <summary>By item id modulo 6: a price of 0, -5, 1.5, no price, a 402 that is not JSON; the sixth is sound.</summary>
     BadPrices = 1 << 7,

@@ -70,7 +70,7 @@ public sealed class SimulatorBehaviour
 
     public bool Attacks(Hostility attack) => (Hostility & attack) != 0;
 
-    /// <summary>Where <see cref="Hostility.RedirectPaidRead"/> sends a paid read: the simulators' other listener.</summary>
+    /// <summary>Where <see cref="Hostility.RedirectPaidFetch"/> sends a paid read: the simulators' other listener.</summary>
     public Uri? ElsewhereUrl { get; internal set; }
 
     readonly ConcurrentQueue<string> _elsewhere = new();

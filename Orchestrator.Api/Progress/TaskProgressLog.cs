@@ -29,7 +29,7 @@ public static class TaskProgressLog
                 var entry = audit[nextAudit];
                 if (Payment(entry, task, ref spent) is { } payment)
                     Add(ProgressEventTypes.Payment, payment);
-                else if (entry is { Action: AuditActions.ItemRead, ItemId: { } item } && !IsUnpaidRead(entry))
+                else if (entry is { Action: AuditActions.ItemFetched, ItemId: { } item } && !IsUnpaidFetch(entry))
                     Add(ProgressEventTypes.Source, new Source(item, TitleOf(task, item)));
             }
 
@@ -69,7 +69,7 @@ public static class TaskProgressLog
             case AuditActions.PaymentUnconfirmed:
                 outcome = "unconfirmed";
                 break;
-            case AuditActions.ItemRead when IsUnpaidRead(entry):
+            case AuditActions.ItemFetched when IsUnpaidFetch(entry):
                 outcome = "unpaid";
                 break;
             default:
@@ -80,7 +80,7 @@ public static class TaskProgressLog
         return new Payment(item, amount, outcome, spent, task.Budget - spent, receipt);
     }
 
-    static bool IsUnpaidRead(AuditEvent entry) => entry.Outcome?.StartsWith("unpaid", StringComparison.Ordinal) == true;
+    static bool IsUnpaidFetch(AuditEvent entry) => entry.Outcome?.StartsWith("unpaid", StringComparison.Ordinal) == true;
 
     static void AddQuotesAndPlan(ResearchTaskState task, Action<string, object> add)
     {

@@ -45,7 +45,8 @@ public static class AuditActions
     public const string PaymentUnconfirmed = "payment_unconfirmed";
     public const string PaymentRefused = "payment_refused";
     public const string SettlementAbandoned = "settlement_abandoned";
-    public const string ItemRead = "item_read";
+    /// <summary>An item's paid data fetched (or found unpaid). Stored as <c>item_read</c> since the first audit rows: see docs/architecture.md.</summary>
+    public const string ItemFetched = "item_read";
     public const string Failed = "failed";
     public const string Completed = "completed";
     public const string ApprovalRequested = "approval_requested";

@@ -2,11 +2,11 @@ using Orchestrator.Contracts;
 
 namespace Orchestrator.Sagas.ResearchTasks;
 
-/// <summary>What a task does once a payment or reading step answered.</summary>
+/// <summary>What a task does once a payment or fetching step answered.</summary>
 public enum NextStep
 {
-    /// <summary>Read what was paid (or may have been) with the token.</summary>
-    Read,
+    /// <summary>Fetch what was paid (or may have been): with the token, or x402's stored payment.</summary>
+    Fetch,
 
     /// <summary>Pay for the purchases just started: new ones, and those the marketplace showed unpaid.</summary>
     Pay,
@@ -17,29 +17,29 @@ public enum NextStep
     /// <summary>End as <see cref="ResearchTaskState.StopRequested"/> says: nothing is in flight any more.</summary>
     Stop,
 
-    /// <summary>Everything planned is bought and read, or cannot be bought: write the report.</summary>
+    /// <summary>Everything planned is bought and fetched, or cannot be bought: write the report.</summary>
     Report,
 }
 
-// The money side of a task: every payment step pays the whole plan and every reading step reads it all back, so a
+// The money side of a task: every payment step pays the whole plan and every fetching step fetches it all back, so a
 // task costs the same number of steps whatever it buys. An outcome the task does not know for sure is settled by
-// reading the item (200: paid, 402: not) before anything is paid again, always under the purchase's one key.
+// fetching the item (200: paid, 402: not) before anything is paid again, always under the purchase's one key.
 public partial class ResearchTaskState
 {
     /// <summary>How often one purchase is paid for (same key) in a row when the marketplace shows it unpaid afterwards.</summary>
     public const int MaxPaymentAttempts = 3;
 
-    /// <summary>How often an unconfirmed payment's read may fail for good before the task gives up on settling it.</summary>
+    /// <summary>How often an unconfirmed payment's fetch may fail for good before the task gives up on settling it.</summary>
     public const int MaxSettlementChecks = 5;
 
     /// <summary>The purchases the payment step is asked to pay, in plan order.</summary>
     public IEnumerable<ResearchTaskPurchase> PurchasesBeingPaid => InPlanOrder(Purchases.Where(p => p.Status == PurchaseStatus.Paying));
 
     /// <summary>
-    /// The purchases to read with the token: every unconfirmed payment that may still be settled and, unless the
-    /// task is stopping, every paid item not read yet.
+    /// The purchases to fetch with the token: every unconfirmed payment that may still be settled and, unless the
+    /// task is stopping, every paid item not fetched yet.
     /// </summary>
-    public IEnumerable<ResearchTaskPurchase> PurchasesToRead => InPlanOrder(Purchases.Where(p =>
+    public IEnumerable<ResearchTaskPurchase> PurchasesToFetch => InPlanOrder(Purchases.Where(p =>
         (p.Status == PurchaseStatus.Unconfirmed && p.SettlementChecks < MaxSettlementChecks)
         || (p.Status == PurchaseStatus.Paid && StopRequested is null)));
 
@@ -51,8 +51,8 @@ public partial class ResearchTaskState
     {
         if (DeferredUntil is not null)
             return NextStep.Wait;
-        if (PurchasesToRead.Any())
-            return NextStep.Read;
+        if (PurchasesToFetch.Any())
+            return NextStep.Fetch;
         if (StopRequested is not null)
             return NextStep.Stop;
         if (!due && Purchases.Exists(p => p.Status == PurchaseStatus.Planned && p.PaymentAttempts >= MaxPaymentAttempts))
@@ -90,7 +90,7 @@ public partial class ResearchTaskState
 
     /// <summary>
     /// Records what the payment step reported. A purchase it does not mention (its reply was lost or belongs to an
-    /// earlier round) may have been charged: it is unconfirmed, to be settled by reading it.
+    /// earlier round) may have been charged: it is unconfirmed, to be settled by fetching it.
     /// </summary>
     public void RecordPayments(IEnumerable<PaymentOutcome> outcomes, DateTime now)
     {
@@ -106,7 +106,7 @@ public partial class ResearchTaskState
                 case PaymentResult.Paid:
                     RecordReceipt(purchase, outcome.Reference, outcome.Network, outcome.Payer);
                     RecordPaid(purchase, now, purchase.PaymentReference is null ? "paid" : $"paid: {Receipt(purchase)}");
-                    // An x402 payment pays and reads in one request: the data came with it.
+                    // An x402 payment pays and fetches in one request: the data came with it.
                     if (outcome.Data is not null)
                         RecordData(purchase, outcome.Data, outcome.DataSha256, now);
                     break;
@@ -144,57 +144,57 @@ public partial class ResearchTaskState
     }
 
     /// <summary>
-    /// Records what the reading step found: data settles a payment as paid; 402 sends an unconfirmed purchase back
-    /// to be paid again (same key), and fails a confirmed one; a read that failed is made again later.
+    /// Records what the fetching step found: data settles a payment as paid; 402 sends an unconfirmed purchase back
+    /// to be paid again (same key), and fails a confirmed one; a fetch that failed is made again later.
     /// </summary>
-    public void RecordReads(IEnumerable<ItemRead> reads, DateTime now, DeferralOptions retry)
+    public void RecordFetches(IEnumerable<FetchedItem> fetched, DateTime now, DeferralOptions retry)
     {
-        ItemRead? readAgain = null;
-        foreach (var read in reads)
+        FetchedItem? fetchAgain = null;
+        foreach (var item in fetched)
         {
-            if (Purchases.Find(p => p.ItemId == read.ItemId) is not { Status: PurchaseStatus.Paid or PurchaseStatus.Unconfirmed } purchase)
+            if (Purchases.Find(p => p.ItemId == item.ItemId) is not { Status: PurchaseStatus.Paid or PurchaseStatus.Unconfirmed } purchase)
                 continue;
-            var error = read.Error ?? $"Data of marketplace item {read.ItemId} could not be read";
-            switch (read.Result)
+            var error = item.Error ?? $"Data of marketplace item {item.ItemId} could not be fetched";
+            switch (item.Result)
             {
-                case ItemReadResult.Read:
-                    RecordReceipt(purchase, read.Reference, read.Network, read.Payer);
+                case ItemFetchResult.Fetched:
+                    RecordReceipt(purchase, item.Reference, item.Network, item.Payer);
                     RecordPaid(purchase, now, purchase.PaymentReference is null || purchase.Status == PurchaseStatus.Paid
-                        ? "settled: the item reads as paid"
-                        : $"settled: the item reads as paid: {Receipt(purchase)}");
-                    RecordData(purchase, read.Data, read.DataSha256, now);
+                        ? "settled: the item's data came back"
+                        : $"settled: the item's data came back: {Receipt(purchase)}");
+                    RecordData(purchase, item.Data, item.DataSha256, now);
                     break;
-                case ItemReadResult.Unpaid:
-                    Audit(AuditActions.ItemRead, now, outcome: "unpaid (402)", purchase: purchase);
+                case ItemFetchResult.Unpaid:
+                    Audit(AuditActions.ItemFetched, now, outcome: "unpaid (402)", purchase: purchase);
                     if (purchase.Status == PurchaseStatus.Unconfirmed)
                         purchase.Status = PurchaseStatus.Planned;
                     else
-                        StopWith(ErrorTypes.PaymentError, $"Data of marketplace item {read.ItemId}: the marketplace still asks for payment");
+                        StopWith(ErrorTypes.PaymentError, $"Data of marketplace item {item.ItemId}: the marketplace still asks for payment");
                     break;
-                case ItemReadResult.Failed when purchase.Status == PurchaseStatus.Unconfirmed:
+                case ItemFetchResult.Failed when purchase.Status == PurchaseStatus.Unconfirmed:
                     // Until an unconfirmed payment is settled the task cannot end with a true account of what it spent.
                     if (++purchase.SettlementChecks < MaxSettlementChecks)
-                        readAgain ??= read;
+                        fetchAgain ??= item;
                     else
-                        StopWith(read.ErrorType ?? ErrorTypes.DataError, $"The payment for marketplace item {read.ItemId} could not be settled: {error}");
+                        StopWith(item.ErrorType ?? ErrorTypes.DataError, $"The payment for marketplace item {item.ItemId} could not be settled: {error}");
                     break;
-                case ItemReadResult.Failed:
-                    StopWith(read.ErrorType ?? ErrorTypes.DataError, error);
+                case ItemFetchResult.Failed:
+                    StopWith(item.ErrorType ?? ErrorTypes.DataError, error);
                     break;
                 default:
-                    // Failed for now: read again later; while a payment is unconfirmed, past the workflow timeout too.
-                    readAgain ??= read;
+                    // Failed for now: fetched again later; while a payment is unconfirmed, past the workflow timeout too.
+                    fetchAgain ??= item;
                     break;
             }
         }
 
-        if (readAgain is not null && PurchasesToRead.Any())
+        if (fetchAgain is not null && PurchasesToFetch.Any())
         {
-            Defer(readAgain.ErrorType ?? ErrorTypes.DataError, readAgain.Error ?? "A read failed", now, retry);
+            Defer(fetchAgain.ErrorType ?? ErrorTypes.DataError, fetchAgain.Error ?? "A fetch failed", now, retry);
             return;
         }
 
-        // The reads answered: a payment's error stays the task's last error only while a payment that was made reads unpaid.
+        // The fetches answered: a payment's error stays the task's last error only while a payment that was made shows unpaid.
         DeferredUntil = null;
         Deferrals = 0;
         var paymentFailing = LastErrorType == ErrorTypes.PaymentError && Purchases.Exists(p => p.Status == PurchaseStatus.Planned && p.PaymentAttempts > 0);
@@ -202,9 +202,9 @@ public partial class ResearchTaskState
             (LastErrorType, LastError) = (null, null);
     }
 
-    /// <summary>The reading step failed as a whole (for example, the task holds no token): every read failed for good.</summary>
-    public void RecordReadsFailed(ResearchStepFailed failure, DateTime now, DeferralOptions retry) =>
-        RecordReads([.. PurchasesToRead.Select(p => new ItemRead(p.ItemId, ItemReadResult.Failed, ErrorType: failure.ErrorType, Error: failure.Message))], now, retry);
+    /// <summary>The fetching step failed as a whole (for example, the task holds no token): every fetch failed for good.</summary>
+    public void RecordFetchFailed(ResearchStepFailed failure, DateTime now, DeferralOptions retry) =>
+        RecordFetches([.. PurchasesToFetch.Select(p => new FetchedItem(p.ItemId, ItemFetchResult.Failed, ErrorType: failure.ErrorType, Error: failure.Message))], now, retry);
 
     void RecordPaid(ResearchTaskPurchase purchase, DateTime now, string outcome)
     {
@@ -222,7 +222,7 @@ public partial class ResearchTaskState
         purchase.Status = PurchaseStatus.Fetched;
         purchase.Data = data ?? "{}";
         purchase.DataSha256 = sha256 is { Length: 64 } digest ? digest : Sha256(purchase.Data);
-        Audit(AuditActions.ItemRead, now, outcome: "data received", purchase: purchase);
+        Audit(AuditActions.ItemFetched, now, outcome: "data received", purchase: purchase);
     }
 
     /// <summary>Keeps what the seller returned for a payment (the first receipt read wins), cut to its columns.</summary>

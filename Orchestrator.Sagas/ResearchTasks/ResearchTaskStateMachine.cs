@@ -15,7 +15,7 @@ namespace Orchestrator.Sagas.ResearchTasks;
 /// </para>
 /// <para>
 /// <b>The states.</b> Submitted → Discovering (→ AwaitingApproval when the plan costs more than
-/// <c>Approval:Threshold</c>) → AwaitingPayment → Paying → Retrying (reading the paid items again, → Paying what read
+/// <c>Approval:Threshold</c>) → AwaitingPayment → Paying → Retrying (fetching the paid items' data, → Paying what fetched
 /// as unpaid) → Reporting → Completed, or Failed or Cancelled from any working state; entering a final state gives
 /// back the owner's day what the plan held and did not use. Every external call happens in a consumer; this machine
 /// only decides. Paying and Retrying handle the whole plan at once.
@@ -176,7 +176,7 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
             .. Stoppable(),
         ]);
 
-        // Paying: one step pays every purchase started, in plan order; then everything paid or maybe paid is read.
+        // Paying: one step pays every purchase started, in plan order; then everything paid or maybe paid is fetched.
         During(Paying,
         [
             Proceed(When(ItemPaymentsMade).Then(x => x.Saga.RecordPayments(x.Message.Outcomes, Now))),
@@ -186,12 +186,12 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
             .. Stoppable(),
         ]);
 
-        // Retrying: the items are read again with the token. 200 means paid (and settles an unconfirmed payment),
+        // Retrying: the items' data is fetched with the token (or x402's stored payment). 200 means paid (and settles an unconfirmed payment),
         // 402 means not paid: only then is the purchase paid again, under the same key.
         During(Retrying,
         [
-            Proceed(When(ItemsDataFetched).Then(x => x.Saga.RecordReads(x.Message.Reads, Now, _deferral))),
-            Proceed(When(ResearchStepFailed).Then(x => x.Saga.RecordReadsFailed(x.Message, Now, _deferral))),
+            Proceed(When(ItemsDataFetched).Then(x => x.Saga.RecordFetches(x.Message.Items ?? [], Now, _deferral))),
+            Proceed(When(ResearchStepFailed).Then(x => x.Saga.RecordFetchFailed(x.Message, Now, _deferral))),
             When(ResearchStepDeferred).Then(x => Defer(x.Saga, x.Message)),
             When(FetchItemsDataFaulted).Then(x => DeferUnexpected(x.Saga, ErrorTypes.DataError, x.Message)),
             Proceed(When(DeferredStepDue, x => x.Saga.TakeDueDeferral()), due: true),
@@ -263,16 +263,16 @@ public sealed partial class ResearchTaskStateMachine : MassTransitStateMachine<R
         task.Defer(errorType, $"The step failed unexpectedly: {fault.Exceptions.FirstOrDefault()?.Message ?? "no detail"}", Now, _deferral);
 
     /// <summary>
-    /// After a payment or reading step: reads what may have been paid, pays what is left, waits for a due retry,
+    /// After a payment or fetching step: fetches what may have been paid, pays what is left, waits for a due retry,
     /// ends as asked, or reports (<see cref="ResearchTaskState.Continue"/> decides).
     /// </summary>
     EventActivityBinder<ResearchTaskState, T> Proceed<T>(EventActivityBinder<ResearchTaskState, T> binder, bool due = false)
         where T : class =>
         binder
             .Then(x => Decide(x, x.Saga.Continue(Now, _deferral, due)))
-            .If(x => Decided(x) == NextStep.Read, read => read
+            .If(x => Decided(x) == NextStep.Fetch, fetch => fetch
                 .TransitionTo(Retrying)
-                .Publish(x => new FetchItemsData(x.Saga.CorrelationId, [.. x.Saga.PurchasesToRead.Select(p => p.ItemId)])))
+                .Publish(x => new FetchItemsData(x.Saga.CorrelationId, [.. x.Saga.PurchasesToFetch.Select(p => p.ItemId)])))
             .If(x => Decided(x) == NextStep.Pay, pay => pay
                 .TransitionTo(Paying)
                 .Publish(x => PayForStartedPurchases(x.Saga)))

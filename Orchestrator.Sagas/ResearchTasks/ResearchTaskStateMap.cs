@@ -27,7 +27,7 @@ public sealed class ResearchTaskStateMap : IEntityTypeConfiguration<ResearchTask
         builder.Property(x => x.LastErrorType).HasMaxLength(64);
         builder.Property(x => x.LastError).HasMaxLength(ResearchTaskState.MaxErrorMessageLength);
         builder.Ignore(x => x.PurchasesBeingPaid);
-        builder.Ignore(x => x.PurchasesToRead);
+        builder.Ignore(x => x.PurchasesToFetch);
         builder.Ignore(x => x.PaymentInFlight);
         builder.Ignore(x => x.Committed);
         builder.Ignore(x => x.PlannedTotal);

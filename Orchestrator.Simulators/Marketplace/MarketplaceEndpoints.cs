@@ -36,9 +36,9 @@ public static class MarketplaceEndpoints
         var token = request.Headers["x-payment-token"].ToString();
         if (token.Length > 0 && ledger.HasBought(token, item.Id, item.Price))
         {
-            return behaviour.Attacks(Hostility.RedirectPaidRead) ? Results.Redirect(new Uri(behaviour.ElsewhereUrl!, $"company/detail?id={item.Id}").ToString())
-                : behaviour.Attacks(Hostility.TrickleRead) ? HostileMarketplace.Trickle(StatusCodes.Status200OK)
-                : behaviour.Attacks(Hostility.HugePaidRead) ? HostileMarketplace.Huge()
+            return behaviour.Attacks(Hostility.RedirectPaidFetch) ? Results.Redirect(new Uri(behaviour.ElsewhereUrl!, $"company/detail?id={item.Id}").ToString())
+                : behaviour.Attacks(Hostility.TrickleFetch) ? HostileMarketplace.Trickle(StatusCodes.Status200OK)
+                : behaviour.Attacks(Hostility.HugePaidFetch) ? HostileMarketplace.Huge()
                 : Results.Ok(item.Data());
         }
 

@@ -94,7 +94,7 @@ public static class ResearchWorkflowRegistration
         builder.Services.AddScoped<PaymentPermit>();
         builder.Services.AddScoped<PaymentClaims>();
         builder.Services.AddScoped<ItemPayments>();
-        builder.Services.AddScoped<PaidItemReads>();
+        builder.Services.AddScoped<PaidItemFetches>();
         builder.AddX402Payments();
 
         builder.Services.AddRefitGeneratedClient<IMarketplaceApi>(ExternalApiJsonContext.Default)

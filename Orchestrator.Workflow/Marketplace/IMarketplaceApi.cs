@@ -19,7 +19,7 @@ public interface IMarketplaceApi
         CancellationToken cancellationToken);
 
     /// <summary>
-    /// An x402 item read with its payment (<c>PAYMENT-SIGNATURE</c>, or v1's <c>X-PAYMENT</c>): 200 with the data and
+    /// An x402 item fetched with its payment (<c>PAYMENT-SIGNATURE</c>, or v1's <c>X-PAYMENT</c>): 200 with the data and
     /// <c>PAYMENT-RESPONSE</c> once settled, 402 with the seller's reason when not.
     /// </summary>
     [Get("/company/detail")]

@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace Orchestrator.Workflow.Marketplace;
 
-/// <summary>Pays for an item and reads it back with the payment token.</summary>
+/// <summary>Pays for an item and fetches its data with the payment token.</summary>
 public sealed class MarketplacePurchases(IMarketplaceApi marketplace)
 {
     /// <summary>Pays; returns the seller's reference for the payment (its <c>charge_id</c>, cleaned and cut), if it gave one.</summary>

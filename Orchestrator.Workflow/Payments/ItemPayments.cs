@@ -8,7 +8,7 @@ namespace Orchestrator.Workflow.Payments;
 /// the purchase claimed (<see cref="PaymentClaims"/>): never two payers of one purchase at once, and a second
 /// delivery of a step that is still being paid answers nothing (the first answers for it). The first
 /// payment not made for sure (refused by the permit or the marketplace, or left unconfirmed: the marketplace is likely
-/// failing the rest too) stops the step: the rest are reported not made, and the saga settles them by reading.
+/// failing the rest too) stops the step: the rest are reported not made, and the saga settles them by fetching.
 /// An item of the seed's dialect is paid with the task's token (<c>POST /pay</c>), an x402 item with a payment signed
 /// for it alone (<see cref="X402Purchases"/>).
 /// </summary>

@@ -30,7 +30,7 @@ public sealed class PaymentTokens(IPaymentManagerApi paymentManager, Orchestrato
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.PaymentToken, token).SetProperty(x => x.VoiceId, (string?)null), cancellationToken);
     }
 
-    /// <summary>The token stored with the task; a task without one (it ended) cannot read what it paid for.</summary>
+    /// <summary>The token stored with the task; a task without one (it ended) cannot fetch what it paid for.</summary>
     public async Task<string> StoredAsync(Guid taskId, CancellationToken cancellationToken) =>
         await Tasks(taskId).Select(t => t.PaymentToken).FirstOrDefaultAsync(cancellationToken)
         ?? throw new ResearchStepException(ErrorTypes.DataError, "The task holds no payment token");

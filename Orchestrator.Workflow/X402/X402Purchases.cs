@@ -7,8 +7,8 @@ using Refit;
 namespace Orchestrator.Workflow.X402;
 
 /// <summary>
-/// Buys an x402 item: pays and reads it in one request. The payment is signed once per purchase and stored with it
-/// before it is first sent (<see cref="ResearchTaskPurchase.X402Payment"/>); every retry, and every read that settles
+/// Buys an x402 item: pays and fetches it in one request. The payment is signed once per purchase and stored with it
+/// before it is first sent (<see cref="ResearchTaskPurchase.X402Payment"/>); every retry, and every fetch that settles
 /// an unknown outcome, sends that same payment again, so one purchase never has two nonces: a settled nonce cannot
 /// settle twice, and the seller answers a payment it settled from its <c>payment-identifier</c> record.
 /// <para>
@@ -28,7 +28,7 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
     /// <summary>What a payment sent came to.</summary>
     enum Answer
     {
-        /// <summary>Settled and read.</summary>
+        /// <summary>Settled and fetched.</summary>
         Delivered,
 
         /// <summary>The seller did not settle it (402): nothing was charged.</summary>
@@ -46,7 +46,7 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
     /// <summary>A purchase's signed payment as stored: the header to send it in, its value, and until when it can settle.</summary>
     public sealed record StoredPayment(string Header, string Value, DateTime? ValidBefore);
 
-    /// <summary>Pays (and reads) one purchase; a failure to reach the seller throws, as the seed's <c>/pay</c> does.</summary>
+    /// <summary>Pays (and fetches) one purchase; a failure to reach the seller throws, as the seed's <c>/pay</c> does.</summary>
     public async Task<PaymentOutcome> PayAsync(Guid taskId, ItemPayment payment, CancellationToken cancellationToken)
     {
         var what = $"x402 payment of {payment.Amount} for marketplace item {payment.ItemId}";
@@ -70,7 +70,7 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
                 case Answer.PriceRaised:
                     return new PaymentOutcome(payment.ItemId, PaymentResult.Declined, $"{what}: {sent.Reason}");
                 case Answer.SettledWithoutData:
-                    // Paid for sure, but not delivered: reading it again is the saga's to do.
+                    // Paid for sure, but not delivered: fetching it again is the saga's to do.
                     return new PaymentOutcome(payment.ItemId, PaymentResult.Paid);
                 case Answer.NotSettled when signed == 0 && await ForgetIfExpiredAsync(taskId, payment.ItemId, stored, cancellationToken):
                     stored = null;
@@ -82,26 +82,26 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
     }
 
     /// <summary>
-    /// Reads an x402 purchase by sending its stored payment (<see cref="StoredPaymentsAsync"/>) again: the data when it
+    /// Fetches an x402 purchase by sending its stored payment (<see cref="StoredPaymentsAsync"/>) again: the data when it
     /// settled (now or before), unpaid when it never did (or was never signed, so never sent).
     /// </summary>
-    public async Task<ItemRead> ReadAsync(Guid taskId, int itemId, StoredPayment? stored, CancellationToken cancellationToken)
+    public async Task<FetchedItem> FetchAsync(Guid taskId, int itemId, StoredPayment? stored, CancellationToken cancellationToken)
     {
         var what = $"Data of marketplace item {itemId} (x402)";
         if (stored is null)
-            return new ItemRead(itemId, ItemReadResult.Unpaid);
+            return new FetchedItem(itemId, ItemFetchResult.Unpaid);
 
         var sent = await SendAsync(itemId, stored, quoted: null, what, cancellationToken);
         switch (sent.Answer)
         {
             case Answer.Delivered:
-                return new ItemRead(itemId, ItemReadResult.Read, sent.Data, DataSha256: sent.Sha256,
+                return new FetchedItem(itemId, ItemFetchResult.Fetched, sent.Data, DataSha256: sent.Sha256,
                     Reference: sent.Receipt?.Transaction, Network: sent.Receipt?.Network, Payer: sent.Receipt?.Payer);
             case Answer.SettledWithoutData:
-                return new ItemRead(itemId, ItemReadResult.Failed, ErrorType: ErrorTypes.DataError, Error: $"{what}: {sent.Reason}");
+                return new FetchedItem(itemId, ItemFetchResult.Failed, ErrorType: ErrorTypes.DataError, Error: $"{what}: {sent.Reason}");
             default:
                 await ForgetIfExpiredAsync(taskId, itemId, stored, cancellationToken);
-                return new ItemRead(itemId, ItemReadResult.Unpaid);
+                return new FetchedItem(itemId, ItemFetchResult.Unpaid);
         }
     }
 

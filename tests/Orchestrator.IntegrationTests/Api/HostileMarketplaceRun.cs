@@ -86,7 +86,7 @@ public sealed class HostileMarketplaceRun : IAsyncDisposable
             ["RETRY_DELAY"] = "0.5",
             // A call that keeps timing out is a supplier outage: the step is tried again later until the workflow
             // timeout, which then fails the task with the call's error; here it comes after 25 s.
-            ["WORKFLOW_TIMEOUT"] = hostility is Hostility.TrickleCatalog or Hostility.TricklePrice or Hostility.TrickleRead ? "25" : "300",
+            ["WORKFLOW_TIMEOUT"] = hostility is Hostility.TrickleCatalog or Hostility.TricklePrice or Hostility.TrickleFetch ? "25" : "300",
             ["Recovery__SweepInterval"] = "00:00:01",
         });
         return new HostileMarketplaceRun(database, api, paymentManager, elsewhere);

@@ -11,12 +11,12 @@ public sealed class HostileMarketplaceTests
     /// here). The run also checks that the token went nowhere and nothing big was stored.
     /// </summary>
     [Theory]
-    [InlineData(Hostility.RedirectPaidRead, "redirect (HTTP 302)", true)]
-    [InlineData(Hostility.HugePaidRead, "more than 1048576 bytes", true)]
+    [InlineData(Hostility.RedirectPaidFetch, "redirect (HTTP 302)", true)]
+    [InlineData(Hostility.HugePaidFetch, "more than 1048576 bytes", true)]
     [InlineData(Hostility.TrickleCatalog, "Marketplace catalog failed: timed out", false)]
     // Every price hangs: its step times out, and the retries until the timeout meet the circuit they opened.
     [InlineData(Hostility.TricklePrice, "Price of marketplace item 1 failed: ", false)]
-    [InlineData(Hostility.TrickleRead, "failed: timed out", true)]
+    [InlineData(Hostility.TrickleFetch, "failed: timed out", true)]
     public async Task A_paid_read_gone_wrong_or_a_hanging_call_fails_the_task_with_DataError_within_40_s(Hostility attack, string message, bool paid)
     {
         await using var run = await HostileMarketplaceRun.RunAsync(attack, Tesla, budget: 50);

@@ -148,7 +148,7 @@ public sealed class TaskProgressLogTests
         task.Plan([new SourceQuote(7, "Seven", "C", 10, 2), new SourceQuote(8, "Eight", "C", 60, 1)]);
         Assert.Equal(NextStep.Pay, task.Continue(T0.AddSeconds(3), new DeferralOptions(), due: false));
         task.RecordPayments([new PaymentOutcome(7, PaymentResult.Paid)], T0.AddSeconds(4));
-        task.RecordReads([new ItemRead(7, ItemReadResult.Read, "{}")], T0.AddSeconds(6), new DeferralOptions());
+        task.RecordFetches([new FetchedItem(7, ItemFetchResult.Fetched, "{}")], T0.AddSeconds(6), new DeferralOptions());
         task.Complete("# report", T0.AddSeconds(8));
         task.CurrentState = "Completed";
 

@@ -1,6 +1,6 @@
 namespace Orchestrator.Tests.Sagas.ResearchTasks;
 
-/// <summary>One payment step pays the whole plan and one reading step reads it back, whatever the plan's size.</summary>
+/// <summary>One payment step pays the whole plan and one fetching step fetches it back, whatever the plan's size.</summary>
 public sealed class BatchedStepsTests : IAsyncLifetime
 {
     const string Theme = "Tesla Inc financial performance 2023";
@@ -46,7 +46,7 @@ public sealed class BatchedStepsTests : IAsyncLifetime
         Assert.False(task.PaymentInFlight);
         var audit = await _harness.AuditAsync(taskId);
         Assert.Contains(audit, e => e.Action == AuditActions.PaymentRefused && e.ItemId == order.Payments[1].ItemId);
-        Assert.Contains(audit, e => e.Action == AuditActions.ItemRead && e.ItemId == order.Payments[2].ItemId && e.Outcome == "unpaid (402)");
+        Assert.Contains(audit, e => e.Action == AuditActions.ItemFetched && e.ItemId == order.Payments[2].ItemId && e.Outcome == "unpaid (402)");
     }
 
     [Fact]

@@ -4,13 +4,13 @@ using Orchestrator.Workflow.Marketplace;
 
 namespace Orchestrator.Tests.Workflow.Marketplace;
 
-/// <summary>Reading a paid item through the production clients, against the simulators in a hostile mode.</summary>
-public sealed class PaidReadsFromAHostileMarketplaceTests
+/// <summary>Fetching a paid item through the production clients, against the simulators in a hostile mode.</summary>
+public sealed class PaidFetchesFromAHostileMarketplaceTests
 {
     [Fact]
     public async Task A_redirect_is_a_DataError_and_the_token_goes_nowhere_else()
     {
-        await using var clients = await HostileMarketplaceClients.StartAsync(Hostility.RedirectPaidRead);
+        await using var clients = await HostileMarketplaceClients.StartAsync(Hostility.RedirectPaidFetch);
         var token = clients.Buy(itemId: 1);
 
         var failure = await Assert.ThrowsAsync<ResearchStepException>(() => clients.Get<MarketplacePurchases>().FetchAsync(token, 1, CancellationToken.None));
@@ -24,7 +24,7 @@ public sealed class PaidReadsFromAHostileMarketplaceTests
     [Fact]
     public async Task A_body_over_the_cap_is_a_DataError_read_no_further_than_the_cap()
     {
-        await using var clients = await HostileMarketplaceClients.StartAsync(Hostility.HugePaidRead, maxResponseBytes: 64 * 1024);
+        await using var clients = await HostileMarketplaceClients.StartAsync(Hostility.HugePaidFetch, maxResponseBytes: 64 * 1024);
         var token = clients.Buy(itemId: 1);
 
         var failure = await Assert.ThrowsAsync<ResearchStepException>(() => clients.Get<MarketplacePurchases>().FetchAsync(token, 1, CancellationToken.None));
