@@ -54,6 +54,59 @@ static class ProfileRun
         ("Orchestrator.", "our code"),
     ];
 
+    /// <summary>
+    /// The same burst recorded by Linux <c>perf</c> instead (every thread, native code, the kernel and the garbage
+    /// collector included; JIT-compiled code named through the runtime's perf map), reduced by <c>perf report</c>
+    /// to CPU by library and the top symbols. The recording is kept (<c>artifacts/profile/workflows.perf.data</c>).
+    /// </summary>
+    public static async Task<int> RunPerfAsync(string repository, int tasks, int warmUpTasks)
+    {
+        var folder = Path.Combine(repository, "artifacts", "profile");
+        Directory.CreateDirectory(folder);
+        var data = Path.Combine(folder, "workflows.perf.data");
+        Environment.SetEnvironmentVariable("BENCHMARK_SERVICES_DOTNET_PerfMapEnabled", "1");
+        Environment.SetEnvironmentVariable("BENCHMARK_SERVICES_DOTNET_EnableWriteXorExecute", "0");
+
+        await using var deployment = await Deployment.StartAsync(repository, workers: 0);
+        var api = deployment.Api;
+        using var http = new HttpClient { BaseAddress = api.Address, Timeout = Latencies.Unanswered };
+        var warmUp = new Load(http);
+        await warmUp.SubmitFlatOutAsync(clients: 8, TimeSpan.FromMinutes(2), maxTasks: warmUpTasks);
+        await warmUp.WaitForAllAsync(warmUp.TaskIds);
+
+        var cpuBefore = api.Cpu();
+        using var perf = System.Diagnostics.Process.Start("perf",
+            ["record", "-F", "999", "-g", "-p", api.Id.ToString(CultureInfo.InvariantCulture), "-o", data, "--quiet"])!;
+        await Task.Delay(500);
+        var burst = new Load(http);
+        await burst.SubmitFlatOutAsync(clients: 32, TimeSpan.FromMinutes(2), maxTasks: tasks);
+        var (workflows, completed) = await burst.WaitForAllAsync(burst.TaskIds, TimeSpan.FromMinutes(15));
+        var cpu = api.Cpu() - cpuBefore;
+        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", perf.Id.ToString(CultureInfo.InvariantCulture)]))
+            await interrupt!.WaitForExitAsync();
+        await perf.WaitForExitAsync();
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{completed} of {burst.TaskIds.Count} workflows in {workflows.Elapsed.TotalSeconds:F1} s; Api CPU {cpu.TotalMilliseconds / Math.Max(completed, 1):F1} ms per workflow (perf on); recording {data}"));
+        Console.WriteLine(await PerfReportAsync(data, "dso"));
+        Console.WriteLine(await PerfReportAsync(data, "dso,sym"));
+        return completed == burst.TaskIds.Count ? 0 : 1;
+    }
+
+    static async Task<string> PerfReportAsync(string data, string sort)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("perf",
+            ["report", "-i", data, "--stdio", "--no-children", "--sort", sort, "-g", "none", "--percent-limit", sort == "dso" ? "0.3" : "0.4"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var report = System.Diagnostics.Process.Start(start)!;
+        var text = await report.StandardOutput.ReadToEndAsync();
+        await report.WaitForExitAsync();
+        return string.Join('\n', text.Split('\n').Where(l => l.Length > 0 && (!l.StartsWith('#') || l.StartsWith("# Samples", StringComparison.Ordinal))));
+    }
+
     public static async Task<int> RunAsync(string repository, int tasks)
     {
         var folder = Path.Combine(repository, "artifacts", "profile");
@@ -104,8 +157,15 @@ static class ProfileRun
         var methodsExclusive = new Dictionary<string, int>(StringComparer.Ordinal);
         var methodsInclusive = new Dictionary<string, int>(StringComparer.Ordinal);
         int running = 0, waiting = 0;
+        var jitted = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var sample in log.Events)
         {
+            if (sample is Microsoft.Diagnostics.Tracing.Parsers.Clr.MethodLoadUnloadVerboseTraceData loaded)
+            {
+                Add(jitted, $"{loaded.MethodNamespace}.{loaded.MethodName} ({loaded.OptimizationTier})");
+                continue;
+            }
+
             if (sample.ProviderName != SampleProfiler || sample.CallStack() is not { } stack)
                 continue;
             var frames = new List<string>();
@@ -149,6 +209,14 @@ static class ProfileRun
                 table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| `{method}` | {count / (double)workflows:F2} | {100.0 * count / running:F1} |"));
         }
 
+        table.AppendLine();
+        table.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"{jitted.Values.Sum()} methods compiled by the JIT while recording ({jitted.Values.Sum() / (double)workflows:F2} per workflow); most compiled:"));
+        table.AppendLine();
+        table.AppendLine("| method (tier) | times compiled |");
+        table.AppendLine("|---|---:|");
+        foreach (var (method, count) in jitted.OrderByDescending(m => m.Value).Take(25))
+            table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| `{(method.Length > 140 ? method[..140] : method)}` | {count} |"));
         return table.ToString();
     }
 

@@ -20,6 +20,10 @@ if (args is ["profile", "--reduce", var recorded, var workflowCount])
     return 0;
 }
 
+if (args is ["profile", "--perf", .. var perfTasks])
+    return await ProfileRun.RunPerfAsync(repository, perfTasks.Length > 0 ? int.Parse(perfTasks[0], CultureInfo.InvariantCulture) : 1000,
+        warmUpTasks: perfTasks.Length > 1 ? int.Parse(perfTasks[1], CultureInfo.InvariantCulture) : 300);
+
 if (args is ["profile", .. var profiled])
     return await ProfileRun.RunAsync(repository, profiled.Length > 0 ? int.Parse(profiled[0], CultureInfo.InvariantCulture) : 1000);
 
