@@ -34,6 +34,27 @@ public sealed class SqliteTuningTests : IDisposable
     }
 
     [Fact]
+    public async Task A_write_outside_a_transaction_waits_its_turn_instead_of_failing_on_the_writers_lock()
+    {
+        // Microsoft.Data.Sqlite gives up on a locked file after the command timeout: 1 s here.
+        var connectionString = $"{ConnectionString};Default Timeout=1";
+        await using var first = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, connectionString);
+        await using var second = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, connectionString);
+        await second.Database.ExecuteSqlRawAsync("CREATE TABLE counters (n INTEGER NOT NULL); INSERT INTO counters VALUES (0);");
+        var holding = await first.Database.BeginTransactionAsync();
+        await first.Database.ExecuteSqlRawAsync("UPDATE counters SET n = n + 1");
+
+        var waiting = second.Database.ExecuteSqlRawAsync("UPDATE counters SET n = n + 10");
+        await Task.Delay(1500);
+
+        Assert.False(waiting.IsCompleted);
+        await holding.CommitAsync();
+        await holding.DisposeAsync();
+        Assert.Equal(1, await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(11L, await ScalarAsync(second.Database.GetDbConnection(), "SELECT n FROM counters", openFirst: true));
+    }
+
+    [Fact]
     public async Task Synchronous_normal_is_set_once_per_physical_connection_not_on_every_open()
     {
         await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
@@ -56,8 +77,10 @@ public sealed class SqliteTuningTests : IDisposable
         await db.Database.CloseConnectionAsync();
     }
 
-    static async Task<object?> ScalarAsync(DbConnection connection, string sql, DbTransaction? transaction = null)
+    static async Task<object?> ScalarAsync(DbConnection connection, string sql, DbTransaction? transaction = null, bool openFirst = false)
     {
+        if (openFirst)
+            await connection.OpenAsync();
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
