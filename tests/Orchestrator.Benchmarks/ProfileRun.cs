@@ -88,15 +88,57 @@ static class ProfileRun
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{completed} of {burst.TaskIds.Count} workflows in {workflows.Elapsed.TotalSeconds:F1} s; Api CPU {cpu.TotalMilliseconds / Math.Max(completed, 1):F1} ms per workflow (perf on); recording {data}"));
-        Console.WriteLine(await PerfReportAsync(data, "dso"));
-        Console.WriteLine(await PerfReportAsync(data, "dso,sym"));
+        Console.WriteLine(PerfByComponent(await PerfReportAsync(data, "dso,sym", limit: "0"), Math.Max(completed, 1), cpu));
+        Console.WriteLine(await PerfReportAsync(data, "dso,sym", limit: "0.4"));
         return completed == burst.TaskIds.Count ? 0 : 1;
     }
 
-    static async Task<string> PerfReportAsync(string data, string sort)
+    /// <summary>
+    /// perf's samples by component, exclusive (the frame running): native libraries by name, JIT-compiled code by the
+    /// assembly that owns the method (the bracket followed by a space in the runtime's perf map names), scaled to the
+    /// process's CPU per workflow.
+    /// </summary>
+    static string PerfByComponent(string report, int workflows, TimeSpan cpu)
+    {
+        var shares = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var line in report.Split('\n'))
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(line, @"^\s*([0-9.]+)%\s+(.+?)\s+\[(.)\]\s+(.*)$");
+            if (!match.Success)
+                continue;
+            var (percent, dso, symbol) = (double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), match.Groups[2].Value, match.Groups[4].Value);
+            var component = dso switch
+            {
+                _ when match.Groups[3].Value == "k" || dso.Contains("kernel", StringComparison.Ordinal) => "kernel (syscalls, scheduling, page cache)",
+                _ when dso.Contains("sqlite", StringComparison.Ordinal) => "SQLite (native)",
+                _ when dso.StartsWith("libcoreclr", StringComparison.Ordinal) => "runtime (GC, casts, stubs)",
+                _ when dso.StartsWith("libclrjit", StringComparison.Ordinal) => "JIT",
+                _ when dso.StartsWith("libc", StringComparison.Ordinal) || dso.StartsWith("ld-linux", StringComparison.Ordinal) => "libc (malloc, memcpy)",
+                _ when System.Text.RegularExpressions.Regex.Match(symbol, @"\[([^\]]+)\] ") is { Success: true } owner => Component(owner.Groups[1].Value + "."),
+                _ => "other",
+            };
+            shares[component] = shares.GetValueOrDefault(component) + percent;
+        }
+
+        var perWorkflow = cpu.TotalMilliseconds / workflows;
+        var table = new System.Text.StringBuilder();
+        table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"CPU by component, exclusive, of {perWorkflow:F1} ms per workflow"));
+        table.AppendLine();
+        table.AppendLine("| component | % of samples | ms / workflow |");
+        table.AppendLine("|---|---:|---:|");
+        foreach (var (component, percent) in shares.OrderByDescending(c => c.Value))
+            table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {component} | {percent:F1} | {perWorkflow * percent / 100:F2} |"));
+        return table.ToString();
+    }
+
+    /// <summary>A kept perf recording reduced again: <paramref name="cpu"/> is the Api's CPU over it, as the run printed it.</summary>
+    public static async Task<string> ReducePerfAsync(string data, int workflows, TimeSpan cpu) =>
+        PerfByComponent(await PerfReportAsync(data, "dso,sym", limit: "0"), workflows, cpu);
+
+    static async Task<string> PerfReportAsync(string data, string sort, string limit)
     {
         var start = new System.Diagnostics.ProcessStartInfo("perf",
-            ["report", "-i", data, "--stdio", "--no-children", "--sort", sort, "-g", "none", "--percent-limit", sort == "dso" ? "0.3" : "0.4"])
+            ["report", "-i", data, "--stdio", "--no-children", "--sort", sort, "-g", "none", "--percent-limit", limit])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -20,6 +20,14 @@ if (args is ["profile", "--reduce", var recorded, var workflowCount])
     return 0;
 }
 
+if (args is ["profile", "--reduce-perf", var perfData, var perfWorkflows, var cpuMsPerWorkflow])
+{
+    var count = int.Parse(perfWorkflows, CultureInfo.InvariantCulture);
+    Console.WriteLine(await ProfileRun.ReducePerfAsync(perfData, count,
+        TimeSpan.FromMilliseconds(count * double.Parse(cpuMsPerWorkflow, CultureInfo.InvariantCulture))));
+    return 0;
+}
+
 if (args is ["profile", "--perf", .. var perfTasks])
     return await ProfileRun.RunPerfAsync(repository, perfTasks.Length > 0 ? int.Parse(perfTasks[0], CultureInfo.InvariantCulture) : 1000,
         warmUpTasks: perfTasks.Length > 1 ? int.Parse(perfTasks[1], CultureInfo.InvariantCulture) : 300);
