@@ -13,6 +13,7 @@ public static class TaskApiRegistration
     {
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         builder.Services.AddScoped<TaskIntake>();
+        builder.Services.AddSingleton<TaskRecorder>();
         builder.AddSpendingControls();
 
         // Embedded, a key is made and kept in the data folder; every other Api must be given the one they share.

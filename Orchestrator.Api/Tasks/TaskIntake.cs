@@ -7,7 +7,7 @@ using Orchestrator.Workflow.Admission;
 namespace Orchestrator.Api.Tasks;
 
 /// <summary>
-/// Accepts a task: records it <c>Submitted</c> with its owner and voice id, so that its id is readable at once and
+/// Accepts a task: records it <c>Submitted</c> with its owner and voice id (<see cref="TaskRecorder"/>), so that its id is readable at once and
 /// the task is never lost, and wakes this process's admission, which starts it when a slot is free (in the
 /// distributed mode the Workers find it within a poll). Refuses new tasks while too many wait
 /// (<see cref="TaskBacklog"/>). Passes cancellations on.
@@ -15,6 +15,7 @@ namespace Orchestrator.Api.Tasks;
 public sealed partial class TaskIntake(
     OrchestratorDbContext db,
     IPublishEndpoint publishEndpoint,
+    TaskRecorder recorder,
     TaskBacklog backlog,
     AdmissionSignal admission,
     SubmissionHashes hashes,
@@ -53,15 +54,13 @@ public sealed partial class TaskIntake(
         var task = ResearchTaskState.Accept(Guid.NewGuid(), request.Theme, request.Budget, request.VoiceId, caller.OwnerId, clock.GetUtcNow().UtcDateTime);
         (task.SubmissionKey, task.SubmissionHash) = (idempotencyKey, idempotencyKey is null ? null : hashes.Of(request));
         task.TraceId = TaskTrace.Current;
-        db.ResearchTasks.Add(task);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
+            await recorder.RecordAsync(task);
         }
         catch (DbUpdateException) when (idempotencyKey is not null)
         {
             // The same key raced in from another request: answer as if it came second.
-            db.ChangeTracker.Clear();
             var winner = await SubmittedWithKeyAsync(caller, idempotencyKey, cancellationToken) ?? throw new InvalidOperationException("The task could not be recorded");
             return Replayed(winner, request);
         }

@@ -1,0 +1,109 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Orchestrator.Api.Tasks;
+
+namespace Orchestrator.Tests.Api.Tasks;
+
+/// <summary>Tasks submitted together are recorded in one transaction, and one that cannot be recorded fails alone.</summary>
+public sealed class TaskRecorderTests : IAsyncLifetime, IDisposable
+{
+    // The meter is process-wide and other tests write in parallel: count only what this test's own flow records.
+    static readonly AsyncLocal<bool> Mine = new();
+
+    readonly string _file = Path.Combine(Path.GetTempPath(), $"orchestrator-recorder-{Guid.NewGuid():N}.db");
+    readonly MeterListener _listener = new();
+    ServiceProvider _services = null!;
+    long _transactions;
+
+    string ConnectionString => $"Data Source={_file}";
+
+    public async Task InitializeAsync()
+    {
+        _services = new ServiceCollection()
+            .AddScoped<OrchestratorDbContext>(_ => ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString))
+            .BuildServiceProvider();
+        await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
+        await db.Database.EnsureCreatedAsync();
+
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == TaskMetrics.MeterName && instrument.Name == DatabaseMetrics.TransactionsName)
+                listener.EnableMeasurementEvents(instrument);
+        };
+        _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            if (Mine.Value)
+                Interlocked.Add(ref _transactions, value);
+        });
+        _listener.Start();
+    }
+
+    [Fact]
+    public async Task Submissions_that_wait_for_the_writer_together_are_recorded_in_one_transaction()
+    {
+        using var recorder = new TaskRecorder(_services.GetRequiredService<IServiceScopeFactory>());
+        Mine.Value = true;
+
+        var recorded = await WhileTheWriterIsHeldAsync(recorder, [.. Enumerable.Range(0, 20).Select(_ => NewTask())]);
+
+        await Task.WhenAll(recorded);
+        Assert.Equal(21, await CountAsync());
+        // The first task's transaction, then one for the twenty that queued behind it.
+        Assert.Equal(2, Interlocked.Read(ref _transactions));
+    }
+
+    [Fact]
+    public async Task A_task_that_cannot_be_recorded_fails_alone_and_the_others_of_its_transaction_are_recorded()
+    {
+        using var recorder = new TaskRecorder(_services.GetRequiredService<IServiceScopeFactory>());
+        var (first, second) = (NewTask(), NewTask());
+        (first.SubmissionKey, second.SubmissionKey) = ("same-key", "same-key");
+
+        var recorded = await WhileTheWriterIsHeldAsync(recorder, [NewTask(), first, NewTask(), second, NewTask()]);
+
+        var outcomes = await Task.WhenAll(recorded.Select(async r => { try { await r; return null; } catch (DbUpdateException e) { return e; } }));
+        Assert.Single(outcomes, e => e is not null);
+        Assert.Null(outcomes[1]);
+        Assert.NotNull(outcomes[3]);
+        Assert.Equal(5, await CountAsync());
+    }
+
+    /// <summary>
+    /// Records one task while another connection holds SQLite's writer, queues <paramref name="tasks"/> behind it, then
+    /// lets the writer go: what the recorder writes is then the first task, then the queue.
+    /// </summary>
+    async Task<List<Task>> WhileTheWriterIsHeldAsync(TaskRecorder recorder, IReadOnlyList<ResearchTaskState> tasks)
+    {
+        await using var holder = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
+        var hold = await holder.Database.BeginTransactionAsync();
+        var firstTask = recorder.RecordAsync(NewTask());
+        await Task.Delay(200);
+        var queued = tasks.Select(recorder.RecordAsync).ToList();
+        await Task.Delay(200);
+        Assert.False(firstTask.IsCompleted);
+        Assert.DoesNotContain(queued, t => t.IsCompleted);
+        await hold.RollbackAsync();
+        await hold.DisposeAsync();
+        await firstTask.WaitAsync(TimeSpan.FromSeconds(10));
+        return queued;
+    }
+
+    async Task<int> CountAsync()
+    {
+        await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
+        return await db.ResearchTasks.IgnoreAutoIncludes().CountAsync();
+    }
+
+    static ResearchTaskState NewTask() =>
+        ResearchTaskState.Accept(Guid.NewGuid(), "Solar", 10, "voice", "owner", DateTime.UtcNow);
+
+    public async Task DisposeAsync()
+    {
+        await _services.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        File.Delete(_file);
+    }
+
+    public void Dispose() => _listener.Dispose();
+}
