@@ -27,8 +27,9 @@ public sealed class TaskRecorder(IServiceScopeFactory scopes) : IDisposable
         await _writer.WaitAsync(CancellationToken.None);
         try
         {
-            while (!pending.Done.Task.IsCompleted && TakeBatch() is { Count: > 0 } batch)
-                await WriteAsync(batch);
+            while (!pending.Done.Task.IsCompleted && await WriteNextAsync())
+            {
+            }
         }
         finally
         {
@@ -46,30 +47,57 @@ public sealed class TaskRecorder(IServiceScopeFactory scopes) : IDisposable
         return batch;
     }
 
-    async Task WriteAsync(List<Pending> batch)
+    /// <summary>
+    /// Writes what waits, taken once the transaction began: on SQLite that is once the file's writer is ours, so
+    /// what arrived meanwhile goes in the same transaction. False when nothing waited.
+    /// </summary>
+    async Task<bool> WriteNextAsync()
     {
+        List<Pending> batch = [];
         try
         {
-            await SaveAsync(batch);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            batch = TakeBatch();
+            if (batch.Count == 0)
+                return false;
+            db.ResearchTasks.AddRange(batch.Select(p => p.Task));
+            await db.SaveChangesAsync(CancellationToken.None);
+            await transaction.CommitAsync(CancellationToken.None);
             batch.ForEach(p => p.Done.TrySetResult());
-        }
-        catch (Exception) when (batch.Count > 1)
-        {
-            foreach (var pending in batch)
-                await WriteAsync([pending]);
         }
         catch (Exception e)
         {
-            batch.ForEach(p => p.Done.TrySetException(e));
+            if (batch.Count == 0)
+            {
+                // The transaction could not begin (the database is down): what waits fails with it.
+                batch = TakeBatch();
+                batch.ForEach(p => p.Done.TrySetException(e));
+                return batch.Count > 0;
+            }
+
+            foreach (var pending in batch)
+                await WriteAloneAsync(pending);
         }
+
+        return true;
     }
 
-    async Task SaveAsync(List<Pending> batch)
+    async Task WriteAloneAsync(Pending pending)
     {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
-        db.ResearchTasks.AddRange(batch.Select(p => p.Task));
-        await db.SaveChangesAsync(CancellationToken.None);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
+            db.ResearchTasks.Add(pending.Task);
+            await db.SaveChangesAsync(CancellationToken.None);
+            pending.Done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            pending.Done.TrySetException(e);
+        }
     }
 
     public void Dispose() => _writer.Dispose();
