@@ -4,19 +4,23 @@ using Microsoft.EntityFrameworkCore;
 namespace Orchestrator.Api.Tasks;
 
 /// <summary>
-/// Records new tasks, those submitted together in one transaction: a request adds its task to the queue, and one
-/// request at a time writes everything queued, up to <see cref="MostPerTransaction"/> tasks a transaction, while the
-/// others wait for its commit. On SQLite every write waits for the one writer, so a burst of submissions takes one
-/// turn instead of one each; on PostgreSQL it is one commit (one flush) for them all. No answer is given before the
-/// task's commit, so nothing answered is ever lost. When a transaction fails (an idempotency key that raced in
-/// twice), each of its tasks is written again alone, and only the one that fails alone reports the failure.
+/// Records new tasks, those submitted together in one transaction: a request adds its task to the queue, and a
+/// request that gets a writer's turn writes everything queued, up to <see cref="MostPerTransaction"/> tasks a
+/// transaction, while the others wait for its commit. On SQLite there is one turn (the file has one writer anyway),
+/// so a burst of submissions takes one of the file's writer turns instead of one each; a server database takes
+/// <see cref="ServerWriters"/> at once, each transaction one commit (one flush) for all it holds. No answer is given
+/// before the task's commit, so nothing answered is ever lost. When a transaction fails (an idempotency key that
+/// raced in twice), each of its tasks is written again alone, and only the one that fails alone reports the failure.
 /// </summary>
-public sealed class TaskRecorder(IServiceScopeFactory scopes) : IDisposable
+public sealed class TaskRecorder(IServiceScopeFactory scopes, IOptions<DatabaseOptions> database) : IDisposable
 {
     public const int MostPerTransaction = 64;
 
+    /// <summary>Transactions of new tasks at once on PostgreSQL or SQL Server.</summary>
+    public const int ServerWriters = 8;
+
     readonly ConcurrentQueue<Pending> _queue = new();
-    readonly SemaphoreSlim _writer = new(1, 1);
+    readonly SemaphoreSlim _writer = database.Value.Provider == DatabaseProvider.Sqlite ? new(1, 1) : new(ServerWriters, ServerWriters);
 
     /// <summary>Returns once the task is committed; throws what its write threw (a <see cref="DbUpdateException"/>).</summary>
     public async Task RecordAsync(ResearchTaskState task)

@@ -42,7 +42,7 @@ public sealed class TaskRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Submissions_that_wait_for_the_writer_together_are_recorded_in_one_transaction()
     {
-        using var recorder = new TaskRecorder(_services.GetRequiredService<IServiceScopeFactory>());
+        using var recorder = new TaskRecorder(_services.GetRequiredService<IServiceScopeFactory>(), Microsoft.Extensions.Options.Options.Create(new DatabaseOptions()));
         Mine.Value = true;
 
         var recorded = await WhileTheWriterIsHeldAsync(recorder, [.. Enumerable.Range(0, 20).Select(_ => NewTask())]);
@@ -56,7 +56,7 @@ public sealed class TaskRecorderTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task A_task_that_cannot_be_recorded_fails_alone_and_the_others_of_its_transaction_are_recorded()
     {
-        using var recorder = new TaskRecorder(_services.GetRequiredService<IServiceScopeFactory>());
+        using var recorder = new TaskRecorder(_services.GetRequiredService<IServiceScopeFactory>(), Microsoft.Extensions.Options.Options.Create(new DatabaseOptions()));
         var (first, second) = (NewTask(), NewTask());
         (first.SubmissionKey, second.SubmissionKey) = ("same-key", "same-key");
 
