@@ -1,20 +1,16 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Orchestrator.Api.Tasks;
+using Orchestrator.Tests.Sagas.Persistence;
 
 namespace Orchestrator.Tests.Api.Tasks;
 
 /// <summary>Tasks submitted together are recorded in one transaction, and one that cannot be recorded fails alone.</summary>
 public sealed class TaskRecorderTests : IAsyncLifetime, IDisposable
 {
-    // The meter is process-wide and other tests write in parallel: count only what this test's own flow records.
-    static readonly AsyncLocal<bool> Mine = new();
-
     readonly string _file = Path.Combine(Path.GetTempPath(), $"orchestrator-recorder-{Guid.NewGuid():N}.db");
-    readonly MeterListener _listener = new();
+    readonly CountedWriteTransactions _transactions = new();
     ServiceProvider _services = null!;
-    long _transactions;
 
     string ConnectionString => $"Data Source={_file}";
 
@@ -25,38 +21,26 @@ public sealed class TaskRecorderTests : IAsyncLifetime, IDisposable
             .BuildServiceProvider();
         await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
         await db.Database.EnsureCreatedAsync();
-
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == TaskMetrics.MeterName && instrument.Name == DatabaseMetrics.TransactionsName)
-                listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
-        {
-            if (Mine.Value)
-                Interlocked.Add(ref _transactions, value);
-        });
-        _listener.Start();
     }
 
     [Fact]
     public async Task Submissions_that_wait_for_the_writer_together_are_recorded_in_one_transaction()
     {
-        using var recorder = new TaskRecorder(_services.GetRequiredService<IServiceScopeFactory>(), Microsoft.Extensions.Options.Options.Create(new DatabaseOptions()));
-        Mine.Value = true;
+        using var recorder = NewRecorder();
+        _transactions.CountThisFlow();
 
         var recorded = await WhileTheWriterIsHeldAsync(recorder, [.. Enumerable.Range(0, 20).Select(_ => NewTask())]);
 
         await Task.WhenAll(recorded);
         Assert.Equal(21, await CountAsync());
         // The first task's transaction waited for the writer, and took the twenty that queued meanwhile with it.
-        Assert.Equal(1, Interlocked.Read(ref _transactions));
+        Assert.Equal(1, _transactions.Count);
     }
 
     [Fact]
     public async Task A_task_that_cannot_be_recorded_fails_alone_and_the_others_of_its_transaction_are_recorded()
     {
-        using var recorder = new TaskRecorder(_services.GetRequiredService<IServiceScopeFactory>(), Microsoft.Extensions.Options.Options.Create(new DatabaseOptions()));
+        using var recorder = NewRecorder();
         var (first, second) = (NewTask(), NewTask());
         (first.SubmissionKey, second.SubmissionKey) = ("same-key", "same-key");
 
@@ -89,6 +73,9 @@ public sealed class TaskRecorderTests : IAsyncLifetime, IDisposable
         return queued;
     }
 
+    TaskRecorder NewRecorder() =>
+        new(_services.GetRequiredService<IServiceScopeFactory>(), Microsoft.Extensions.Options.Options.Create(new DatabaseOptions()));
+
     async Task<int> CountAsync()
     {
         await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
@@ -105,5 +92,5 @@ public sealed class TaskRecorderTests : IAsyncLifetime, IDisposable
         File.Delete(_file);
     }
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _transactions.Dispose();
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics.Metrics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,34 +6,15 @@ namespace Orchestrator.Tests.Sagas.Persistence;
 /// <summary><c>orchestrator.db.transactions</c>: one per committed write, whatever way EF Core wrote it; none for reads.</summary>
 public sealed class WriteTransactionCounterTests : IDisposable
 {
-    // The meter is process-wide and other tests write in parallel: count only what this test's own flow records.
-    static readonly AsyncLocal<bool> Mine = new();
-
     readonly string _file = Path.Combine(Path.GetTempPath(), $"orchestrator-counter-{Guid.NewGuid():N}.db");
-    readonly MeterListener _listener = new();
-    long _counted;
-
-    public WriteTransactionCounterTests()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == TaskMetrics.MeterName && instrument.Name == DatabaseMetrics.TransactionsName)
-                listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
-        {
-            if (Mine.Value)
-                Interlocked.Add(ref _counted, value);
-        });
-        _listener.Start();
-    }
+    readonly CountedWriteTransactions _transactions = new();
 
     [Fact]
     public async Task Each_committed_write_counts_once_and_reads_and_rollbacks_not_at_all()
     {
         await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, $"Data Source={_file}");
         await db.Database.EnsureCreatedAsync();
-        Mine.Value = true;
+        _transactions.CountThisFlow();
 
         db.ResearchTasks.Add(NewTask());
         await db.SaveChangesAsync();
@@ -72,7 +52,7 @@ public sealed class WriteTransactionCounterTests : IDisposable
         Assert.Equal(4, Counted());
     }
 
-    long Counted() => Interlocked.Read(ref _counted);
+    long Counted() => _transactions.Count;
 
     static ResearchTaskState NewTask() => new()
     {
@@ -87,7 +67,7 @@ public sealed class WriteTransactionCounterTests : IDisposable
 
     public void Dispose()
     {
-        _listener.Dispose();
+        _transactions.Dispose();
         SqliteConnection.ClearAllPools();
         File.Delete(_file);
     }
