@@ -36,13 +36,12 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
                 if (decision.Token is { } token)
                 {
                     // Another payer is paying this purchase now (its step's lease lapsed): it answers for the step.
-                    if (await claims.TryClaimAsync(order.TaskId, payment.ItemId, cancellationToken) is null)
+                    if (await lease.TryClaimAsync(payment.ItemId, cancellationToken) is null)
                         return null;
 
                     lease.Paying = payment.ItemId;
                     var outcome = await PayAsync(order.TaskId, token, payment, cancellationToken);
                     lease.Paying = null;
-                    await claims.ReleaseAsync(order.TaskId, payment.ItemId, cancellationToken);
                     outcomes.Add(outcome);
                     // Only a payment made for sure lets the step go on; anything else stops it before another check.
                     if (outcome.Result == PaymentResult.Paid)

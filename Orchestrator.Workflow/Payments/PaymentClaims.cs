@@ -5,10 +5,11 @@ namespace Orchestrator.Workflow.Payments;
 /// <summary>
 /// One payer per purchase at a time, and a payment step the sweep can see. A step holds a lease on its task
 /// (<see cref="ResearchTaskState.StepLeaseUntil"/>) that the stalled-task sweep respects, so a slow step is not
-/// delivered a second time while it still pays; before each <c>POST /pay</c> it claims the purchase's row with a
+/// delivered a second time while it still pays; before each payment it claims the purchase's row with a
 /// conditional update (<see cref="ResearchTaskPurchase.PaymentClaimedUntil"/>), so a second delivery all the same
-/// (a redelivered message) pays nothing the first is paying. Both last <see cref="RecoveryOptions.PaymentLease"/> and
-/// are renewed while the step runs (<see cref="StepLease"/>): a payer that crashed frees them within one lease.
+/// (a redelivered message) pays nothing the first is paying. Both last <see cref="RecoveryOptions.PaymentLease"/>,
+/// the lease and the claim being paid are renewed while the step runs (<see cref="StepLease"/>), and the step gives
+/// its claims and its lease back when it ends, in one statement each: a payer that crashed frees them within one lease.
 /// </summary>
 public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory scopes, IOptions<RecoveryOptions> recovery, TimeProvider clock)
 {
@@ -36,8 +37,13 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
                 await using var scope = scopes.CreateAsyncScope();
                 await RenewAsync(scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>(), taskId, claimedItem, token);
             },
-            () => db.ResearchTasks.Where(t => t.CorrelationId == taskId)
-                .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, (DateTime?)null)));
+            (itemId, token) => TryClaimAsync(taskId, itemId, token),
+            async claimed =>
+            {
+                await ReleaseAsync(taskId, claimed, CancellationToken.None);
+                await db.ResearchTasks.Where(t => t.CorrelationId == taskId)
+                    .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, (DateTime?)null));
+            });
     }
 
     /// <summary>The claim's expiry when this payer holds the purchase now; null when another payer does.</summary>
@@ -51,11 +57,15 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
         return claimed == 1 ? until : null;
     }
 
-    /// <summary>Gives back this payer's claim once its call answered.</summary>
-    public Task ReleaseAsync(Guid taskId, int itemId, CancellationToken cancellationToken) =>
-        db.Set<ResearchTaskPurchase>()
-            .Where(p => p.TaskId == taskId && p.ItemId == itemId)
+    /// <summary>Gives back this payer's claims, once its step ended (none: nothing to write).</summary>
+    public async Task ReleaseAsync(Guid taskId, IReadOnlyCollection<int> itemIds, CancellationToken cancellationToken)
+    {
+        if (itemIds.Count == 0)
+            return;
+        await db.Set<ResearchTaskPurchase>()
+            .Where(p => p.TaskId == taskId && itemIds.Contains(p.ItemId))
             .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, (DateTime?)null), cancellationToken);
+    }
 
     async Task RenewAsync(OrchestratorDbContext context, Guid taskId, int? claimedItem, CancellationToken cancellationToken)
     {
@@ -73,24 +83,41 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
     DateTime Until() => clock.GetUtcNow().UtcDateTime + LeaseFor;
 
     /// <summary>
-    /// A running payment step: renews its lease, and the claim of the purchase it pays (<see cref="Paying"/>), every
-    /// third of a lease on a connection of its own; disposed, it stops and gives the lease back.
+    /// A running payment step: claims the purchases it pays, renews its lease and the claim of the purchase it pays
+    /// (<see cref="Paying"/>) every third of a lease on a connection of its own; disposed, it stops and gives its
+    /// claims and its lease back.
     /// </summary>
     public sealed class StepLease : IAsyncDisposable
     {
         readonly Func<int?, CancellationToken, Task> _renew;
-        readonly Func<Task<int>> _end;
+        readonly Func<int, CancellationToken, Task<DateTime?>> _claim;
+        readonly Func<IReadOnlyCollection<int>, Task> _end;
+        readonly List<int> _claimed = [];
         readonly CancellationTokenSource _stop = new();
         readonly Task _renewing;
 
-        internal StepLease(TimeSpan every, TimeProvider clock, Func<int?, CancellationToken, Task> renew, Func<Task<int>> end)
+        internal StepLease(
+            TimeSpan every,
+            TimeProvider clock,
+            Func<int?, CancellationToken, Task> renew,
+            Func<int, CancellationToken, Task<DateTime?>> claim,
+            Func<IReadOnlyCollection<int>, Task> end)
         {
-            (_renew, _end) = (renew, end);
+            (_renew, _claim, _end) = (renew, claim, end);
             _renewing = RenewUntilStoppedAsync(every, clock);
         }
 
         /// <summary>The purchase this step is paying now, whose claim is renewed with the lease.</summary>
         public int? Paying { get; set; }
+
+        /// <summary>The claim's expiry when this step holds the purchase now; null when another payer does.</summary>
+        public async Task<DateTime?> TryClaimAsync(int itemId, CancellationToken cancellationToken)
+        {
+            var until = await _claim(itemId, cancellationToken);
+            if (until is not null)
+                _claimed.Add(itemId);
+            return until;
+        }
 
         async Task RenewUntilStoppedAsync(TimeSpan every, TimeProvider clock)
         {
@@ -119,7 +146,7 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
             await _stop.CancelAsync();
             await _renewing;
             _stop.Dispose();
-            await _end();
+            await _end(_claimed);
         }
     }
 }

@@ -143,12 +143,13 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
 
         var signed = await new X402PaymentBuilder(signer, clock).BuildAsync(offer, payment.IdempotencyKey, cancellationToken);
         var validBefore = DateTimeOffset.FromUnixTimeSeconds(signed.ValidBefore).UtcDateTime;
-        await Purchase(taskId, payment.ItemId).Where(p => p.X402Payment == null)
+        var stored = await Purchase(taskId, payment.ItemId).Where(p => p.X402Payment == null)
             .ExecuteUpdateAsync(p => p
                 .SetProperty(x => x.X402PaymentHeader, signed.HeaderName)
                 .SetProperty(x => x.X402Payment, signed.HeaderValue)
                 .SetProperty(x => x.X402PaymentValidBefore, validBefore), cancellationToken);
-        return (await StoredAsync(taskId, payment.ItemId, cancellationToken), null);
+        // Ours is stored, or another payer's was first: then that one is read and sent.
+        return (stored == 1 ? new StoredPayment(signed.HeaderName, signed.HeaderValue, validBefore) : await StoredAsync(taskId, payment.ItemId, cancellationToken), null);
     }
 
     async Task<Sent> SendAsync(int itemId, StoredPayment payment, string? quoted, string what, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ public sealed class PaymentClaimsTests
         Assert.Null(await ClaimAsync(database, clock));
 
         await using (var db = ProviderOptions.CreateContext(provider, database.ConnectionString))
-            await Claims(db, clock).ReleaseAsync(TaskId, ItemId, CancellationToken.None);
+            await Claims(db, clock).ReleaseAsync(TaskId, [ItemId], CancellationToken.None);
         var second = await ClaimAsync(database, clock);
         Assert.NotNull(second);
 
@@ -66,6 +66,24 @@ public sealed class PaymentClaimsTests
         await first.DisposeAsync();
         await using var next = await Claims(secondDb, clock).TryHoldStepAsync(TaskId, CancellationToken.None);
         Assert.NotNull(next);
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_step_keeps_the_claims_it_took_until_it_ends_and_then_gives_them_back(DatabaseProvider provider)
+    {
+        await using var database = await CreateWithOnePurchaseAsync(provider);
+        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
+
+        var step = await Claims(db, clock).TryHoldStepAsync(TaskId, CancellationToken.None);
+        Assert.NotNull(step);
+        Assert.NotNull(await step.TryClaimAsync(ItemId, CancellationToken.None));
+        Assert.Null(await ClaimAsync(database, clock));
+
+        await step.DisposeAsync();
+        Assert.NotNull(await ClaimAsync(database, clock));
     }
 
     static async Task<DateTime?> ClaimAsync(TestDatabase database, FakeClock clock)
