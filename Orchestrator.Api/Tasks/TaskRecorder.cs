@@ -57,6 +57,9 @@ public sealed class TaskRecorder(IServiceScopeFactory scopes, IOptions<DatabaseO
     /// </summary>
     async Task<bool> WriteNextAsync()
     {
+        // Another writer (a server database has several) took what waited, this request's task with it.
+        if (_queue.IsEmpty)
+            return false;
         List<Pending> batch = [];
         try
         {

@@ -70,9 +70,7 @@ static class ProfileRun
         await using var deployment = await Deployment.StartAsync(repository, workers: 0);
         var api = deployment.Api;
         using var http = new HttpClient { BaseAddress = api.Address, Timeout = Latencies.Unanswered };
-        var warmUp = new Load(http);
-        await warmUp.SubmitFlatOutAsync(clients: 8, TimeSpan.FromMinutes(2), maxTasks: warmUpTasks);
-        await warmUp.WaitForAllAsync(warmUp.TaskIds);
+        await WarmUpAsync(http, warmUpTasks);
 
         var cpuBefore = api.Cpu();
         using var perf = System.Diagnostics.Process.Start("perf",
@@ -158,9 +156,7 @@ static class ProfileRun
         await using var deployment = await Deployment.StartAsync(repository, workers: 0);
         var api = deployment.Api;
         using var http = new HttpClient { BaseAddress = api.Address, Timeout = Latencies.Unanswered };
-        var warmUp = new Load(http);
-        await warmUp.SubmitFlatOutAsync(clients: 8, TimeSpan.FromSeconds(2), maxTasks: 300);
-        await warmUp.WaitForAllAsync(warmUp.TaskIds);
+        await WarmUpAsync(http, 300);
 
         var cpuBefore = api.Cpu();
         var providers = new[]
@@ -186,6 +182,14 @@ static class ProfileRun
             $"{completed} of {burst.TaskIds.Count} workflows in {workflows.Elapsed.TotalSeconds:F1} s; Api CPU {cpu.TotalMilliseconds / Math.Max(completed, 1):F1} ms per workflow (with the profiler on); trace {trace}"));
         Console.WriteLine(Reduce(trace, Math.Max(completed, 1)));
         return completed == burst.TaskIds.Count ? 0 : 1;
+    }
+
+    /// <summary>Runs <paramref name="tasks"/> workflows from 8 clients first, so that the recorded burst runs warm.</summary>
+    static async Task WarmUpAsync(HttpClient http, int tasks)
+    {
+        var warmUp = new Load(http);
+        await warmUp.SubmitFlatOutAsync(clients: 8, TimeSpan.FromMinutes(2), maxTasks: tasks);
+        await warmUp.WaitForAllAsync(warmUp.TaskIds);
     }
 
     /// <summary>The trace's CPU samples as tables, in ms of samples per workflow (one sample: about 1 ms of one thread).</summary>
