@@ -11,7 +11,7 @@ public static class ProviderOptions
         {
             DatabaseProvider.Postgres => db.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()),
             DatabaseProvider.SqlServer => db.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()),
-            _ => db.UseSqlite(connectionString).AddInterceptors(SqliteTuning.For(connectionString)),
+            _ => SqliteConnectionWithoutFunctions.Use(db.UseSqlite(connectionString).AddInterceptors(SqliteTuning.For(connectionString))),
         };
         return db.AddInterceptors(WriteTransactionCounter.Instance).UseSnakeCaseNamingConvention();
     }
