@@ -1,11 +1,13 @@
 using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
 
 namespace Orchestrator.Api.Tasks;
 
 /// <summary>
 /// What <c>GET /tasks/{id}</c> reads: the columns <see cref="TaskView"/> shows and the plan's rows without the
 /// bought items' <c>data</c> (the largest column, which the view never shows). Clients poll this route while
-/// a task runs, so it reads no more than it answers with, in one query, untracked.
+/// a task runs, so it reads no more than it answers with, in one query, untracked, compiled once (the projection is
+/// a large expression, which EF Core would otherwise walk and look up in its query cache on every request).
 /// </summary>
 public static class TaskViewProjection
 {
@@ -42,4 +44,12 @@ public static class TaskViewProjection
             Payer = p.Payer,
         }).ToList(),
     };
+
+    /// <summary>The task as shown, when the caller may see it (its owner, or an admin); null otherwise.</summary>
+    public static readonly Func<OrchestratorDbContext, Guid, string, bool, CancellationToken, Task<ResearchTaskState?>> Find =
+        EF.CompileAsyncQuery((OrchestratorDbContext db, Guid id, string ownerId, bool isAdmin, CancellationToken _) =>
+            db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+                .Where(t => t.CorrelationId == id && (isAdmin || t.OwnerId == ownerId))
+                .Select(Shown)
+                .FirstOrDefault());
 }

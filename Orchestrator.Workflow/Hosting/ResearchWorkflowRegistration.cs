@@ -109,10 +109,14 @@ public static class ResearchWorkflowRegistration
     /// <summary>
     /// A client for a service whose answers are untrusted: no redirect is followed (a payment token goes to no
     /// other address), and each attempt, under the resilience pipeline's timeout, reads the whole answer, capped
-    /// (<see cref="BoundedResponseHandler"/>, added last so that it runs inside every attempt).
+    /// (<see cref="BoundedResponseHandler"/>, added last so that it runs inside every attempt). The client factory's
+    /// own log handlers are left out: they log at Information and below, which the hosts filter out for
+    /// <c>System.Net.Http.HttpClient</c>, yet they opened a log scope per call and per attempt (a failure is logged
+    /// by the step that met it).
     /// </summary>
     static void Untrusting(this IHttpClientBuilder client)
     {
+        client.RemoveAllLoggers();
         client.ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         client.AddStandardResilienceHandler().Configure(ConfigureResilience);
         client.AddHttpMessageHandler<BoundedResponseHandler>();

@@ -1,0 +1,16 @@
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+
+namespace Orchestrator.Sagas.Persistence.SagaRepository;
+
+/// <summary>
+/// The saga's load, compiled once: every message of every task runs it, and a LINQ query is otherwise walked, hashed
+/// and looked up in EF Core's query cache on each run.
+/// </summary>
+static class SagaQueries<TSaga>
+    where TSaga : class, ISaga
+{
+    public static readonly Func<DbContext, Guid, CancellationToken, Task<TSaga?>> Load =
+        EF.CompileAsyncQuery((DbContext db, Guid correlationId, CancellationToken _) =>
+            db.Set<TSaga>().SingleOrDefault(saga => saga.CorrelationId == correlationId));
+}
