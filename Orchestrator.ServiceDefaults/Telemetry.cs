@@ -16,8 +16,11 @@ public static class Telemetry
     /// <summary>MassTransit's spans carry the trace from <c>POST /tasks</c> through every message (in its headers).</summary>
     public static readonly string[] TraceSources = ["MassTransit", "Npgsql"];
 
-    /// <summary>The service's, MassTransit's and the database clients' meters (ASP.NET Core and HttpClient come with their instrumentation).</summary>
-    public static readonly string[] Meters = [TaskMetrics.MeterName, "MassTransit", "Npgsql", "Microsoft.EntityFrameworkCore"];
+    /// <summary>
+    /// The service's, MassTransit's, the database clients' and the runtime's meters (ASP.NET Core and HttpClient come
+    /// with their instrumentation).
+    /// </summary>
+    public static readonly string[] Meters = [TaskMetrics.MeterName, "MassTransit", "Npgsql", "Microsoft.EntityFrameworkCore", "System.Runtime"];
 
     public static IHostApplicationBuilder AddTelemetry(this IHostApplicationBuilder builder)
     {

@@ -13,7 +13,7 @@ public static class ProviderOptions
             DatabaseProvider.SqlServer => db.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()),
             _ => SqliteConnectionWithoutFunctions.Use(db.UseSqlite(connectionString).AddInterceptors(SqliteTuning.For(connectionString))),
         };
-        return db.AddInterceptors(WriteTransactionCounter.Instance).UseSnakeCaseNamingConvention();
+        return db.AddInterceptors(DatabaseCounter.Instance).UseSnakeCaseNamingConvention();
     }
 
     /// <summary>A context of the provider's own type (the one its migrations belong to), outside any container.</summary>

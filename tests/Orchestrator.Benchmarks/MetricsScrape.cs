@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Orchestrator.Benchmarks;
 
@@ -22,6 +23,17 @@ sealed class MetricsScrape
     /// <summary>Committed write transactions (<c>orchestrator.db.transactions</c>).</summary>
     public const string Transactions = "orchestrator_db_transactions_total";
 
+    /// <summary>Database queries (<c>orchestrator.db.commands</c>, kind read).</summary>
+    public const string Reads = "orchestrator_db_commands_total:read";
+
+    /// <summary>Database inserts, updates and deletes (<c>orchestrator.db.commands</c>, kind write).</summary>
+    public const string Writes = "orchestrator_db_commands_total:write";
+
+    /// <summary>Bytes the garbage collector allocated (.NET's <c>dotnet.gc.heap.total_allocated</c>).</summary>
+    public const string Allocated = "dotnet_gc_heap_total_allocated_bytes_total";
+
+    static readonly Regex Kind = new("[{,]kind=\"([^\"]*)\"", RegexOptions.Compiled);
+
     readonly Dictionary<string, double> _totals;
 
     MetricsScrape(Dictionary<string, double> totals) => _totals = totals;
@@ -43,8 +55,11 @@ sealed class MetricsScrape
                 if (line.Length == 0 || line[0] == '#')
                     continue;
                 var family = line[..line.IndexOfAny(['{', ' '])];
-                if (double.TryParse(line[(line.LastIndexOf(' ') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                    totals[family] = totals.GetValueOrDefault(family) + value;
+                if (!double.TryParse(line[(line.LastIndexOf(' ') + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                    continue;
+                totals[family] = totals.GetValueOrDefault(family) + value;
+                if (Kind.Match(line) is { Success: true } kind)
+                    totals[$"{family}:{kind.Groups[1].Value}"] = totals.GetValueOrDefault($"{family}:{kind.Groups[1].Value}") + value;
             }
         }
 

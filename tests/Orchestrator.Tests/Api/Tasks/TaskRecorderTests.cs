@@ -9,7 +9,7 @@ namespace Orchestrator.Tests.Api.Tasks;
 public sealed class TaskRecorderTests : IAsyncLifetime, IDisposable
 {
     readonly string _file = Path.Combine(Path.GetTempPath(), $"orchestrator-recorder-{Guid.NewGuid():N}.db");
-    readonly CountedWriteTransactions _transactions = new();
+    readonly CountedMeasurements _transactions = new(DatabaseMetrics.TransactionsName);
     ServiceProvider _services = null!;
 
     string ConnectionString => $"Data Source={_file}";

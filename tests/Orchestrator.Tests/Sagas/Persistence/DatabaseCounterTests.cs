@@ -3,11 +3,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Orchestrator.Tests.Sagas.Persistence;
 
-/// <summary><c>orchestrator.db.transactions</c>: one per committed write, whatever way EF Core wrote it; none for reads.</summary>
-public sealed class WriteTransactionCounterTests : IDisposable
+/// <summary>
+/// <c>orchestrator.db.transactions</c>: one per committed write, whatever way EF Core wrote it; none for reads.
+/// <c>orchestrator.db.commands</c>: each query a read, each insert, update or delete a write, schema changes neither.
+/// </summary>
+public sealed class DatabaseCounterTests : IDisposable
 {
     readonly string _file = Path.Combine(Path.GetTempPath(), $"orchestrator-counter-{Guid.NewGuid():N}.db");
-    readonly CountedWriteTransactions _transactions = new();
+    readonly CountedMeasurements _transactions = new(DatabaseMetrics.TransactionsName);
 
     [Fact]
     public async Task Each_committed_write_counts_once_and_reads_and_rollbacks_not_at_all()
@@ -50,6 +53,30 @@ public sealed class WriteTransactionCounterTests : IDisposable
 
         _ = await db.ResearchTasks.AsNoTracking().CountAsync();
         Assert.Equal(4, Counted());
+    }
+
+    [Fact]
+    public async Task Each_command_counts_once_as_a_read_or_a_write()
+    {
+        await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, $"Data Source={_file}");
+        await db.Database.EnsureCreatedAsync();
+        using var reads = new CountedMeasurements(DatabaseMetrics.CommandsName, "read");
+        using var writes = new CountedMeasurements(DatabaseMetrics.CommandsName, "write");
+        reads.CountThisFlow();
+        writes.CountThisFlow();
+
+        var task = NewTask();
+        task.Purchases.Add(new ResearchTaskPurchase { ItemId = 1, Title = "a", Company = "c", IdempotencyKey = "k1" });
+        db.ResearchTasks.Add(task);
+        await db.SaveChangesAsync();
+        Assert.Equal((0, 2), (reads.Count, writes.Count));
+
+        _ = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().CountAsync();
+        _ = await db.ResearchTasks.AsNoTracking().FirstAsync(t => t.CorrelationId == task.CorrelationId);
+        await db.ResearchTasks.Where(t => t.CorrelationId == task.CorrelationId).ExecuteUpdateAsync(t => t.SetProperty(x => x.Spent, 3L));
+        await db.Database.ExecuteSqlRawAsync("CREATE TABLE scratch (n INTEGER)");
+
+        Assert.Equal((2, 3), (reads.Count, writes.Count));
     }
 
     long Counted() => _transactions.Count;
