@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using Orchestrator.Workflow.Marketplace;
 
@@ -37,16 +38,24 @@ public sealed class BoundedResponseHandler(IOptions<MarketplaceOptions> options)
         if (content.Headers.ContentLength > limit)
             throw TooLarge(limit);
 
-        // Chunked bodies announce no length: count what arrives.
+        // Chunked bodies announce no length: count what arrives. The read buffer is pooled; the body's own buffer starts
+        // at the length announced (at most 64 KiB: an announcement is not trusted with more) and grows with what arrives.
         await using var body = await content.ReadAsStreamAsync(cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        using var buffer = new MemoryStream((int)Math.Min(content.Headers.ContentLength ?? 0, InitialBufferBytes));
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
         {
-            if (buffer.Length + read > limit)
-                throw TooLarge(limit);
-            buffer.Write(chunk, 0, read);
+            int read;
+            while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                    throw TooLarge(limit);
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         var buffered = new ByteArrayContent(buffer.GetBuffer(), 0, (int)buffer.Length);
@@ -56,6 +65,8 @@ public sealed class BoundedResponseHandler(IOptions<MarketplaceOptions> options)
         response.Content = buffered;
         content.Dispose();
     }
+
+    const int InitialBufferBytes = 64 * 1024;
 
     static UntrustedResponseException TooLarge(long limit) => new($"answered more than {limit} bytes (Marketplace:MaxResponseBytes)");
 }

@@ -266,7 +266,7 @@ static class ProfileRun
         return table.ToString();
     }
 
-    static string Name(TraceCodeAddress address)
+    internal static string Name(TraceCodeAddress address)
     {
         var method = address.FullMethodName;
         if (!string.IsNullOrEmpty(method))
@@ -274,7 +274,7 @@ static class ProfileRun
         return $"{(string.IsNullOrEmpty(address.ModuleName) ? "?" : address.ModuleName)}!?";
     }
 
-    static string Component(string frame)
+    internal static string Component(string frame)
     {
         foreach (var (prefix, component) in Components)
         {

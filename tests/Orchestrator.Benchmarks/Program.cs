@@ -6,7 +6,8 @@ using Orchestrator.Benchmarks;
 // rabbitmq-1 and rabbitmq-2 (Api + 1 or 2 Workers on RabbitMQ and PostgreSQL: run .ci/benchmark.sh, which starts
 // them). The simulators answer at once but in embedded-slow.
 // "chaos [tasks]" is the chaos run instead (.ci/chaos.sh); "watch [modes]" the burst with every task's progress
-// stream open (.ci/benchmark.sh watch); "profile [tasks]" where the embedded default's CPU goes (docs/performance.md).
+// stream open (.ci/benchmark.sh watch); "profile [tasks]" where the embedded default's CPU goes, "profile --perf" the same
+// with Linux perf, "profile --allocations" what it allocates (docs/performance.md).
 var repository = AppContext.BaseDirectory;
 while (!File.Exists(Path.Combine(repository, "Orchestrator.sln")))
     repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(repository))!;
@@ -31,6 +32,16 @@ if (args is ["profile", "--reduce-perf", var perfData, var perfWorkflows, var cp
 if (args is ["profile", "--perf", .. var perfTasks])
     return await ProfileRun.RunPerfAsync(repository, perfTasks.Length > 0 ? int.Parse(perfTasks[0], CultureInfo.InvariantCulture) : 1000,
         warmUpTasks: perfTasks.Length > 1 ? int.Parse(perfTasks[1], CultureInfo.InvariantCulture) : 300);
+
+if (args is ["profile", "--reduce-allocations", var allocations, var allocationWorkflows])
+{
+    Console.WriteLine(AllocationProfile.Reduce(allocations, int.Parse(allocationWorkflows, CultureInfo.InvariantCulture)));
+    return 0;
+}
+
+if (args is ["profile", "--allocations", .. var allocationTasks])
+    return await AllocationProfile.RunAsync(repository, allocationTasks.Length > 0 ? int.Parse(allocationTasks[0], CultureInfo.InvariantCulture) : 1000,
+        warmUp: allocationTasks.Length > 1 ? int.Parse(allocationTasks[1], CultureInfo.InvariantCulture) : 1000);
 
 if (args is ["profile", .. var profiled])
     return await ProfileRun.RunAsync(repository, profiled.Length > 0 ? int.Parse(profiled[0], CultureInfo.InvariantCulture) : 1000);
