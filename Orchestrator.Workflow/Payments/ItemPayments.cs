@@ -24,6 +24,12 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
 
     async Task<IReadOnlyList<PaymentOutcome>?> PayInOrderAsync(PayForItems order, PaymentClaims.StepLease lease, CancellationToken cancellationToken)
     {
+        // One read of the task and one of its stored x402 payments for the whole step; the permit is checked again
+        // before each payment, by the claim's own statement.
+        var task = await permit.ReadAsync(order.TaskId, cancellationToken);
+        var stored = order.Payments.Any(p => p.X402Amount is not null)
+            ? await x402.StoredPaymentsAsync(order.TaskId, cancellationToken)
+            : new Dictionary<int, X402Purchases.StoredPayment?>();
         var outcomes = new List<PaymentOutcome>(order.Payments.Count);
         var committed = 0L;
         string? stoppedBy = null;
@@ -31,16 +37,23 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
         {
             if (stoppedBy is null)
             {
-                var decision = await permit.CheckAsync(order.TaskId, payment, committed, cancellationToken);
+                var decision = PaymentPermit.Check(task, payment, committed);
                 stoppedBy = decision.Refusal;
                 if (decision.Token is { } token)
                 {
-                    // Another payer is paying this purchase now (its step's lease lapsed): it answers for the step.
-                    if (await lease.TryClaimAsync(payment.ItemId, cancellationToken) is null)
-                        return null;
+                    if (await lease.TryClaimAsync(payment, committed, cancellationToken) is null)
+                    {
+                        // The task no longer allows it (stopping, ended, or its budget) and says why; or another payer
+                        // is paying this purchase now (its step's lease lapsed): that one answers for the step.
+                        stoppedBy = PaymentPermit.Check(await permit.ReadAsync(order.TaskId, cancellationToken), payment, committed).Refusal;
+                        if (stoppedBy is null)
+                            return null;
+                        outcomes.Add(new PaymentOutcome(payment.ItemId, PaymentResult.NotMade, $"The payment was not started: {stoppedBy}"));
+                        continue;
+                    }
 
                     lease.Paying = payment.ItemId;
-                    var outcome = await PayAsync(order.TaskId, token, payment, cancellationToken);
+                    var outcome = await PayAsync(order.TaskId, token, payment, stored.GetValueOrDefault(payment.ItemId), cancellationToken);
                     lease.Paying = null;
                     outcomes.Add(outcome);
                     // Only a payment made for sure lets the step go on; anything else stops it before another check.
@@ -58,14 +71,14 @@ public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, Mar
         return outcomes;
     }
 
-    async Task<PaymentOutcome> PayAsync(Guid taskId, string token, ItemPayment payment, CancellationToken cancellationToken)
+    async Task<PaymentOutcome> PayAsync(Guid taskId, string token, ItemPayment payment, X402Purchases.StoredPayment? stored, CancellationToken cancellationToken)
     {
         try
         {
             var outcome = payment.X402Amount is null
                 ? new PaymentOutcome(payment.ItemId, PaymentResult.Paid,
                     Reference: await purchases.PayAsync(token, payment.ItemId, payment.Amount, payment.IdempotencyKey, cancellationToken))
-                : await x402.PayAsync(taskId, payment, cancellationToken);
+                : await x402.PayAsync(taskId, payment, stored, cancellationToken);
             TaskMetrics.PaymentMade(outcome.Result switch
             {
                 PaymentResult.Paid => TaskMetrics.PaymentOutcomes.Paid,

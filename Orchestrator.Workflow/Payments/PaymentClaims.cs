@@ -7,7 +7,7 @@ namespace Orchestrator.Workflow.Payments;
 /// (<see cref="ResearchTaskState.StepLeaseUntil"/>) that the stalled-task sweep respects, so a slow step is not
 /// delivered a second time while it still pays; before each payment it claims the purchase's row with a
 /// conditional update (<see cref="ResearchTaskPurchase.PaymentClaimedUntil"/>), so a second delivery all the same
-/// (a redelivered message) pays nothing the first is paying. Both last <see cref="RecoveryOptions.PaymentLease"/>,
+/// (a redelivered message) pays nothing the first is paying. The same update checks the payment permit. Both last <see cref="RecoveryOptions.PaymentLease"/>,
 /// the lease and the claim being paid are renewed while the step runs (<see cref="StepLease"/>), and the step gives
 /// its claims and its lease back when it ends, in one statement each: a payer that crashed frees them within one lease.
 /// </summary>
@@ -37,7 +37,7 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
                 await using var scope = scopes.CreateAsyncScope();
                 await RenewAsync(scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>(), taskId, claimedItem, token);
             },
-            (itemId, token) => TryClaimAsync(taskId, itemId, token),
+            (payment, committed, token) => TryClaimAsync(taskId, payment, committed, token),
             async claimed =>
             {
                 await ReleaseAsync(taskId, claimed, CancellationToken.None);
@@ -46,13 +46,18 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
             });
     }
 
-    /// <summary>The claim's expiry when this payer holds the purchase now; null when another payer does.</summary>
-    public async Task<DateTime?> TryClaimAsync(Guid taskId, int itemId, CancellationToken cancellationToken)
+    /// <summary>
+    /// The claim's expiry when this payer holds the purchase now and the task allows the payment
+    /// (<see cref="PaymentPermit.Allows"/>, in the same statement); null when another payer holds it or the task does not.
+    /// </summary>
+    public async Task<DateTime?> TryClaimAsync(Guid taskId, ItemPayment payment, long committedThisStep, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var until = Until();
+        var allows = PaymentPermit.Allows(taskId, payment, committedThisStep);
         var claimed = await db.Set<ResearchTaskPurchase>()
-            .Where(p => p.TaskId == taskId && p.ItemId == itemId && (p.PaymentClaimedUntil == null || p.PaymentClaimedUntil < now))
+            .Where(p => p.TaskId == taskId && p.ItemId == payment.ItemId && (p.PaymentClaimedUntil == null || p.PaymentClaimedUntil < now)
+                && db.ResearchTasks.Any(allows))
             .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, until), cancellationToken);
         return claimed == 1 ? until : null;
     }
@@ -90,7 +95,7 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
     public sealed class StepLease : IAsyncDisposable
     {
         readonly Func<int?, CancellationToken, Task> _renew;
-        readonly Func<int, CancellationToken, Task<DateTime?>> _claim;
+        readonly Func<ItemPayment, long, CancellationToken, Task<DateTime?>> _claim;
         readonly Func<IReadOnlyCollection<int>, Task> _end;
         readonly List<int> _claimed = [];
         readonly CancellationTokenSource _stop = new();
@@ -100,7 +105,7 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
             TimeSpan every,
             TimeProvider clock,
             Func<int?, CancellationToken, Task> renew,
-            Func<int, CancellationToken, Task<DateTime?>> claim,
+            Func<ItemPayment, long, CancellationToken, Task<DateTime?>> claim,
             Func<IReadOnlyCollection<int>, Task> end)
         {
             (_renew, _claim, _end) = (renew, claim, end);
@@ -110,12 +115,15 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
         /// <summary>The purchase this step is paying now, whose claim is renewed with the lease.</summary>
         public int? Paying { get; set; }
 
-        /// <summary>The claim's expiry when this step holds the purchase now; null when another payer does.</summary>
-        public async Task<DateTime?> TryClaimAsync(int itemId, CancellationToken cancellationToken)
+        /// <summary>
+        /// The claim's expiry when this step holds the purchase now and the task allows the payment; null when another
+        /// payer holds it or the task does not (<see cref="PaymentClaims.TryClaimAsync"/>).
+        /// </summary>
+        public async Task<DateTime?> TryClaimAsync(ItemPayment payment, long committedThisStep, CancellationToken cancellationToken)
         {
-            var until = await _claim(itemId, cancellationToken);
+            var until = await _claim(payment, committedThisStep, cancellationToken);
             if (until is not null)
-                _claimed.Add(itemId);
+                _claimed.Add(payment.ItemId);
             return until;
         }
 

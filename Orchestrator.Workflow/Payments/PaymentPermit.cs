@@ -1,21 +1,35 @@
+using System.Linq.Expressions;
+
 namespace Orchestrator.Workflow.Payments;
 
 /// <summary>
 /// The last check before money moves, against the task as recorded, made again before every payment of a step:
 /// it is not ending, no cancellation or timeout was recorded, it holds a payment token, and this payment keeps what
-/// it spent (with what this step paid or may have paid so far) within its budget. It only reads: the saga wrote each payment to the
-/// audit trail as ordered before the step began.
+/// it spent (with what this step paid or may have paid so far) within its budget. It only reads: the saga wrote each
+/// payment to the audit trail as ordered before the step began.
+/// <para>
+/// A step reads the task once, for its token and for the reason of a refusal (<see cref="ReadAsync"/>,
+/// <see cref="Check"/>); before each payment the same condition is part of the purchase's claim
+/// (<see cref="Allows"/>, in <see cref="PaymentClaims.TryClaimAsync"/>), so it is checked in the same statement that
+/// takes the purchase, against the row as it is then.
+/// </para>
 /// </summary>
 public sealed class PaymentPermit(OrchestratorDbContext db)
 {
     public readonly record struct Decision(string? Token, string? Refusal);
 
-    public async Task<Decision> CheckAsync(Guid taskId, ItemPayment payment, long committedThisStep, CancellationToken cancellationToken)
-    {
-        var task = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+    /// <summary>What the permit reads of a task.</summary>
+    public sealed record RecordedTask(string CurrentState, StopReason? StopRequested, long Spent, long Budget, string? PaymentToken);
+
+    public Task<RecordedTask?> ReadAsync(Guid taskId, CancellationToken cancellationToken) =>
+        db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
             .Where(t => t.CorrelationId == taskId)
-            .Select(t => new { t.CurrentState, t.StopRequested, t.Spent, t.Budget, t.PaymentToken })
+            .Select(t => new RecordedTask(t.CurrentState, t.StopRequested, t.Spent, t.Budget, t.PaymentToken))
             .FirstOrDefaultAsync(cancellationToken);
+
+    /// <summary>The token to pay with, or why this payment may not be made.</summary>
+    public static Decision Check(RecordedTask? task, ItemPayment payment, long committedThisStep)
+    {
         var refusal = task switch
         {
             null => "the task is not recorded",
@@ -27,5 +41,14 @@ public sealed class PaymentPermit(OrchestratorDbContext db)
             _ => null,
         };
         return new Decision(refusal is null ? task!.PaymentToken : null, refusal);
+    }
+
+    /// <summary><see cref="Check"/>'s condition as a query: the task allows this payment now.</summary>
+    public static Expression<Func<ResearchTaskState, bool>> Allows(Guid taskId, ItemPayment payment, long committedThisStep)
+    {
+        var positive = payment.Amount > 0;
+        var amount = checked(payment.Amount + committedThisStep);
+        return t => t.CorrelationId == taskId && t.StopRequested == null && !TaskStates.Final.Contains(t.CurrentState)
+            && t.PaymentToken != null && positive && t.Budget - t.Spent >= amount;
     }
 }

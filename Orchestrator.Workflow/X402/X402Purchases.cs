@@ -46,11 +46,14 @@ public sealed class X402Purchases(IMarketplaceApi marketplace, X402Quoter quoter
     /// <summary>A purchase's signed payment as stored: the header to send it in, its value, and until when it can settle.</summary>
     public sealed record StoredPayment(string Header, string Value, DateTime? ValidBefore);
 
-    /// <summary>Pays (and fetches) one purchase; a failure to reach the seller throws, as the seed's <c>/pay</c> does.</summary>
-    public async Task<PaymentOutcome> PayAsync(Guid taskId, ItemPayment payment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pays (and fetches) one purchase, sending its <paramref name="stored"/> payment when one was (read with
+    /// <see cref="StoredPaymentsAsync"/> when the step began: a payment stored since by another payer wins when this
+    /// one would store its own); a failure to reach the seller throws, as the seed's <c>/pay</c> does.
+    /// </summary>
+    public async Task<PaymentOutcome> PayAsync(Guid taskId, ItemPayment payment, StoredPayment? stored, CancellationToken cancellationToken)
     {
         var what = $"x402 payment of {payment.Amount} for marketplace item {payment.ItemId}";
-        var stored = await StoredAsync(taskId, payment.ItemId, cancellationToken);
         for (var signed = 0; ; signed++)
         {
             if (stored is null)

@@ -50,7 +50,8 @@ static class AllocationProfile
         return completed == burst.TaskIds.Count ? 0 : 1;
     }
 
-    public static string Reduce(string trace, int workflows)
+    /// <summary>The trace's allocations per workflow; only those with a frame containing <paramref name="under"/> when given.</summary>
+    public static string Reduce(string trace, int workflows, string? under = null)
     {
         var etlx = Path.ChangeExtension(trace, ".etlx");
         File.Delete(etlx);
@@ -65,12 +66,14 @@ static class AllocationProfile
         {
             if (sample is not GCAllocationTickTraceData tick)
                 continue;
-            var bytes = tick.AllocationAmount64;
-            total += bytes;
-            Add(byType, tick.TypeName, bytes);
             var frames = new List<string>();
             for (var frame = sample.CallStack(); frame is not null; frame = frame.Caller)
                 frames.Add(ProfileRun.Name(frame.CodeAddress));
+            if (under is not null && !frames.Exists(f => f.Contains(under, StringComparison.Ordinal)))
+                continue;
+            var bytes = tick.AllocationAmount64;
+            total += bytes;
+            Add(byType, tick.TypeName, bytes);
             // The allocator: the first frame outside the runtime's own collections, strings and tasks.
             var allocator = frames.FirstOrDefault(f => ProfileRun.Component(f) is not (".NET libraries (other)" or "runtime (GC, type system, stubs)" or "other"))
                 ?? frames.FirstOrDefault() ?? "?";

@@ -33,9 +33,9 @@ if (args is ["profile", "--perf", .. var perfTasks])
     return await ProfileRun.RunPerfAsync(repository, perfTasks.Length > 0 ? int.Parse(perfTasks[0], CultureInfo.InvariantCulture) : 1000,
         warmUpTasks: perfTasks.Length > 1 ? int.Parse(perfTasks[1], CultureInfo.InvariantCulture) : 300);
 
-if (args is ["profile", "--reduce-allocations", var allocations, var allocationWorkflows])
+if (args is ["profile", "--reduce-allocations", var allocations, var allocationWorkflows, .. var under])
 {
-    Console.WriteLine(AllocationProfile.Reduce(allocations, int.Parse(allocationWorkflows, CultureInfo.InvariantCulture)));
+    Console.WriteLine(AllocationProfile.Reduce(allocations, int.Parse(allocationWorkflows, CultureInfo.InvariantCulture), under.FirstOrDefault()));
     return 0;
 }
 

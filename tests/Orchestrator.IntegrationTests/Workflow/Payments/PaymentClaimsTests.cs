@@ -1,4 +1,6 @@
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Contracts;
 using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Workflow.Payments;
 using Orchestrator.Workflow.Recovery;
@@ -14,6 +16,7 @@ public sealed class PaymentClaimsTests
 {
     static readonly Guid TaskId = Guid.NewGuid();
     const int ItemId = 7;
+    static readonly ItemPayment Payment = new(ItemId, 10, $"{TaskId}-{ItemId}");
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
@@ -79,17 +82,41 @@ public sealed class PaymentClaimsTests
 
         var step = await Claims(db, clock).TryHoldStepAsync(TaskId, CancellationToken.None);
         Assert.NotNull(step);
-        Assert.NotNull(await step.TryClaimAsync(ItemId, CancellationToken.None));
+        Assert.NotNull(await step.TryClaimAsync(Payment, 0, CancellationToken.None));
         Assert.Null(await ClaimAsync(database, clock));
 
         await step.DisposeAsync();
         Assert.NotNull(await ClaimAsync(database, clock));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_purchase_is_not_claimed_for_a_payment_its_task_does_not_allow_now(DatabaseProvider provider)
+    {
+        await using var database = await CreateWithOnePurchaseAsync(provider);
+        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
+        var claims = Claims(db, clock);
+
+        // 10 more after 41 committed this step would exceed the budget of 50.
+        Assert.Null(await claims.TryClaimAsync(TaskId, Payment, committedThisStep: 41, CancellationToken.None));
+        Assert.Null(await claims.TryClaimAsync(TaskId, Payment with { Amount = 0 }, 0, CancellationToken.None));
+
+        // A cancellation recorded while the step pays: the next claim is refused, in the same statement.
+        await db.ResearchTasks.Where(t => t.CorrelationId == TaskId)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StopRequested, StopReason.Cancelled));
+        Assert.Null(await claims.TryClaimAsync(TaskId, Payment, 0, CancellationToken.None));
+
+        await db.ResearchTasks.Where(t => t.CorrelationId == TaskId)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StopRequested, (StopReason?)null));
+        Assert.NotNull(await claims.TryClaimAsync(TaskId, Payment, committedThisStep: 40, CancellationToken.None));
+    }
+
     static async Task<DateTime?> ClaimAsync(TestDatabase database, FakeClock clock)
     {
         await using var db = ProviderOptions.CreateContext(database.Provider, database.ConnectionString);
-        return await Claims(db, clock).TryClaimAsync(TaskId, ItemId, CancellationToken.None);
+        return await Claims(db, clock).TryClaimAsync(TaskId, Payment, 0, CancellationToken.None);
     }
 
     static PaymentClaims Claims(OrchestratorDbContext db, TimeProvider clock) =>
@@ -103,6 +130,8 @@ public sealed class PaymentClaimsTests
         await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
         await DatabaseMigrator.MigrateAsync(db, CancellationToken.None);
         var task = ResearchTaskState.Accept(TaskId, "theme", 50, "voice", "owner", DateTime.UtcNow);
+        task.CurrentState = TaskStates.Paying;
+        task.PaymentToken = "token";
         task.Purchases.Add(new ResearchTaskPurchase
         {
             TaskId = TaskId,
