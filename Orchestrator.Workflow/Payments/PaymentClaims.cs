@@ -54,10 +54,10 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var until = Until();
-        var allows = PaymentPermit.Allows(taskId, payment, committedThisStep);
+        var allows = PaymentPermit.Allows(payment, committedThisStep);
         var claimed = await db.Set<ResearchTaskPurchase>()
             .Where(p => p.TaskId == taskId && p.ItemId == payment.ItemId && (p.PaymentClaimedUntil == null || p.PaymentClaimedUntil < now)
-                && db.ResearchTasks.Any(allows))
+                && db.ResearchTasks.Where(t => t.CorrelationId == p.TaskId).Any(allows))
             .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, until), cancellationToken);
         return claimed == 1 ? until : null;
     }

@@ -43,12 +43,16 @@ public sealed class PaymentPermit(OrchestratorDbContext db)
         return new Decision(refusal is null ? task!.PaymentToken : null, refusal);
     }
 
-    /// <summary><see cref="Check"/>'s condition as a query: the task allows this payment now.</summary>
-    public static Expression<Func<ResearchTaskState, bool>> Allows(Guid taskId, ItemPayment payment, long committedThisStep)
+    /// <summary>
+    /// <see cref="Check"/>'s condition as a query, for the task's row: the task allows this payment now. The caller
+    /// picks the row by a column of its own query (so that EF Core puts the condition in that statement rather than
+    /// running it first as a query of its own).
+    /// </summary>
+    public static Expression<Func<ResearchTaskState, bool>> Allows(ItemPayment payment, long committedThisStep)
     {
         var positive = payment.Amount > 0;
         var amount = checked(payment.Amount + committedThisStep);
-        return t => t.CorrelationId == taskId && t.StopRequested == null && !TaskStates.Final.Contains(t.CurrentState)
-            && t.PaymentToken != null && positive && t.Budget - t.Spent >= amount;
+        return t => t.StopRequested == null && !TaskStates.Final.Contains(t.CurrentState) && t.PaymentToken != null && positive
+            && t.Budget - t.Spent >= amount;
     }
 }

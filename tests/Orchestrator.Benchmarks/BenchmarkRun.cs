@@ -61,7 +61,8 @@ static class BenchmarkRun
         var n = Math.Max(completed, 1);
         Console.WriteLine($"   CPU ms per workflow: {string.Join(", ", processes.Select((p, i) => $"{p.Name} {used.ProcessCpu[i].TotalMilliseconds / n:F1}"))}; harness {used.Harness.TotalMilliseconds / n:F1}; machine {used.Machine.TotalMilliseconds / n:F1}");
         Console.WriteLine($"   per workflow: {used.Sent / n:F1} messages sent, {used.Consumed / n:F1} consumed, {used.Transactions / n:F1} write transactions; "
-            + $"{used.Reads / n:F1} database reads and {used.Writes / n:F1} writes; {used.Allocated / n / 1024:F0} KiB allocated"
+            + $"{used.Reads / n:F1} database reads ({(used.Reads - burst.Polls) / n:F1} without the harness's {burst.Polls / (double)n:F1} polls of GET /tasks/{{id}}) "
+            + $"and {used.Writes / n:F1} writes; {used.Allocated / n / 1024:F0} KiB allocated"
             + (used.Postgres is { } pg ? $"; PostgreSQL: {pg.Xids / (double)n:F1} transaction ids assigned (writes), {pg.XactCommit / (double)n:F1} commits (reads included)" : ""));
 
         var services = used.ProcessCpu.Aggregate(TimeSpan.Zero, (a, b) => a + b);

@@ -11,6 +11,10 @@ sealed class Load(HttpClient api)
         ["Tesla Inc financial performance 2023", "AI market trends in healthcare", "Blockchain adoption in finance", "Renewable energy investment", "Semiconductors foundry chips"];
 
     int _submitted;
+    int _polls;
+
+    /// <summary>How many times <see cref="WaitForAllAsync"/> asked for a task (<c>GET /tasks/{id}</c>).</summary>
+    public int Polls => Volatile.Read(ref _polls);
 
     public List<string> TaskIds { get; } = [];
 
@@ -108,6 +112,7 @@ sealed class Load(HttpClient api)
     {
         try
         {
+            Interlocked.Increment(ref _polls);
             return await api.GetFromJsonAsync<JsonNode>($"/tasks/{taskId}", cancellationToken);
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException && !cancellationToken.IsCancellationRequested)

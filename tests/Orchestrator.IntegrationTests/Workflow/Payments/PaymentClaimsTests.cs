@@ -1,3 +1,4 @@
+using Orchestrator.Tests.Sagas.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Contracts;
@@ -111,6 +112,23 @@ public sealed class PaymentClaimsTests
         await db.ResearchTasks.Where(t => t.CorrelationId == TaskId)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.StopRequested, (StopReason?)null));
         Assert.NotNull(await claims.TryClaimAsync(TaskId, Payment, committedThisStep: 40, CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_claim_checks_the_permit_in_its_own_statement_without_a_read_before_it(DatabaseProvider provider)
+    {
+        await using var database = await CreateWithOnePurchaseAsync(provider);
+        await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
+        using var reads = new CountedMeasurements(DatabaseMetrics.CommandsName, "read");
+        using var writes = new CountedMeasurements(DatabaseMetrics.CommandsName, "write");
+        reads.CountThisFlow();
+        writes.CountThisFlow();
+
+        Assert.NotNull(await Claims(db, new FakeClock(DateTimeOffset.UtcNow)).TryClaimAsync(TaskId, Payment, 0, CancellationToken.None));
+
+        Assert.Equal((0, 1), (reads.Count, writes.Count));
     }
 
     static async Task<DateTime?> ClaimAsync(TestDatabase database, FakeClock clock)

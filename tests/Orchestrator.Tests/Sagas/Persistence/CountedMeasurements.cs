@@ -18,7 +18,7 @@ sealed class CountedMeasurements : IDisposable
     {
         _listener.InstrumentPublished = (published, listener) =>
         {
-            if (published.Meter.Name == TaskMetrics.MeterName && published.Name == instrument)
+            if (published.Meter.Name == Orchestrator.Sagas.ResearchTasks.TaskMetrics.MeterName && published.Name == instrument)
                 listener.EnableMeasurementEvents(published);
         };
         _listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
