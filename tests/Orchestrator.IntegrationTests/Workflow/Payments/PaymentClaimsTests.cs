@@ -1,8 +1,8 @@
-using Orchestrator.Tests.Sagas.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Contracts;
 using Orchestrator.Sagas.ResearchTasks;
+using Orchestrator.Tests.Sagas.Persistence;
 using Orchestrator.Workflow.Payments;
 using Orchestrator.Workflow.Recovery;
 
