@@ -149,7 +149,7 @@ public static class TaskEndpoints
     static async Task<Results<Ok<TaskView>, NotFound<DetailResponse>>> Get(
         string taskId, Caller caller, OrchestratorDbContext db, CancellationToken cancellationToken)
     {
-        var task = Guid.TryParse(taskId, out var id) ? await TaskViewProjection.Find(db, id, caller.OwnerId, caller.IsAdmin, cancellationToken) : null;
+        var task = Guid.TryParse(taskId, out var id) ? await TaskViewProjection.FindAsync(db, id, caller, cancellationToken) : null;
         return task is null ? TaskNotFound() : TypedResults.Ok(TaskView.From(task));
     }
 

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Orchestrator.Api.Security;
 
 namespace Orchestrator.Api.Tasks;
 
@@ -45,11 +46,14 @@ public static class TaskViewProjection
         }).ToList(),
     };
 
-    /// <summary>The task as shown, when the caller may see it (its owner, or an admin); null otherwise.</summary>
-    public static readonly Func<OrchestratorDbContext, Guid, string, bool, CancellationToken, Task<ResearchTaskState?>> Find =
+    static readonly CompiledPerModel<Func<OrchestratorDbContext, Guid, string, bool, CancellationToken, Task<ResearchTaskState?>>> Compiled = new(() =>
         EF.CompileAsyncQuery((OrchestratorDbContext db, Guid id, string ownerId, bool isAdmin, CancellationToken _) =>
             db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
                 .Where(t => t.CorrelationId == id && (isAdmin || t.OwnerId == ownerId))
                 .Select(Shown)
-                .FirstOrDefault());
+                .FirstOrDefault()));
+
+    /// <summary>The task as shown, when the caller may see it (its owner, or an admin); null otherwise.</summary>
+    public static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, Guid id, Caller caller, CancellationToken cancellationToken) =>
+        Compiled.For(db)(db, id, caller.OwnerId, caller.IsAdmin, cancellationToken);
 }

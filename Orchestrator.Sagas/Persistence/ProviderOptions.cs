@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Update;
 
 namespace Orchestrator.Sagas.Persistence;
 
@@ -11,7 +12,8 @@ public static class ProviderOptions
         {
             DatabaseProvider.Postgres => db.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()),
             DatabaseProvider.SqlServer => db.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()),
-            _ => SqliteConnectionWithoutFunctions.Use(db.UseSqlite(connectionString).AddInterceptors(SqliteTuning.For(connectionString))),
+            _ => SqliteConnectionWithoutFunctions.Use(db.UseSqlite(connectionString).AddInterceptors(SqliteTuning.For(connectionString)))
+                .ReplaceService<IModificationCommandBatchFactory, SqliteBatchedWrites>(),
         };
         return db.AddInterceptors(DatabaseCounter.Instance).UseSnakeCaseNamingConvention();
     }

@@ -58,7 +58,7 @@ public sealed class EfCoreSagaRepositoryContext<TSaga, TMessage> : ConsumeContex
 
     public async Task<SagaConsumeContext<TSaga, TMessage>> Load(Guid correlationId)
     {
-        var instance = await SagaQueries<TSaga>.Load(_db, correlationId, CancellationToken);
+        var instance = await SagaQueries<TSaga>.LoadAsync(_db, correlationId, CancellationToken);
         return instance is null
             ? null!
             : await _factory.CreateSagaConsumeContext(_db, _consumeContext, instance, SagaConsumeContextMode.Load);
