@@ -65,13 +65,19 @@ public sealed class TaskRecorder(IServiceScopeFactory scopes, IOptions<DatabaseO
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
-            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            // On SQLite the transaction begins first, to take the file's writer; a server database's connection
+            // retries (EnableRetryOnFailure), which refuses a transaction of ours: SaveChanges there writes the batch
+            // in one transaction of its own, retried as a whole.
+            await using var transaction = db.Database.CreateExecutionStrategy().RetriesOnFailure
+                ? null
+                : await db.Database.BeginTransactionAsync(CancellationToken.None);
             batch = TakeBatch();
             if (batch.Count == 0)
                 return false;
             db.ResearchTasks.AddRange(batch.Select(p => p.Task));
             await db.SaveChangesAsync(CancellationToken.None);
-            await transaction.CommitAsync(CancellationToken.None);
+            if (transaction is not null)
+                await transaction.CommitAsync(CancellationToken.None);
             batch.ForEach(p => p.Done.TrySetResult());
         }
         catch (Exception e)
