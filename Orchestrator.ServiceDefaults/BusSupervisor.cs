@@ -8,8 +8,7 @@ namespace Orchestrator.ServiceDefaults;
 /// never cancelled: MassTransit's cancelled start stops the endpoints and then waits for ever for them to be ready,
 /// which leaves the bus unable to start again (seen here with a broker that dropped connections). The bus starts
 /// once the schema is migrated (when this host migrates: <see cref="DatabaseSchema"/>). Endpoints that stay down
-/// for a minute are logged and the bus is restarted (<see cref="RestartBusAsync"/>): readiness
-/// (<see cref="BusReadinessCheck"/>) says so meanwhile.
+/// are logged: readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
 /// </summary>
 public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseSchema> schema, TimeProvider clock, ILogger<BusSupervisor> logger)
     : BackgroundService
@@ -17,9 +16,6 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
     static readonly TimeSpan ReportAfter = TimeSpan.FromSeconds(60);
     static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(15);
-
-    /// <summary>How long a restart waits for the bus to stop (consumers at work to finish) before it starts it again.</summary>
-    static readonly TimeSpan StopWait = TimeSpan.FromSeconds(30);
 
     /// <summary>A host whose broker answers is started with its bus, as with MassTransit's hosted service.</summary>
     static readonly TimeSpan FirstStartWait = TimeSpan.FromSeconds(10);
@@ -68,8 +64,7 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
             if (clock.GetUtcNow() - notConsumingSince >= ReportAfter)
             {
                 LogNotConsuming(string.Join(", ", endpoints), ReportAfter);
-                await RestartBusAsync(stoppingToken);
-                notConsumingSince = null;
+                notConsumingSince = clock.GetUtcNow();
             }
         }
     }
@@ -90,30 +85,6 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
         _disposed = true;
         _running.Dispose();
         base.Dispose();
-    }
-
-    /// <summary>
-    /// Stops the bus and starts it again: an endpoint can stay stopped for good after its broker dropped its
-    /// connections while it declared its topology (seen with the saga's endpoint, which has the most to declare),
-    /// although the broker answers again. MassTransit 8 can start a stopped bus; consumers at work finish first (or
-    /// their messages are delivered again: every step is safe to repeat).
-    /// </summary>
-    async Task RestartBusAsync(CancellationToken stoppingToken)
-    {
-        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        stopping.CancelAfter(StopWait);
-        try
-        {
-            await bus.StopAsync(stopping.Token);
-        }
-        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
-        {
-            LogStopFailed(e);
-        }
-
-        _started = false;
-        _firstStart = null;
-        await StartBusAsync(stoppingToken);
     }
 
     async Task StartBusAsync(CancellationToken stoppingToken)
@@ -146,9 +117,6 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     [LoggerMessage(LogLevel.Warning, "The bus started at attempt {Attempt}")]
     partial void LogStarted(int attempt);
 
-    [LoggerMessage(LogLevel.Warning, "Endpoints not consuming for {After} or more: {Endpoints}; restarting the bus")]
+    [LoggerMessage(LogLevel.Warning, "Endpoints not consuming for {After} or more: {Endpoints}")]
     partial void LogNotConsuming(string endpoints, TimeSpan after);
-
-    [LoggerMessage(LogLevel.Warning, "The bus did not stop cleanly before its restart")]
-    partial void LogStopFailed(Exception exception);
 }
