@@ -24,30 +24,18 @@ static class AllocationProfile
 
         await using var deployment = await Deployment.StartAsync(repository, workers: 0);
         using var http = new HttpClient { BaseAddress = deployment.Api.Address, Timeout = Latencies.Unanswered };
-        var warm = new Load(http);
-        await warm.SubmitFlatOutAsync(clients: 8, TimeSpan.FromMinutes(5), maxTasks: warmUp);
-        await warm.WaitForAllAsync(warm.TaskIds);
+        await ProfileRun.WarmUpAsync(http, warmUp);
 
         var providers = new[]
         {
             new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GC),
         };
-        using var session = new DiagnosticsClient(deployment.Api.Id).StartEventPipeSession(providers, requestRundown: true);
-        var recording = Task.Run(async () =>
-        {
-            await using var file = File.Create(trace);
-            await session.EventStream.CopyToAsync(file);
-        });
-        var burst = new Load(http);
-        await burst.SubmitFlatOutAsync(clients: 32, TimeSpan.FromMinutes(2), maxTasks: tasks);
-        var (workflows, completed) = await burst.WaitForAllAsync(burst.TaskIds, TimeSpan.FromMinutes(15));
-        await session.StopAsync(CancellationToken.None);
-        await recording;
+        var (workflows, completed, submitted, _) = await ProfileRun.RecordBurstAsync(deployment.Api, http, providers, trace, tasks);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{completed} of {burst.TaskIds.Count} workflows in {workflows.Elapsed.TotalSeconds:F1} s; trace {trace}"));
+            $"{completed} of {submitted} workflows in {workflows.Elapsed.TotalSeconds:F1} s; trace {trace}"));
         Console.WriteLine(Reduce(trace, Math.Max(completed, 1)));
-        return completed == burst.TaskIds.Count ? 0 : 1;
+        return completed == submitted ? 0 : 1;
     }
 
     /// <summary>The trace's allocations per workflow; only those with a frame containing <paramref name="under"/> when given.</summary>

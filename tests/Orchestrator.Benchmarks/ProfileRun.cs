@@ -158,13 +158,28 @@ static class ProfileRun
         using var http = new HttpClient { BaseAddress = api.Address, Timeout = Latencies.Unanswered };
         await WarmUpAsync(http, 300);
 
-        var cpuBefore = api.Cpu();
         var providers = new[]
         {
             new EventPipeProvider(SampleProfiler, EventLevel.Informational),
             new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational,
                 (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader)),
         };
+        var (workflows, completed, submitted, cpu) = await RecordBurstAsync(api, http, providers, trace, tasks);
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{completed} of {submitted} workflows in {workflows.Elapsed.TotalSeconds:F1} s; Api CPU {cpu.TotalMilliseconds / Math.Max(completed, 1):F1} ms per workflow (with the profiler on); trace {trace}"));
+        Console.WriteLine(Reduce(trace, Math.Max(completed, 1)));
+        return completed == submitted ? 0 : 1;
+    }
+
+    /// <summary>
+    /// A burst of <paramref name="tasks"/> from 32 clients, recorded by an EventPipe session of <paramref name="providers"/>
+    /// on the Api into <paramref name="trace"/>; with the Api's CPU over it.
+    /// </summary>
+    internal static async Task<(Latencies Workflows, int Completed, int Submitted, TimeSpan ApiCpu)> RecordBurstAsync(
+        ServiceProcess api, HttpClient http, EventPipeProvider[] providers, string trace, int tasks)
+    {
+        var cpuBefore = api.Cpu();
         using var session = new DiagnosticsClient(api.Id).StartEventPipeSession(providers, requestRundown: true);
         var recording = Task.Run(async () =>
         {
@@ -177,15 +192,11 @@ static class ProfileRun
         var cpu = api.Cpu() - cpuBefore;
         await session.StopAsync(CancellationToken.None);
         await recording;
-
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{completed} of {burst.TaskIds.Count} workflows in {workflows.Elapsed.TotalSeconds:F1} s; Api CPU {cpu.TotalMilliseconds / Math.Max(completed, 1):F1} ms per workflow (with the profiler on); trace {trace}"));
-        Console.WriteLine(Reduce(trace, Math.Max(completed, 1)));
-        return completed == burst.TaskIds.Count ? 0 : 1;
+        return (workflows, completed, burst.TaskIds.Count, cpu);
     }
 
     /// <summary>Runs <paramref name="tasks"/> workflows from 8 clients first, so that the recorded burst runs warm.</summary>
-    static async Task WarmUpAsync(HttpClient http, int tasks)
+    internal static async Task WarmUpAsync(HttpClient http, int tasks)
     {
         var warmUp = new Load(http);
         await warmUp.SubmitFlatOutAsync(clients: 8, TimeSpan.FromMinutes(2), maxTasks: tasks);

@@ -88,10 +88,15 @@ public sealed class UnconfirmedPaymentTests : IAsyncLifetime
         var stillSettling = await _harness.WaitUntilAsync(taskId, t => t.StopRequested == StopReason.TimedOut && t.Deferrals >= 2, "settling past its timeout");
         Assert.Equal("Retrying", stillSettling.CurrentState);
 
+        // The step is due again every half second, as the hosts' due sweep finds it: a settling read still in flight
+        // from the outage (it then defers the step once more) must not leave the task waiting for a nudge.
         _harness.Simulators.Behaviour.MarketplaceOutage = false;
-        await _harness.Bus.Bus.Publish(new DeferredStepDue(taskId));
+        using var settled = new CancellationTokenSource();
+        var nudging = NudgeUntilAsync(taskId, settled.Token);
 
         var task = await _harness.WaitForAsync(taskId, m => m.Failed);
+        await settled.CancelAsync();
+        await nudging;
         Assert.Equal(ErrorTypes.WorkflowError, task.ErrorType);
         var charges = _harness.Simulators.Ledger.Charges;
         Assert.NotEmpty(charges);
@@ -116,5 +121,14 @@ public sealed class UnconfirmedPaymentTests : IAsyncLifetime
         var charges = _harness.Simulators.Ledger.Charges;
         Assert.All(paidAgain, p => Assert.Single(charges, c => c.IdempotencyKey == p.IdempotencyKey));
         Assert.Equal(charges.Sum(c => c.Amount), task.Spent);
+    }
+
+    async Task NudgeUntilAsync(Guid taskId, CancellationToken settled)
+    {
+        while (!settled.IsCancellationRequested)
+        {
+            await _harness.Bus.Bus.Publish(new DeferredStepDue(taskId), CancellationToken.None);
+            await Task.Delay(TimeSpan.FromMilliseconds(500), settled).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
     }
 }
