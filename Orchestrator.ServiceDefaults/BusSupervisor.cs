@@ -8,7 +8,8 @@ namespace Orchestrator.ServiceDefaults;
 /// never cancelled: MassTransit's cancelled start stops the endpoints and then waits for ever for them to be ready,
 /// which leaves the bus unable to start again (seen here with a broker that dropped connections). The bus starts
 /// once the schema is migrated (when this host migrates: <see cref="DatabaseSchema"/>). Endpoints that stay down
-/// are logged: readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
+/// are logged, and an endpoint left stopped for a minute gets the bus restarted (<see cref="RestartBusAsync"/>):
+/// readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
 /// </summary>
 public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseSchema> schema, TimeProvider clock, ILogger<BusSupervisor> logger)
     : BackgroundService
@@ -16,6 +17,9 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
     static readonly TimeSpan ReportAfter = TimeSpan.FromSeconds(60);
     static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long a restart waits for the bus to stop (consumers at work to finish) before it starts it again.</summary>
+    static readonly TimeSpan StopWait = TimeSpan.FromSeconds(30);
 
     /// <summary>A host whose broker answers is started with its bus, as with MassTransit's hosted service.</summary>
     static readonly TimeSpan FirstStartWait = TimeSpan.FromSeconds(10);
@@ -65,6 +69,13 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
             {
                 LogNotConsuming(string.Join(", ", endpoints), ReportAfter);
                 notConsumingSince = clock.GetUtcNow();
+                // Stopped, not faulted: MassTransit gave the endpoint up (its broker dropped the connection while it
+                // declared its topology) and never starts it again, although the broker answers.
+                if (endpoints.Exists(e => e.Contains("(stopped", StringComparison.Ordinal)))
+                {
+                    await RestartBusAsync(stoppingToken);
+                    notConsumingSince = null;
+                }
             }
         }
     }
@@ -85,6 +96,30 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
         _disposed = true;
         _running.Dispose();
         base.Dispose();
+    }
+
+    /// <summary>
+    /// Stops the bus and starts it again (MassTransit 8 can start a stopped bus), for an endpoint left stopped for
+    /// good. Only then: a bus restarted while its broker was down stayed faulted once the broker was back (seen in the
+    /// chaos run), so faulted endpoints are left to reconnect by themselves.
+    /// </summary>
+    async Task RestartBusAsync(CancellationToken stoppingToken)
+    {
+        LogRestarting();
+        using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        stopping.CancelAfter(StopWait);
+        try
+        {
+            await bus.StopAsync(stopping.Token);
+        }
+        catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogStopFailed(e);
+        }
+
+        _started = false;
+        _firstStart = null;
+        await StartBusAsync(stoppingToken);
     }
 
     async Task StartBusAsync(CancellationToken stoppingToken)
@@ -119,4 +154,10 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
 
     [LoggerMessage(LogLevel.Warning, "Endpoints not consuming for {After} or more: {Endpoints}")]
     partial void LogNotConsuming(string endpoints, TimeSpan after);
+
+    [LoggerMessage(LogLevel.Warning, "An endpoint stays stopped: restarting the bus")]
+    partial void LogRestarting();
+
+    [LoggerMessage(LogLevel.Warning, "The bus did not stop cleanly before its restart")]
+    partial void LogStopFailed(Exception exception);
 }
