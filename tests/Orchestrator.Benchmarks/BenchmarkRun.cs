@@ -55,6 +55,10 @@ static class BenchmarkRun
         var workflowPeak = await workflowMemory.StopAsync();
         var used = await PhaseCounts.ReadAsync(deployment) - counts;
         var after = await PeakDuringAsync(api, () => Task.Delay(TimeSpan.FromSeconds(3)));
+        var (anonymous, files, shared) = api.MemoryByKindMiB();
+        var heap = await MetricsScrape.ReadAsync([api]);
+        Console.WriteLine($"   Api RSS after: anonymous {anonymous:F0} MiB (GC heap committed {heap[MetricsScrape.HeapCommitted] / 1024 / 1024:F0}), "
+            + $"mapped files {files:F0}, shared {shared:F0} (the runtime's executable memory)");
 
         Console.WriteLine($"   {completed} of {burst.TaskIds.Count} workflows completed in {workflows.Elapsed.TotalSeconds:F1} s (p50 {workflows.Percentile(50).TotalSeconds:F2} s, p99 {workflows.Percentile(99).TotalSeconds:F2} s submit→done)");
         Console.WriteLine($"   Api RSS over the workflows: first half peak {workflowMemory.Peak(0, 0.5):F0} MiB, second half {workflowMemory.Peak(0.5, 1):F0} MiB; {string.Join(", ", processes.Select(p => $"{p.Name} lifetime peak {p.MemoryMiB().Peak:F0} MiB"))}");

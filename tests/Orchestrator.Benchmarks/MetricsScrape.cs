@@ -32,6 +32,9 @@ sealed class MetricsScrape
     /// <summary>Bytes the garbage collector allocated (.NET's <c>dotnet.gc.heap.total_allocated</c>).</summary>
     public const string Allocated = "dotnet_gc_heap_total_allocated_bytes_total";
 
+    /// <summary>Bytes the GC heap had committed at its last collection (.NET's <c>dotnet.gc.last_collection.memory.committed_size</c>).</summary>
+    public const string HeapCommitted = "dotnet_gc_last_collection_memory_committed_size_bytes";
+
     static readonly Regex Kind = new("[{,]kind=\"([^\"]*)\"", RegexOptions.Compiled);
 
     readonly Dictionary<string, double> _totals;

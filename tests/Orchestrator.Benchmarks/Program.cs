@@ -46,6 +46,9 @@ if (args is ["profile", "--allocations", .. var allocationTasks])
 if (args is ["profile", .. var profiled])
     return await ProfileRun.RunAsync(repository, profiled.Length > 0 ? int.Parse(profiled[0], CultureInfo.InvariantCulture) : 1000);
 
+if (args is ["floor", .. var floorOperations])
+    return await FloorRun.RunAsync(floorOperations.Length > 0 ? int.Parse(floorOperations[0], CultureInfo.InvariantCulture) : 20_000);
+
 if (args is ["watch", .. var watched])
 {
     const string StreamsHeader = """

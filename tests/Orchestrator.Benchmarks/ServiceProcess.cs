@@ -56,6 +56,18 @@ sealed class ServiceProcess : IAsyncDisposable
     }
 
     /// <summary>
+    /// The resident set now by kind, in MiB, from /proc: anonymous (the GC heap, native allocations, thread stacks),
+    /// mapped files (the assemblies and native libraries), and shared memory (the runtime's executable memory:
+    /// JIT-compiled code and stubs, double-mapped through a memfd).
+    /// </summary>
+    public (double Anonymous, double Files, double Shared) MemoryByKindMiB()
+    {
+        var status = File.ReadAllLines($"/proc/{_process.Id}/status");
+        double Read(string key) => double.Parse(status.Single(l => l.StartsWith(key, StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) / 1024;
+        return (Read("RssAnon:"), Read("RssFile:"), Read("RssShmem:"));
+    }
+
+    /// <summary>
     /// Starts the host and, unless told not to, waits until it is ready. A host that does not become ready is
     /// killed, and the exception says why (its last readiness answer).
     /// </summary>
