@@ -7,7 +7,8 @@ using Orchestrator.Benchmarks;
 // them). The simulators answer at once but in embedded-slow.
 // "chaos [tasks]" is the chaos run instead (.ci/chaos.sh); "watch [modes]" the burst with every task's progress
 // stream open (.ci/benchmark.sh watch); "profile [tasks]" where the embedded default's CPU goes, "profile --perf" the same
-// with Linux perf, "profile --allocations" what it allocates (docs/performance.md).
+// with Linux perf, "profile --allocations" what it allocates (docs/performance.md); "intake" POST /tasks with no workflow
+// running; "floor" what the parts of a workflow cost alone.
 var repository = AppContext.BaseDirectory;
 while (!File.Exists(Path.Combine(repository, "Orchestrator.sln")))
     repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(repository))!;
@@ -45,6 +46,15 @@ if (args is ["profile", "--allocations", .. var allocationTasks])
 
 if (args is ["profile", .. var profiled])
     return await ProfileRun.RunAsync(repository, profiled.Length > 0 ? int.Parse(profiled[0], CultureInfo.InvariantCulture) : 1000);
+
+if (args is ["intake", .. var intakeOptions])
+{
+    Console.WriteLine("== intake");
+    var intake = await IntakeRun.RunAsync(repository, profile: intakeOptions is ["--profile"]);
+    Console.WriteLine(IntakeRun.Header);
+    Console.WriteLine(intake);
+    return 0;
+}
 
 if (args is ["floor", .. var floorOperations])
     return await FloorRun.RunAsync(floorOperations.Length > 0 ? int.Parse(floorOperations[0], CultureInfo.InvariantCulture) : 20_000);

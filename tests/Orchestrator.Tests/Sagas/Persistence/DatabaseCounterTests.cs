@@ -80,6 +80,21 @@ public sealed class DatabaseCounterTests : IDisposable
         Assert.Equal((2, 2), (reads.Count, writes.Count));
     }
 
+    [Fact]
+    public async Task A_save_of_many_rows_goes_in_commands_of_a_few_statements()
+    {
+        await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, $"Data Source={_file}");
+        await db.Database.EnsureCreatedAsync();
+        using var writes = new CountedMeasurements(DatabaseMetrics.CommandsName, "write");
+        writes.CountThisFlow();
+
+        // 9 tasks: 9 statements, in commands of at most SqliteBatchedWrites.MaxStatements (binding grows with its square).
+        db.ResearchTasks.AddRange(Enumerable.Range(0, 9).Select(_ => NewTask()));
+        await db.SaveChangesAsync();
+
+        Assert.Equal(3, writes.Count);
+    }
+
     long Counted() => _transactions.Count;
 
     static ResearchTaskState NewTask() => new()
