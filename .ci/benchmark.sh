@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark: starts RabbitMQ (installing it if needed), builds in Release and prints the table of
 # docs/performance.md.
-# Arguments pick modes: embedded, embedded-slow, rabbitmq-1, rabbitmq-2 (default: all four); "watch [modes]" runs
-# the burst with 1,000 progress streams open instead.
+# Arguments pick modes: intake, embedded, embedded-slow, rabbitmq-1, rabbitmq-2 (default: all five); "watch [modes]"
+# runs the burst with 1,000 progress streams open instead.
 # The distributed modes run on a PostgreSQL cluster of their own, as a production one runs: fsync and
 # synchronous_commit on (the tests' server on 5433 turns both off for speed). It is stopped at the end.
 set -euo pipefail

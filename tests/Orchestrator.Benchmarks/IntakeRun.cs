@@ -1,6 +1,7 @@
 using System.Diagnostics.Tracing;
 using System.Globalization;
 using Microsoft.Diagnostics.NETCore.Client;
+using Microsoft.Diagnostics.Tracing.Parsers;
 
 namespace Orchestrator.Benchmarks;
 
@@ -8,10 +9,12 @@ namespace Orchestrator.Benchmarks;
 /// <c>POST /tasks</c> when no workflow runs, the intake alone (mode <c>intake</c>): the embedded default with admission
 /// letting one task run at a time (<c>Workflow:MaxConcurrentTasks</c> = 1, its lowest) and the simulators answering after
 /// 50 ms, so that the one running workflow takes about a second and costs next to nothing; the queue of waiting tasks
-/// is made large enough (<c>Workflow:MaxQueuedTasks</c>) that no request is refused. After a warm-up, 32 clients post
-/// flat out for 5 s; the Api's CPU per request and the database's counts per request are over that phase.
+/// is made large enough (<c>Workflow:MaxQueuedTasks</c>) that no request is refused. 32 clients post
+/// flat out for 5 s, after 20 s of the same to warm up (after 6 s, the Api still spent 18 % of its CPU compiling
+/// methods again, tiered compilation's later tiers, and used 1.3 ms per request against 0.5 warm); the Api's CPU per request and the database's counts per request are over that phase.
 /// With <c>--profile</c>, EventPipe's sample profiler records the Api over that phase too
-/// (<c>artifacts/profile/intake.nettrace</c>), reduced as the workflows' profile is, per request.
+/// (<c>artifacts/profile/intake.nettrace</c>), reduced as the workflows' profile is, per request; with
+/// <c>--allocations</c>, the runtime's allocation sampling instead, reduced as <c>profile --allocations</c> is.
 /// </summary>
 static class IntakeRun
 {
@@ -20,7 +23,7 @@ static class IntakeRun
         |---|---:|---:|---:|---:|---:|---:|---:|
         """;
 
-    public static async Task<string> RunAsync(string repository, bool profile)
+    public static async Task<string> RunAsync(string repository, string? profile)
     {
         await using var deployment = await Deployment.StartAsync(repository, workers: 0, new Dictionary<string, string>
         {
@@ -31,12 +34,17 @@ static class IntakeRun
         var api = deployment.Processes[0];
         using var http = new HttpClient { BaseAddress = api.Address, Timeout = Latencies.Unanswered };
 
-        await new Load(http).SubmitFlatOutAsync(clients: 32, TimeSpan.FromSeconds(3), maxTasks: 100_000);
+        await new Load(http).SubmitFlatOutAsync(clients: 32, TimeSpan.FromSeconds(20), maxTasks: 1_000_000);
         var trace = Path.Combine(repository, "artifacts", "profile", "intake.nettrace");
         Directory.CreateDirectory(Path.GetDirectoryName(trace)!);
-        using var session = profile
-            ? new DiagnosticsClient(api.Id).StartEventPipeSession([new EventPipeProvider("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational)], requestRundown: true)
-            : null;
+        using var session = profile switch
+        {
+            "--profile" => new DiagnosticsClient(api.Id).StartEventPipeSession(
+                [new EventPipeProvider("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational)], requestRundown: true),
+            "--allocations" => new DiagnosticsClient(api.Id).StartEventPipeSession(
+                [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GC)], requestRundown: true),
+            _ => null,
+        };
         var recording = session is null ? Task.CompletedTask : Task.Run(async () =>
         {
             await using var file = File.Create(trace);
@@ -49,7 +57,10 @@ static class IntakeRun
         {
             await session.StopAsync(CancellationToken.None);
             await recording;
-            Console.WriteLine(ProfileRun.Reduce(trace, Math.Max(posts.Count, 1)).Replace("workflow", "POST", StringComparison.Ordinal));
+            var reduced = profile == "--profile"
+                ? ProfileRun.Reduce(trace, Math.Max(posts.Count, 1))
+                : AllocationProfile.Reduce(trace, Math.Max(posts.Count, 1));
+            Console.WriteLine(reduced.Replace("workflow", "POST", StringComparison.Ordinal));
         }
 
         var n = Math.Max(posts.Count, 1);

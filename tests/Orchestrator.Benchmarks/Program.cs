@@ -2,13 +2,13 @@ using System.Globalization;
 using Orchestrator.Benchmarks;
 
 // Figures for docs/performance.md: POST /tasks throughput and latency, workflows completed per second, CPU, memory.
-// Modes: embedded (one process, in-memory bus, SQLite), embedded-slow (the same, simulators answering after 50 ms),
-// rabbitmq-1 and rabbitmq-2 (Api + 1 or 2 Workers on RabbitMQ and PostgreSQL: run .ci/benchmark.sh, which starts
-// them). The simulators answer at once but in embedded-slow.
+// Modes: intake (POST /tasks with no workflow running), embedded (one process, in-memory bus, SQLite), embedded-slow
+// (the same, simulators answering after 50 ms), rabbitmq-1 and rabbitmq-2 (Api + 1 or 2 Workers on RabbitMQ and
+// PostgreSQL: run .ci/benchmark.sh, which starts them). The simulators answer at once but in embedded-slow and intake.
 // "chaos [tasks]" is the chaos run instead (.ci/chaos.sh); "watch [modes]" the burst with every task's progress
 // stream open (.ci/benchmark.sh watch); "profile [tasks]" where the embedded default's CPU goes, "profile --perf" the same
-// with Linux perf, "profile --allocations" what it allocates (docs/performance.md); "intake" POST /tasks with no workflow
-// running; "floor" what the parts of a workflow cost alone.
+// with Linux perf, "profile --allocations" what it allocates (docs/performance.md); "intake --profile" and
+// "intake --allocations" the same for POST /tasks alone; "floor" what the parts of a workflow cost alone.
 var repository = AppContext.BaseDirectory;
 while (!File.Exists(Path.Combine(repository, "Orchestrator.sln")))
     repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(repository))!;
@@ -47,12 +47,9 @@ if (args is ["profile", "--allocations", .. var allocationTasks])
 if (args is ["profile", .. var profiled])
     return await ProfileRun.RunAsync(repository, profiled.Length > 0 ? int.Parse(profiled[0], CultureInfo.InvariantCulture) : 1000);
 
-if (args is ["intake", .. var intakeOptions])
+if (args is ["intake", "--profile" or "--allocations"])
 {
-    Console.WriteLine("== intake");
-    var intake = await IntakeRun.RunAsync(repository, profile: intakeOptions is ["--profile"]);
-    Console.WriteLine(IntakeRun.Header);
-    Console.WriteLine(intake);
+    Console.WriteLine(await IntakeRun.RunAsync(repository, profile: args[1]));
     return 0;
 }
 
@@ -78,11 +75,20 @@ if (args is ["watch", .. var watched])
     return 0;
 }
 
-var modes = args.Length > 0 ? args : ["embedded", "embedded-slow", "rabbitmq-1", "rabbitmq-2"];
+var modes = args.Length > 0 ? args : ["intake", "embedded", "embedded-slow", "rabbitmq-1", "rabbitmq-2"];
 var rows = new List<string>();
+string? intakeRow = null;
 foreach (var mode in modes)
 {
     Console.WriteLine($"== {mode}");
+    if (mode == "intake")
+    {
+        intakeRow = await IntakeRun.RunAsync(repository, profile: null);
+        Console.WriteLine(IntakeRun.Header);
+        Console.WriteLine(intakeRow);
+        continue;
+    }
+
     rows.Add(await BenchmarkRun.RunAsync(repository, mode));
     Console.WriteLine(BenchmarkRun.Header);
     Console.WriteLine(rows[^1]);
@@ -90,6 +96,16 @@ foreach (var mode in modes)
 
 Console.WriteLine();
 Console.WriteLine($"Machine: {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}");
-Console.WriteLine(BenchmarkRun.Header);
-rows.ForEach(Console.WriteLine);
+if (intakeRow is not null)
+{
+    Console.WriteLine(IntakeRun.Header);
+    Console.WriteLine(intakeRow);
+}
+
+if (rows.Count > 0)
+{
+    Console.WriteLine(BenchmarkRun.Header);
+    rows.ForEach(Console.WriteLine);
+}
+
 return 0;
