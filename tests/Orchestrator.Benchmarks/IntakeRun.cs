@@ -9,9 +9,10 @@ namespace Orchestrator.Benchmarks;
 /// <c>POST /tasks</c> when no workflow runs, the intake alone (mode <c>intake</c>): the embedded default with admission
 /// letting one task run at a time (<c>Workflow:MaxConcurrentTasks</c> = 1, its lowest) and the simulators answering after
 /// 50 ms, so that the one running workflow takes about a second and costs next to nothing; the queue of waiting tasks
-/// is made large enough (<c>Workflow:MaxQueuedTasks</c>) that no request is refused. 32 clients post
-/// flat out for 5 s, after 20 s of the same to warm up (after 6 s, the Api still spent 18 % of its CPU compiling
-/// methods again, tiered compilation's later tiers, and used 1.3 ms per request against 0.5 warm); the Api's CPU per request and the database's counts per request are over that phase.
+/// is made large enough (<c>Workflow:MaxQueuedTasks</c>) that no request is refused. 32 clients post flat out for
+/// 5 s, after 20 s of the same to warm up: after 6 s, the Api still spent 18 % of its CPU compiling methods again
+/// (tiered compilation's later tiers) and used 1.3 ms per request, against 0.5 warm. The Api's CPU per request and
+/// the database's counts per request are over the 5 s.
 /// With <c>--profile</c>, EventPipe's sample profiler records the Api over that phase too
 /// (<c>artifacts/profile/intake.nettrace</c>), reduced as the workflows' profile is, per request; with
 /// <c>--allocations</c>, the runtime's allocation sampling instead, reduced as <c>profile --allocations</c> is.
