@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -40,33 +41,33 @@ static class FloorRun
     /// <summary>Operations at once: about what a burst keeps in flight (the in-memory bus's consumers, the writer queue).</summary>
     const int Concurrency = 8;
 
+    const string Bus = "bus message";
+    const string Http = "HTTP exchange";
+    const string Step = "saga step (SQLite, EF Core)";
+    const string Load = "of which begin, load and commit";
+    const string Raw = "the same step in SQL of its own";
+    const string RawAnew = "the same SQL, commands made anew";
+    const string Write = "write outside a step";
+    const string Read = "read outside a step";
+
     /// <summary>How many of each part one workflow of the embedded default uses (docs/performance.md: counted).</summary>
     static readonly (string Part, double PerWorkflow, string Counted)[] Parts =
     [
-        ("bus message", 11, "messages consumed per workflow"),
-        ("HTTP exchange", 15, "12 with the simulators, the POST and about 2 polls"),
-        ("saga step (SQLite, EF Core)", 6, "6 saga transactions"),
-        ("of which begin, load and commit", 0, "the step above without its changes and save: not added again"),
-        ("the same step in SQL of its own", 0, "Microsoft.Data.Sqlite, each command prepared once per connection: not added"),
-        ("the same SQL, commands made anew", 0, "as EF Core makes them, so SQLite compiles them again: not added"),
-        ("write outside a step", 7, "13 transactions less the 6 steps"),
-        ("read outside a step", 7, "13.1 reads less the 6 loads"),
+        (Bus, 11, "messages consumed per workflow"),
+        (Http, 15, "12 with the simulators, the POST and about 2 polls"),
+        (Step, 6, "6 saga transactions"),
+        (Load, 0, "the step above without its changes and save: not added again"),
+        (Raw, 0, "Microsoft.Data.Sqlite, each command prepared once per connection: not added"),
+        (RawAnew, 0, "as EF Core makes them, so SQLite compiles them again: not added"),
+        (Write, 7, "13 transactions less the 6 steps"),
+        (Read, 7, "13.1 reads less the 6 loads"),
     ];
 
     public static async Task<int> RunAsync(int operations)
     {
-        var measured = new Dictionary<string, double>
-        {
-            [Parts[0].Part] = await BestOfAsync(() => BusAsync(operations)),
-            [Parts[1].Part] = await BestOfAsync(() => HttpAsync(operations)),
-        };
-        var (step, load, raw, rawUnprepared, write, read) = await DatabaseAsync(operations / 4);
-        measured[Parts[2].Part] = step;
-        measured[Parts[3].Part] = load;
-        measured[Parts[4].Part] = raw;
-        measured[Parts[5].Part] = rawUnprepared;
-        measured[Parts[6].Part] = write;
-        measured[Parts[7].Part] = read;
+        var measured = await DatabaseAsync(operations / 4);
+        measured[Bus] = await BestOfAsync(() => BusAsync(operations));
+        measured[Http] = await BestOfAsync(() => HttpAsync(operations));
 
         var table = new StringBuilder()
             .AppendLine("| part | µs CPU each (best of 3) | per workflow | ms per workflow | counted as |")
@@ -164,7 +165,7 @@ static class FloorRun
     static readonly Func<OrchestratorDbContext, Guid, CancellationToken, Task<ResearchTaskState>> LoadTask =
         EF.CompileAsyncQuery((OrchestratorDbContext db, Guid id, CancellationToken _) => db.Set<ResearchTaskState>().Single(t => t.CorrelationId == id));
 
-    static async Task<(double Step, double Load, double Raw, double RawUnprepared, double Write, double Read)> DatabaseAsync(int operations)
+    static async Task<Dictionary<string, double>> DatabaseAsync(int operations)
     {
         var folder = Directory.CreateTempSubdirectory("floor-");
         try
@@ -191,8 +192,9 @@ static class FloorRun
                 await work(scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>());
             }
 
-            // One loop per task, as the saga's steps of one task never run at once.
-            Task Step(int i) => InScope(async db =>
+            // Two loops may step the same task at once: the writer queue takes their transactions one at a time, as the
+            // saga's, and each loads the task inside its own.
+            Task StepAsync(int i) => InScope(async db =>
             {
                 await using var transaction = await db.Database.BeginTransactionAsync();
                 var task = await LoadTask(db, tasks[i % Concurrency], default);
@@ -212,7 +214,7 @@ static class FloorRun
                 await db.SaveChangesAsync();
                 await transaction.CommitAsync();
             });
-            Task LoadOnly(int i) => InScope(async db =>
+            Task LoadAsync(int i) => InScope(async db =>
             {
                 await using var transaction = await db.Database.BeginTransactionAsync();
                 _ = await LoadTask(db, tasks[i % Concurrency], default);
@@ -224,11 +226,11 @@ static class FloorRun
             var connectionString = builder.Configuration["ConnectionStrings:Orchestrator"]!;
             async Task<double> RawAsync(bool prepared)
             {
-                var connections = new System.Collections.Concurrent.ConcurrentBag<RawStep>();
-                async Task Raw(int i)
+                var connections = new System.Collections.Concurrent.ConcurrentBag<RawSagaStep>();
+                async Task RunAsync(int i)
                 {
                     if (!connections.TryTake(out var raw))
-                        raw = await RawStep.OpenAsync(connectionString, prepared);
+                        raw = await RawSagaStep.OpenAsync(connectionString, prepared);
                     await writer.WaitAsync();
                     try
                     {
@@ -241,35 +243,36 @@ static class FloorRun
                     }
                 }
 
-                var cpu = await BestOfAsync(() => TimedAsync(operations, Raw));
+                var cpu = await BestOfAsync(() => TimedAsync(operations, RunAsync));
                 foreach (var connection in connections)
                     await connection.DisposeAsync();
                 return cpu;
             }
 
-            Task Write(int i) => InScope(db => db.Set<ResearchTaskPurchase>()
+            Task WriteAsync(int i) => InScope(db => db.Set<ResearchTaskPurchase>()
                 .Where(p => p.TaskId == tasks[i % Concurrency] && p.ItemId == 1)
                 .ExecuteUpdateAsync(s => s.SetProperty(p => p.PaymentClaimedUntil, DateTime.UtcNow)));
-            Task Read(int i) => InScope(db => db.Set<ResearchTaskState>().AsNoTracking()
+            Task ReadAsync(int i) => InScope(db => db.Set<ResearchTaskState>().AsNoTracking()
                 .Where(t => t.CorrelationId == tasks[i % Concurrency])
                 .Select(t => new { t.CurrentState, t.Spent, t.Budget })
                 .SingleAsync());
 
-            return (await BestOfAsync(() => TimedAsync(operations, Step)),
-                await BestOfAsync(() => TimedAsync(operations, LoadOnly)),
-                await RawAsync(prepared: true),
-                await RawAsync(prepared: false),
-                await BestOfAsync(() => TimedAsync(operations, Write)),
-                await BestOfAsync(() => TimedAsync(operations, Read)));
+            return new Dictionary<string, double>
+            {
+                [Step] = await BestOfAsync(() => TimedAsync(operations, StepAsync)),
+                [Load] = await BestOfAsync(() => TimedAsync(operations, LoadAsync)),
+                [Raw] = await RawAsync(prepared: true),
+                [RawAnew] = await RawAsync(prepared: false),
+                [Write] = await BestOfAsync(() => TimedAsync(operations, WriteAsync)),
+                [Read] = await BestOfAsync(() => TimedAsync(operations, ReadAsync)),
+            };
         }
         finally
         {
-            SqliteClearPools();
+            SqliteConnection.ClearAllPools();
             folder.Delete(recursive: true);
         }
     }
-
-    static void SqliteClearPools() => Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
 
     static ResearchTaskState NewTask(Guid id) => new()
     {
@@ -316,132 +319,5 @@ public sealed class FloorConsumer : IConsumer<FloorMessage>
         if (Interlocked.Decrement(ref _left) == 0)
             _all.TrySetResult();
         return Task.CompletedTask;
-    }
-}
-
-/// <summary>A saga step's unit of work in SQL of its own, on one open connection, each command prepared once.</summary>
-sealed class RawStep : IAsyncDisposable
-{
-    readonly Microsoft.Data.Sqlite.SqliteConnection _connection;
-    readonly Microsoft.Data.Sqlite.SqliteCommand _load;
-    readonly Microsoft.Data.Sqlite.SqliteCommand _task;
-    readonly Microsoft.Data.Sqlite.SqliteCommand _purchase;
-    readonly Microsoft.Data.Sqlite.SqliteCommand _transition;
-    readonly Microsoft.Data.Sqlite.SqliteCommand _audit;
-
-    readonly bool _prepared;
-
-    RawStep(Microsoft.Data.Sqlite.SqliteConnection connection, bool prepared)
-    {
-        _connection = connection;
-        _prepared = prepared;
-        _load = Command("""
-            SELECT t.*, p.* FROM research_tasks AS t LEFT JOIN research_task_purchases AS p ON p.task_id = t.task_id
-            WHERE t.task_id = $id ORDER BY p.item_id
-            """, "$id");
-        _task = Command("UPDATE research_tasks SET current_state = $state, updated_at = $now, version = version + 1 WHERE task_id = $id", "$state", "$now", "$id");
-        _purchase = Command("UPDATE research_task_purchases SET payment_attempts = payment_attempts + 1, paid_at = $now WHERE task_id = $id AND item_id = $item", "$now", "$id", "$item");
-        _transition = Command("""
-            INSERT INTO research_task_transitions (task_id, from_state, to_state, event, at) VALUES ($id, 'Paying', 'Retrying', 'ItemPaymentsMade', $now) RETURNING id
-            """, "$id", "$now");
-        _audit = Command("""
-            INSERT INTO audit_events (task_id, at, actor, action, item_id, amount, idempotency_key, outcome)
-            VALUES ($id, $now, 'system', 'payment_settled', $item, 1000, $key, 'paid') RETURNING id
-            """, "$id", "$now", "$item", "$key");
-    }
-
-    /// <summary>
-    /// Opens a connection for the step; <paramref name="prepared"/> false makes each command anew on every run, as
-    /// EF Core does (Microsoft.Data.Sqlite then compiles its statements again).
-    /// </summary>
-    public static async Task<RawStep> OpenAsync(string connectionString, bool prepared)
-    {
-        var connection = new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
-        await connection.OpenAsync();
-        await using (var synchronous = connection.CreateCommand())
-        {
-            // As the service's connections (SqliteTuning): the file is in WAL mode, and a commit does not wait for an fsync.
-            synchronous.CommandText = "PRAGMA synchronous = NORMAL";
-            await synchronous.ExecuteNonQueryAsync();
-        }
-
-        return new RawStep(connection, prepared);
-    }
-
-    Microsoft.Data.Sqlite.SqliteCommand Command(string sql, params string[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-            command.Parameters.Add(new Microsoft.Data.Sqlite.SqliteParameter { ParameterName = name });
-        command.Prepare();
-        return command;
-    }
-
-    /// <summary>The command itself when prepared once; else a new one with its text and values, disposed by the caller.</summary>
-    Microsoft.Data.Sqlite.SqliteCommand Use(Microsoft.Data.Sqlite.SqliteCommand command)
-    {
-        if (_prepared)
-            return command;
-        var fresh = _connection.CreateCommand();
-        fresh.CommandText = command.CommandText;
-        fresh.Transaction = command.Transaction;
-        foreach (Microsoft.Data.Sqlite.SqliteParameter parameter in command.Parameters)
-            fresh.Parameters.AddWithValue(parameter.ParameterName, parameter.Value);
-        return fresh;
-    }
-
-    /// <summary>Runs <paramref name="command"/> with its parameters' values, in their order.</summary>
-    async Task ExecuteAsync(Microsoft.Data.Sqlite.SqliteCommand command, params object[] values)
-    {
-        for (var i = 0; i < values.Length; i++)
-            command.Parameters[i].Value = values[i];
-        var used = Use(command);
-        try
-        {
-            _ = await used.ExecuteScalarAsync();
-        }
-        finally
-        {
-            if (!_prepared)
-                await used.DisposeAsync();
-        }
-    }
-
-    public async Task RunAsync(Guid taskId, int i)
-    {
-        var id = taskId.ToString().ToUpperInvariant();
-        var now = DateTime.UtcNow;
-        await using var transaction = _connection.BeginTransaction();
-        foreach (var command in new[] { _load, _task, _purchase, _transition, _audit })
-            command.Transaction = transaction;
-
-        _load.Parameters[0].Value = id;
-        var values = new object[128];
-        var load = Use(_load);
-        await using (var reader = await load.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-                reader.GetValues(values);
-        }
-
-        if (!_prepared)
-            await load.DisposeAsync();
-
-        await ExecuteAsync(_task, i % 2 == 0 ? "Paying" : "Retrying", now, id);
-        for (var item = 1; item <= 2; item++)
-            await ExecuteAsync(_purchase, now, id, item);
-        await ExecuteAsync(_transition, id, now);
-        for (var item = 1; item <= 2; item++)
-            await ExecuteAsync(_audit, id, now, item, $"{taskId:N}-{item}");
-
-        await transaction.CommitAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var command in new[] { _load, _task, _purchase, _transition, _audit })
-            await command.DisposeAsync();
-        await _connection.DisposeAsync();
     }
 }
