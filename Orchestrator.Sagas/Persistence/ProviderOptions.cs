@@ -10,7 +10,7 @@ public static class ProviderOptions
     {
         _ = provider switch
         {
-            DatabaseProvider.Postgres => db.UseNpgsql(connectionString, npgsql => npgsql.EnableRetryOnFailure()),
+            DatabaseProvider.Postgres => db.UseNpgsql(PostgresConnectionDefaults.Apply(connectionString), npgsql => npgsql.EnableRetryOnFailure()),
             DatabaseProvider.SqlServer => db.UseSqlServer(connectionString, sql => sql.EnableRetryOnFailure()),
             _ => SqliteConnectionWithoutFunctions.Use(db.UseSqlite(connectionString).AddInterceptors(SqliteTuning.For(connectionString)))
                 .ReplaceService<IModificationCommandBatchFactory, SqliteBatchedWrites>(),

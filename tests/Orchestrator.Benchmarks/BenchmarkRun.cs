@@ -65,7 +65,8 @@ static class BenchmarkRun
         Console.WriteLine($"   {completed} of {burst.TaskIds.Count} workflows completed in {workflows.Elapsed.TotalSeconds:F1} s (p50 {workflows.Percentile(50).TotalSeconds:F2} s, p99 {workflows.Percentile(99).TotalSeconds:F2} s submit→done)");
         Console.WriteLine($"   Api RSS over the workflows: first half peak {workflowMemory.Peak(0, 0.5):F0} MiB, second half {workflowMemory.Peak(0.5, 1):F0} MiB; {string.Join(", ", processes.Select(p => $"{p.Name} lifetime peak {p.MemoryMiB().Peak:F0} MiB"))}");
         var n = Math.Max(completed, 1);
-        Console.WriteLine($"   CPU ms per workflow: {string.Join(", ", processes.Select((p, i) => $"{p.Name} {used.ProcessCpu[i].TotalMilliseconds / n:F1}"))}; harness {used.Harness.TotalMilliseconds / n:F1}; machine {used.Machine.TotalMilliseconds / n:F1}");
+        Console.WriteLine($"   CPU ms per workflow: {string.Join(", ", processes.Select((p, i) => $"{p.Name} {used.ProcessCpu[i].TotalMilliseconds / n:F1}"))}; harness {used.Harness.TotalMilliseconds / n:F1}; machine {used.Machine.TotalMilliseconds / n:F1}"
+            + (deployment.Postgres is null ? "" : $" (of it RabbitMQ {used.Broker.TotalMilliseconds / n:F1}, PostgreSQL {used.Database.TotalMilliseconds / n:F1})"));
         Console.WriteLine($"   per workflow: {used.Sent / n:F1} messages sent, {used.Consumed / n:F1} consumed, {used.Transactions / n:F1} write transactions; "
             + $"{used.Reads / n:F1} database reads ({(used.Reads - burst.Polls) / n:F1} without the harness's {burst.Polls / (double)n:F1} polls of GET /tasks/{{id}}) "
             + $"and {used.Writes / n:F1} writes; {used.Allocated / n / 1024:F0} KiB allocated"
