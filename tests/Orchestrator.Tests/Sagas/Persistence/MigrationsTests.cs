@@ -115,6 +115,12 @@ public sealed class MigrationsTests
         }
     }
 
+    /// <summary>A context for its model only, with a connection string of the provider's own form (never opened).</summary>
     static OrchestratorDbContext Create(string provider, string? connectionString = null) =>
-        ProviderOptions.CreateContext(Enum.Parse<DatabaseProvider>(provider), connectionString ?? "Data Source=:memory:");
+        Enum.Parse<DatabaseProvider>(provider) switch
+        {
+            DatabaseProvider.Postgres => ProviderOptions.CreateContext(DatabaseProvider.Postgres, connectionString ?? "Host=localhost"),
+            DatabaseProvider.SqlServer => ProviderOptions.CreateContext(DatabaseProvider.SqlServer, connectionString ?? "Server=localhost"),
+            _ => ProviderOptions.CreateContext(DatabaseProvider.Sqlite, connectionString ?? "Data Source=:memory:"),
+        };
 }
