@@ -8,7 +8,7 @@ namespace Orchestrator.ServiceDefaults;
 /// never cancelled: MassTransit's cancelled start stops the endpoints and then waits for ever for them to be ready,
 /// which leaves the bus unable to start again (seen here with a broker that dropped connections). The bus starts
 /// once the schema is migrated (when this host migrates: <see cref="DatabaseSchema"/>). Endpoints that stay down
-/// are logged, and an endpoint left stopped for a minute gets the bus restarted (<see cref="RestartBusAsync"/>):
+/// are logged, and an endpoint stuck for a minute (<see cref="Stuck"/>) gets the bus restarted (<see cref="RestartBusAsync"/>):
 /// readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
 /// </summary>
 public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseSchema> schema, TimeProvider clock, ILogger<BusSupervisor> logger)
@@ -58,7 +58,8 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
         using var timer = new PeriodicTimer(CheckInterval, clock);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (BusReadinessCheck.NotConsuming(bus.CheckHealth()) is not { Count: > 0 } endpoints)
+            var health = bus.CheckHealth();
+            if (BusReadinessCheck.NotConsuming(health) is not { Count: > 0 } endpoints)
             {
                 notConsumingSince = null;
                 continue;
@@ -69,9 +70,7 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
             {
                 LogNotConsuming(string.Join(", ", endpoints), ReportAfter);
                 notConsumingSince = clock.GetUtcNow();
-                // Stopped, not faulted: MassTransit gave the endpoint up (its broker dropped the connection while it
-                // declared its topology) and never starts it again, although the broker answers.
-                if (endpoints.Exists(e => e.Contains("(stopped", StringComparison.Ordinal)))
+                if (Stuck(health, endpoints))
                 {
                     await RestartBusAsync(stoppingToken);
                     notConsumingSince = null;
@@ -79,6 +78,18 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
             }
         }
     }
+
+    /// <summary>
+    /// Whether an endpoint that has not consumed for a minute is stuck rather than waiting for its broker: stopped
+    /// (MassTransit gave it up when its broker dropped the connection while it declared its topology, and never starts
+    /// it again), or still not ready, never faulted, while another endpoint of the bus consumes, so the broker answers
+    /// (its start hung on a connection the broker cut: seen for minutes after the cuts ended). A faulted endpoint
+    /// reconnects by itself and is left to.
+    /// </summary>
+    static bool Stuck(BusHealthResult health, List<string> endpoints) =>
+        endpoints.Exists(e => e.Contains("(stopped", StringComparison.Ordinal))
+        || (endpoints.Exists(e => e.Contains("(not ready", StringComparison.Ordinal))
+            && health.Endpoints?.Values.Any(e => e.Status == BusHealthStatus.Healthy) == true);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -99,9 +110,9 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     }
 
     /// <summary>
-    /// Stops the bus and starts it again (MassTransit 8 can start a stopped bus), for an endpoint left stopped for
-    /// good. Only then: a bus restarted while its broker was down stayed faulted once the broker was back (seen in the
-    /// chaos run), so faulted endpoints are left to reconnect by themselves.
+    /// Stops the bus and starts it again (MassTransit 8 can start a stopped bus), for a stuck endpoint. Only then: a
+    /// bus restarted while its broker was down stayed faulted once the broker was back (seen in the chaos run), so
+    /// faulted endpoints are left to reconnect by themselves.
     /// </summary>
     async Task RestartBusAsync(CancellationToken stoppingToken)
     {
@@ -155,7 +166,7 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     [LoggerMessage(LogLevel.Warning, "Endpoints not consuming for {After} or more: {Endpoints}")]
     partial void LogNotConsuming(string endpoints, TimeSpan after);
 
-    [LoggerMessage(LogLevel.Warning, "An endpoint stays stopped: restarting the bus")]
+    [LoggerMessage(LogLevel.Warning, "An endpoint is stuck (stopped, or not ready while the broker answers): restarting the bus")]
     partial void LogRestarting();
 
     [LoggerMessage(LogLevel.Warning, "The bus did not stop cleanly before its restart")]
