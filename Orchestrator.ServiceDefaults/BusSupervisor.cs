@@ -70,7 +70,7 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
             {
                 LogNotConsuming(string.Join(", ", endpoints), ReportAfter);
                 notConsumingSince = clock.GetUtcNow();
-                if (Stuck(health, endpoints))
+                if (Stuck(health))
                 {
                     await RestartBusAsync(stoppingToken);
                     notConsumingSince = null;
@@ -86,10 +86,13 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     /// (its start hung on a connection the broker cut: seen for minutes after the cuts ended). A faulted endpoint
     /// reconnects by itself and is left to.
     /// </summary>
-    static bool Stuck(BusHealthResult health, List<string> endpoints) =>
-        endpoints.Exists(e => e.Contains("(stopped", StringComparison.Ordinal))
-        || (endpoints.Exists(e => e.Contains("(not ready", StringComparison.Ordinal))
-            && health.Endpoints?.Values.Any(e => e.Status == BusHealthStatus.Healthy) == true);
+    public static bool Stuck(BusHealthResult health)
+    {
+        var endpoints = BusReadinessCheck.NotConsuming(health);
+        return endpoints.Exists(e => e.Contains("(stopped", StringComparison.Ordinal))
+            || (endpoints.Exists(e => e.Contains("(not ready", StringComparison.Ordinal))
+                && health.Endpoints?.Values.Any(e => e.Status == BusHealthStatus.Healthy) == true);
+    }
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
