@@ -39,12 +39,12 @@ static class BenchmarkRun
         {
             var flatOut = new Load(http);
             postPeak = await PeakDuringAsync(api, async () => posts = await flatOut.SubmitFlatOutAsync(clients: 32, TimeSpan.FromSeconds(5), maxTasks: 20_000));
-            Console.WriteLine($"   {posts!.Count} POST /tasks in {posts.Elapsed.TotalSeconds:F1} s (p50 {Ms(posts, 50)}, p99 {Ms(posts, 99)} ms, {posts.Failures} unanswered); waiting for their workflows");
+            Console.WriteLine($"   {posts!.Count} POST /tasks in {posts.Elapsed.TotalSeconds:F1} s (p50 {posts.Ms(50)}, p99 {posts.Ms(99)} ms, {posts.Failures} unanswered); waiting for their workflows");
             await flatOut.WaitForAllAsync(flatOut.TaskIds);
 
             var paced = new Load(http);
             atRate = await paced.SubmitAtRateAsync(perSecond: 1000, TimeSpan.FromSeconds(3));
-            Console.WriteLine($"   1,000/s offered: {atRate.Count} answered, {atRate.Failures} not (counted as 30 s); p50 {Ms(atRate, 50)}, p99 {Ms(atRate, 99)} ms from the due time");
+            Console.WriteLine($"   1,000/s offered: {atRate.Count} answered, {atRate.Failures} not (counted as 30 s); p50 {atRate.Ms(50)}, p99 {atRate.Ms(99)} ms from the due time");
             await paced.WaitForAllAsync(paced.TaskIds);
         }
 
@@ -77,7 +77,7 @@ static class BenchmarkRun
         var perSecond = completed / workflows.Elapsed.TotalSeconds;
         PrintTargets(mode, perSecond, (services + used.Harness).TotalMilliseconds / n, posts, atRate, after, used.Transactions / n);
         return string.Create(CultureInfo.InvariantCulture,
-            $"| {mode} | {perSecond:F0} ({completed} / {burst.TaskIds.Count}) | {(posts is null ? "–" : posts.PerSecond.ToString("F0", CultureInfo.InvariantCulture))} | {(atRate is null ? "–" : $"{Ms(atRate, 50)} / {Ms(atRate, 99)}{(atRate.Failures > 0 ? $" ({atRate.Failures})" : "")}")} | {used.ProcessCpu[0].TotalMilliseconds / n:F1} | {services.TotalMilliseconds / n:F1} | {used.Harness.TotalMilliseconds / n:F1} | {rest.TotalMilliseconds / n:F1} | {idle:F0} / {(double.IsNaN(postPeak) ? "–" : postPeak.ToString("F0", CultureInfo.InvariantCulture))} / {workflowPeak:F0} / {after:F0} | {used.Sent / n:F1}, {used.Consumed / n:F1} | {used.Transactions / n:F1} |");
+            $"| {mode} | {perSecond:F0} ({completed} / {burst.TaskIds.Count}) | {(posts is null ? "–" : posts.PerSecond.ToString("F0", CultureInfo.InvariantCulture))} | {(atRate is null ? "–" : $"{atRate.Ms(50)} / {atRate.Ms(99)}{(atRate.Failures > 0 ? $" ({atRate.Failures})" : "")}")} | {used.ProcessCpu[0].TotalMilliseconds / n:F1} | {services.TotalMilliseconds / n:F1} | {used.Harness.TotalMilliseconds / n:F1} | {rest.TotalMilliseconds / n:F1} | {idle:F0} / {(double.IsNaN(postPeak) ? "–" : postPeak.ToString("F0", CultureInfo.InvariantCulture))} / {workflowPeak:F0} / {after:F0} | {used.Sent / n:F1}, {used.Consumed / n:F1} | {used.Transactions / n:F1} |");
     }
 
     /// <summary>
@@ -112,8 +112,6 @@ static class BenchmarkRun
             Console.WriteLine($"     {target}: {measured} ({(met ? "met" : "missed")})");
     }
 
-    static string Ms(Latencies latencies, double percentile) =>
-        latencies.Percentile(percentile).TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture);
 
     static async Task<double> PeakDuringAsync(ServiceProcess process, Func<Task> phase)
     {

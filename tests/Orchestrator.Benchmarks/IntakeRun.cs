@@ -70,9 +70,7 @@ static class IntakeRun
         Console.WriteLine("   against the targets:");
         Console.WriteLine($"     POST /tasks ≥ 3,000/s from 32 clients when no workflow runs: {posts.PerSecond:F0} ({(posts.PerSecond >= 3000 ? "met" : "missed")})");
         return string.Create(CultureInfo.InvariantCulture,
-            $"| intake | {posts.PerSecond:F0} | {Ms(posts, 50)} / {Ms(posts, 99)} ({posts.Failures}) | {used.ProcessCpu[0].TotalMilliseconds / n:F2} | {used.Harness.TotalMilliseconds / n:F2} | {used.Transactions / n:F2} | {used.Reads / n:F2} | {used.Allocated / n / 1024:F0} |");
+            $"| intake | {posts.PerSecond:F0} | {posts.Ms(50)} / {posts.Ms(99)} ({posts.Failures}) | {used.ProcessCpu[0].TotalMilliseconds / n:F2} | {used.Harness.TotalMilliseconds / n:F2} | {used.Transactions / n:F2} | {used.Reads / n:F2} | {used.Allocated / n / 1024:F0} |");
     }
 
-    static string Ms(Latencies latencies, double percentile) =>
-        latencies.Percentile(percentile).TotalMilliseconds.ToString("F1", CultureInfo.InvariantCulture);
 }

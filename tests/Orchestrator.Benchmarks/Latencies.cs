@@ -36,4 +36,7 @@ sealed class Latencies
             return sorted.Count == 0 ? TimeSpan.Zero : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p / 100 * sorted.Count) - 1)];
         }
     }
+
+    /// <summary>The percentile in milliseconds, as the tables print it.</summary>
+    public string Ms(double p) => Percentile(p).TotalMilliseconds.ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
 }
