@@ -61,7 +61,20 @@ public sealed class TestDatabase : IAsyncDisposable
             await using var admin = new NpgsqlConnection(server);
             await admin.OpenAsync();
             await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)", admin);
-            await drop.ExecuteNonQueryAsync();
+            // FORCE ends the test's own sessions, but not an autovacuum worker busy in the database (a test that wrote
+            // thousands of rows): the test role may not signal it, and the drop fails until the worker is done.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await drop.ExecuteNonQueryAsync();
+                    return;
+                }
+                catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.InsufficientPrivilege && attempt < 30)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(1));
+                }
+            }
         });
     }
 
