@@ -101,8 +101,18 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
             return;
         await base.StopAsync(cancellationToken);
         await _running.CancelAsync();
-        if (_started)
+        if (!_started)
+            return;
+        try
+        {
             await bus.StopAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // MassTransit's stop can throw when it races an endpoint still starting (a host stopped right after its
+            // start): the host goes on stopping, and the broker redelivers what was not acknowledged.
+            LogStopFailed(e);
+        }
     }
 
     public override void Dispose()
@@ -172,6 +182,6 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     [LoggerMessage(LogLevel.Warning, "An endpoint is stuck (stopped, or not ready while the broker answers): restarting the bus")]
     partial void LogRestarting();
 
-    [LoggerMessage(LogLevel.Warning, "The bus did not stop cleanly before its restart")]
+    [LoggerMessage(LogLevel.Warning, "The bus did not stop cleanly")]
     partial void LogStopFailed(Exception exception);
 }
