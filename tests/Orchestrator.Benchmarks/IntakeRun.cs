@@ -15,7 +15,8 @@ namespace Orchestrator.Benchmarks;
 /// the database's counts per request are over the 5 s.
 /// With <c>--profile</c>, EventPipe's sample profiler records the Api over that phase too
 /// (<c>artifacts/profile/intake.nettrace</c>), reduced as the workflows' profile is, per request; with
-/// <c>--allocations</c>, the runtime's allocation sampling instead, reduced as <c>profile --allocations</c> is.
+/// <c>--allocations</c>, the runtime's allocation sampling instead, reduced as <c>profile --allocations</c> is; with
+/// <c>--perf</c>, Linux <c>perf</c> (native code and the kernel included), reduced as <c>profile --perf</c> is.
 /// </summary>
 static class IntakeRun
 {
@@ -26,6 +27,8 @@ static class IntakeRun
 
     public static async Task<string> RunAsync(string repository, string? profile)
     {
+        if (profile == "--perf")
+            ProfileRun.NameJitCodeForPerf();
         await using var deployment = await Deployment.StartAsync(repository, workers: 0, new Dictionary<string, string>
         {
             ["Workflow__MaxConcurrentTasks"] = "1",
@@ -41,7 +44,11 @@ static class IntakeRun
         using var session = profile switch
         {
             "--profile" => new DiagnosticsClient(api.Id).StartEventPipeSession(
-                [new EventPipeProvider("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational)], requestRundown: true),
+                [
+                    new EventPipeProvider("Microsoft-DotNETCore-SampleProfiler", EventLevel.Informational),
+                    new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Informational,
+                        (long)(ClrTraceEventParser.Keywords.Jit | ClrTraceEventParser.Keywords.Loader)),
+                ], requestRundown: true),
             "--allocations" => new DiagnosticsClient(api.Id).StartEventPipeSession(
                 [new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GC)], requestRundown: true),
             _ => null,
@@ -51,9 +58,18 @@ static class IntakeRun
             await using var file = File.Create(trace);
             await session.EventStream.CopyToAsync(file);
         });
+        var perfData = Path.Combine(repository, "artifacts", "profile", "intake.perf.data");
+        using var perf = profile == "--perf" ? await ProfileRun.StartPerfAsync(api.Id, perfData) : null;
         var before = await PhaseCounts.ReadAsync(deployment);
         var posts = await new Load(http).SubmitFlatOutAsync(clients: 32, TimeSpan.FromSeconds(5), maxTasks: 100_000);
         var used = await PhaseCounts.ReadAsync(deployment) - before;
+        if (perf is not null)
+        {
+            await ProfileRun.StopPerfAsync(perf);
+            Console.WriteLine(await ProfileRun.ReducePerfAsync(perfData, Math.Max(posts.Count, 1), used.ProcessCpu[0], per: "POST"));
+            Console.WriteLine(await ProfileRun.PerfReportAsync(perfData, "dso,sym", limit: "0.5"));
+        }
+
         if (session is not null)
         {
             await session.StopAsync(CancellationToken.None);

@@ -64,8 +64,7 @@ static class ProfileRun
         var folder = Path.Combine(repository, "artifacts", "profile");
         Directory.CreateDirectory(folder);
         var data = Path.Combine(folder, "workflows.perf.data");
-        Environment.SetEnvironmentVariable("BENCHMARK_SERVICES_DOTNET_PerfMapEnabled", "1");
-        Environment.SetEnvironmentVariable("BENCHMARK_SERVICES_DOTNET_EnableWriteXorExecute", "0");
+        NameJitCodeForPerf();
 
         await using var deployment = await Deployment.StartAsync(repository, workers: 0);
         var api = deployment.Api;
@@ -73,16 +72,12 @@ static class ProfileRun
         await WarmUpAsync(http, warmUpTasks);
 
         var cpuBefore = api.Cpu();
-        using var perf = System.Diagnostics.Process.Start("perf",
-            ["record", "-F", "999", "-g", "-p", api.Id.ToString(CultureInfo.InvariantCulture), "-o", data, "--quiet"])!;
-        await Task.Delay(500);
+        using var perf = await StartPerfAsync(api.Id, data);
         var burst = new Load(http);
         await burst.SubmitFlatOutAsync(clients: 32, TimeSpan.FromMinutes(2), maxTasks: tasks);
         var (workflows, completed) = await burst.WaitForAllAsync(burst.TaskIds, TimeSpan.FromMinutes(15));
         var cpu = api.Cpu() - cpuBefore;
-        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", perf.Id.ToString(CultureInfo.InvariantCulture)]))
-            await interrupt!.WaitForExitAsync();
-        await perf.WaitForExitAsync();
+        await StopPerfAsync(perf);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{completed} of {burst.TaskIds.Count} workflows in {workflows.Elapsed.TotalSeconds:F1} s; Api CPU {cpu.TotalMilliseconds / Math.Max(completed, 1):F1} ms per workflow (perf on); recording {data}"));
@@ -91,12 +86,34 @@ static class ProfileRun
         return completed == burst.TaskIds.Count ? 0 : 1;
     }
 
+    /// <summary>The hosts started next write the runtime's perf map, and their JIT-compiled code is mapped once (W^X off), so perf names it.</summary>
+    public static void NameJitCodeForPerf()
+    {
+        Environment.SetEnvironmentVariable("BENCHMARK_SERVICES_DOTNET_PerfMapEnabled", "1");
+        Environment.SetEnvironmentVariable("BENCHMARK_SERVICES_DOTNET_EnableWriteXorExecute", "0");
+    }
+
+    public static async Task<System.Diagnostics.Process> StartPerfAsync(int pid, string data)
+    {
+        var perf = System.Diagnostics.Process.Start("perf",
+            ["record", "-F", "999", "-g", "-p", pid.ToString(CultureInfo.InvariantCulture), "-o", data, "--quiet"])!;
+        await Task.Delay(500);
+        return perf;
+    }
+
+    public static async Task StopPerfAsync(System.Diagnostics.Process perf)
+    {
+        using (var interrupt = System.Diagnostics.Process.Start("kill", ["-INT", perf.Id.ToString(CultureInfo.InvariantCulture)]))
+            await interrupt!.WaitForExitAsync();
+        await perf.WaitForExitAsync();
+    }
+
     /// <summary>
     /// perf's samples by component, exclusive (the frame running): native libraries by name, JIT-compiled code by the
     /// assembly that owns the method (the bracket followed by a space in the runtime's perf map names), scaled to the
     /// process's CPU per workflow.
     /// </summary>
-    static string PerfByComponent(string report, int workflows, TimeSpan cpu)
+    static string PerfByComponent(string report, int workflows, TimeSpan cpu, string per = "workflow")
     {
         var shares = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var line in report.Split('\n'))
@@ -120,9 +137,9 @@ static class ProfileRun
 
         var perWorkflow = cpu.TotalMilliseconds / workflows;
         var table = new System.Text.StringBuilder();
-        table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"CPU by component, exclusive, of {perWorkflow:F1} ms per workflow"));
+        table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"CPU by component, exclusive, of {perWorkflow:F2} ms per {per}"));
         table.AppendLine();
-        table.AppendLine("| component | % of samples | ms / workflow |");
+        table.AppendLine($"| component | % of samples | ms / {per} |");
         table.AppendLine("|---|---:|---:|");
         foreach (var (component, percent) in shares.OrderByDescending(c => c.Value))
             table.AppendLine(string.Create(CultureInfo.InvariantCulture, $"| {component} | {percent:F1} | {perWorkflow * percent / 100:F2} |"));
@@ -130,10 +147,10 @@ static class ProfileRun
     }
 
     /// <summary>A kept perf recording reduced again: <paramref name="cpu"/> is the Api's CPU over it, as the run printed it.</summary>
-    public static async Task<string> ReducePerfAsync(string data, int workflows, TimeSpan cpu) =>
-        PerfByComponent(await PerfReportAsync(data, "dso,sym", limit: "0"), workflows, cpu);
+    public static async Task<string> ReducePerfAsync(string data, int workflows, TimeSpan cpu, string per = "workflow") =>
+        PerfByComponent(await PerfReportAsync(data, "dso,sym", limit: "0"), workflows, cpu, per);
 
-    static async Task<string> PerfReportAsync(string data, string sort, string limit)
+    public static async Task<string> PerfReportAsync(string data, string sort, string limit)
     {
         var start = new System.Diagnostics.ProcessStartInfo("perf",
             ["report", "-i", data, "--stdio", "--no-children", "--sort", sort, "-g", "none", "--percent-limit", limit])

@@ -8,7 +8,7 @@ using Orchestrator.Benchmarks;
 // "chaos [tasks]" is the chaos run instead (.ci/chaos.sh); "watch [modes]" the burst with every task's progress
 // stream open (.ci/benchmark.sh watch); "profile [tasks]" where the embedded default's CPU goes, "profile --perf" the same
 // with Linux perf, "profile --allocations" what it allocates (docs/performance.md); "intake --profile" and
-// "intake --allocations" the same for POST /tasks alone; "floor" what the parts of a workflow cost alone.
+// "intake --allocations" (or "intake --perf") the same for POST /tasks alone; "floor" what the parts of a workflow cost alone.
 var repository = AppContext.BaseDirectory;
 while (!File.Exists(Path.Combine(repository, "Orchestrator.sln")))
     repository = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(repository))!;
@@ -47,7 +47,7 @@ if (args is ["profile", "--allocations", .. var allocationTasks])
 if (args is ["profile", .. var profiled])
     return await ProfileRun.RunAsync(repository, profiled.Length > 0 ? int.Parse(profiled[0], CultureInfo.InvariantCulture) : 1000);
 
-if (args is ["intake", "--profile" or "--allocations"])
+if (args is ["intake", "--profile" or "--allocations" or "--perf"])
 {
     Console.WriteLine(await IntakeRun.RunAsync(repository, profile: args[1]));
     return 0;

@@ -121,6 +121,20 @@ public sealed class SubmissionAndListingTests(ApiFactory api) : IClassFixture<Ap
         Assert.All(failed, t => Assert.Equal("Failed", t!["status"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task New_task_ids_grow_with_time_so_that_the_database_appends_each_to_its_index()
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.Add(await TaskIdAsync(await PostAsync(new { theme = $"Batteries {i}", budget = 5, voice_id = "v" }, key: null)));
+            await Task.Delay(2); // ids of one millisecond are random among themselves
+        }
+
+        Assert.All(ids, id => Assert.Equal(7, Guid.Parse(id).Version));
+        Assert.Equal(ids.Order(StringComparer.OrdinalIgnoreCase), ids);
+    }
+
     [Theory]
     [InlineData("/tasks?limit=0", "limit")]
     [InlineData("/tasks?limit=abc", "limit")]
