@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace Orchestrator.Api.Tasks;
 
@@ -65,12 +66,13 @@ public sealed class TaskRecorder(IServiceScopeFactory scopes, IOptions<DatabaseO
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
-            // On SQLite the transaction begins first, to take the file's writer; a server database's connection
-            // retries (EnableRetryOnFailure), which refuses a transaction of ours: SaveChanges there writes the batch
-            // in one transaction of its own, retried as a whole.
+            // On SQLite the transaction begins first, to take the file's writer, ahead of the queued workflow steps:
+            // requests wait for this commit, nobody waits for those (they still get every other turn). A server
+            // database's connection retries (EnableRetryOnFailure), which refuses a transaction of ours: SaveChanges
+            // there writes the batch in one transaction of its own, retried as a whole.
             await using var transaction = db.Database.CreateExecutionStrategy().RetriesOnFailure
                 ? null
-                : await db.Database.BeginTransactionAsync(CancellationToken.None);
+                : await BeginAheadAsync(db);
             batch = TakeBatch();
             if (batch.Count == 0)
                 return false;
@@ -95,6 +97,12 @@ public sealed class TaskRecorder(IServiceScopeFactory scopes, IOptions<DatabaseO
         }
 
         return true;
+    }
+
+    static async Task<IDbContextTransaction> BeginAheadAsync(OrchestratorDbContext db)
+    {
+        using (WriterTurns.Ahead())
+            return await db.Database.BeginTransactionAsync(CancellationToken.None);
     }
 
     async Task WriteAloneAsync(Pending pending)

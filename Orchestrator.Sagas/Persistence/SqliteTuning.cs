@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data;
 using System.Data.Common;
-using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -16,9 +15,9 @@ namespace Orchestrator.Sagas.Persistence;
 /// WAL mode a commit then survives a crash of the process without waiting for an fsync).
 /// A writer that has to wait gives its connection back to the pool first and opens one again once it is its
 /// turn: hundreds of queued writers are not hundreds of open SQLite handles. The pragma is set once per physical
-/// connection (the pool hands the same handle out again), not on every logical open.
+/// connection (the pool hands the same handle out again), not on every logical open. The turns are first come, first
+/// served, but for writes someone waits for (<see cref="WriterTurns.Ahead"/>).
 /// </summary>
-[SuppressMessage("Design", "CA1001", Justification = "One per database file, for the life of the process.")]
 sealed class SqliteTuning : DbTransactionInterceptor, IDbConnectionInterceptor, IDbCommandInterceptor
 {
     /// <summary>
@@ -34,7 +33,7 @@ sealed class SqliteTuning : DbTransactionInterceptor, IDbConnectionInterceptor, 
     /// <summary>The physical connections that have the pragma; an entry goes with its handle.</summary>
     static readonly ConditionalWeakTable<sqlite3, object> Tuned = new();
 
-    readonly SemaphoreSlim _writer = new(1, 1);
+    readonly WriterTurns _writer = new();
     readonly ConcurrentDictionary<Guid, bool> _writing = new();
     readonly ConcurrentDictionary<Guid, bool> _writingCommands = new();
 
@@ -61,11 +60,11 @@ sealed class SqliteTuning : DbTransactionInterceptor, IDbConnectionInterceptor, 
     public override async ValueTask<InterceptionResult<DbTransaction>> TransactionStartingAsync(
         DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result, CancellationToken cancellationToken = default)
     {
-        if (!_writer.Wait(0, CancellationToken.None))
+        if (!_writer.TryTake())
         {
             // The connection was opened for this transaction by EF Core; it finds it open again when we return.
             await connection.CloseAsync();
-            await _writer.WaitAsync(cancellationToken);
+            await _writer.TakeAsync(Timeout.InfiniteTimeSpan, cancellationToken);
         }
 
         try
@@ -90,10 +89,10 @@ sealed class SqliteTuning : DbTransactionInterceptor, IDbConnectionInterceptor, 
     public override InterceptionResult<DbTransaction> TransactionStarting(
         DbConnection connection, TransactionStartingEventData eventData, InterceptionResult<DbTransaction> result)
     {
-        if (!_writer.Wait(0))
+        if (!_writer.TryTake())
         {
             connection.Close();
-            _writer.Wait();
+            _writer.Take(Timeout.InfiniteTimeSpan);
         }
 
         try
@@ -202,13 +201,13 @@ sealed class SqliteTuning : DbTransactionInterceptor, IDbConnectionInterceptor, 
 
     async Task QueueAsync(DbCommand command, CommandEventData eventData, CancellationToken cancellationToken)
     {
-        if (IsWriteOutsideTransaction(command) && await _writer.WaitAsync(LongestQueuedWrite, cancellationToken))
+        if (IsWriteOutsideTransaction(command) && await _writer.TakeAsync(LongestQueuedWrite, cancellationToken))
             _writingCommands[eventData.CommandId] = true;
     }
 
     void Queue(DbCommand command, CommandEventData eventData)
     {
-        if (IsWriteOutsideTransaction(command) && _writer.Wait(LongestQueuedWrite))
+        if (IsWriteOutsideTransaction(command) && _writer.Take(LongestQueuedWrite))
             _writingCommands[eventData.CommandId] = true;
     }
 

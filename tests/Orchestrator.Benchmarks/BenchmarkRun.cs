@@ -39,12 +39,12 @@ static class BenchmarkRun
         {
             var flatOut = new Load(http);
             postPeak = await PeakDuringAsync(api, async () => posts = await flatOut.SubmitFlatOutAsync(clients: 32, TimeSpan.FromSeconds(5), maxTasks: 20_000));
-            Console.WriteLine($"   {posts!.Count} POST /tasks in {posts.Elapsed.TotalSeconds:F1} s (p50 {posts.Ms(50)}, p99 {posts.Ms(99)} ms, {posts.Failures} unanswered); waiting for their workflows");
+            Console.WriteLine($"   {posts!.Count} POST /tasks in {posts.Elapsed.TotalSeconds:F1} s (p50 {posts.Ms(50)}, p99 {posts.Ms(99)} ms, {posts.Failed()}); waiting for their workflows");
             await flatOut.WaitForAllAsync(flatOut.TaskIds);
 
             var paced = new Load(http);
             atRate = await paced.SubmitAtRateAsync(perSecond: 1000, TimeSpan.FromSeconds(3));
-            Console.WriteLine($"   1,000/s offered: {atRate.Count} answered, {atRate.Failures} not (counted as 30 s); p50 {atRate.Ms(50)}, p99 {atRate.Ms(99)} ms from the due time");
+            Console.WriteLine($"   1,000/s offered: {atRate.Count} answered, {atRate.Failed("not")} (counted as 30 s); p50 {atRate.Ms(50)}, p99 {atRate.Ms(99)} ms from the due time");
             await paced.WaitForAllAsync(paced.TaskIds);
         }
 

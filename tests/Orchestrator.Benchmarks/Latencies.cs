@@ -12,15 +12,29 @@ sealed class Latencies
     readonly List<TimeSpan> _values = [];
 
     int _failures;
+    int _refused;
 
     public TimeSpan Elapsed { get; set; }
 
     /// <summary>Answered ones only.</summary>
     public int Count => _values.Count;
     public int Failures => _failures;
+
+    /// <summary>Of <see cref="Failures"/>, those the service answered with a refusal (503: too many tasks wait to start).</summary>
+    public int Refused => _refused;
     public double PerSecond => Count / Elapsed.TotalSeconds;
 
     public void Fail() => Interlocked.Increment(ref _failures);
+
+    public void Refuse()
+    {
+        Interlocked.Increment(ref _refused);
+        Fail();
+    }
+
+    /// <summary>"N unanswered", and how many of them were refusals.</summary>
+    public string Failed(string word = "unanswered") =>
+        $"{_failures} {word}{(_refused > 0 ? $" ({_refused} of them refused: too many tasks waited to start)" : "")}";
 
     public void Add(TimeSpan value)
     {

@@ -153,6 +153,12 @@ sealed class Load(HttpClient api)
         {
             using var response = await api.PostAsJsonAsync("/tasks", new { theme = Themes[i % Themes.Length], budget = 20 + i % 40, voice_id = $"bench_{i}" });
             var elapsed = Stopwatch.GetElapsedTime(started);
+            if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable)
+            {
+                latencies.Refuse();
+                return;
+            }
+
             response.EnsureSuccessStatusCode();
             var taskId = (await response.Content.ReadFromJsonAsync<JsonNode>())!["task_id"]!.GetValue<string>();
             lock (TaskIds)

@@ -55,6 +55,37 @@ public sealed class SqliteTuningTests : IDisposable
     }
 
     [Fact]
+    public async Task A_transaction_begun_ahead_takes_the_next_turn_before_the_queued_ones()
+    {
+        await using var holder = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);
+        var holding = await holder.Database.BeginTransactionAsync();
+        var contexts = Enumerable.Range(0, 3).Select(_ => ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString)).ToList();
+        var order = new List<string>();
+        var queued = contexts.Take(2).Select((db, i) => TakeTurnAsync(db, $"queued {i}", order)).ToList();
+        await Task.Delay(200);
+        Task ahead;
+        using (WriterTurns.Ahead())
+            ahead = TakeTurnAsync(contexts[2], "ahead", order);
+        await Task.Delay(200);
+
+        await holding.CommitAsync();
+        await holding.DisposeAsync();
+        await Task.WhenAll(queued.Append(ahead)).WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["ahead", "queued 0", "queued 1"], order);
+        foreach (var db in contexts)
+            await db.DisposeAsync();
+    }
+
+    static async Task TakeTurnAsync(OrchestratorDbContext db, string name, List<string> order)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        lock (order)
+            order.Add(name);
+        await transaction.CommitAsync();
+    }
+
+    [Fact]
     public async Task Synchronous_normal_is_set_once_per_physical_connection_not_on_every_open()
     {
         await using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, ConnectionString);

@@ -1,0 +1,100 @@
+namespace Orchestrator.Tests.Sagas.Persistence;
+
+/// <summary>The order in which a SQLite file's writers get their turns.</summary>
+public sealed class WriterTurnsTests
+{
+    static readonly TimeSpan Long = TimeSpan.FromSeconds(10);
+
+    readonly WriterTurns _turns = new();
+    readonly List<string> _order = [];
+
+    [Fact]
+    public async Task Queued_writers_take_their_turns_first_come_first_served()
+    {
+        Assert.True(_turns.TryTake());
+        var waiting = new[] { Queue("first"), Queue("second"), Queue("third") };
+
+        await ReleaseAllAsync(waiting);
+
+        Assert.Equal(["first", "second", "third"], _order);
+    }
+
+    [Fact]
+    public async Task A_writer_ahead_takes_the_next_turn_before_the_queued_ones()
+    {
+        Assert.True(_turns.TryTake());
+        var waiting = new[] { Queue("queued 1"), Queue("queued 2"), Queue("ahead", ahead: true) };
+
+        await ReleaseAllAsync(waiting);
+
+        Assert.Equal(["ahead", "queued 1", "queued 2"], _order);
+    }
+
+    [Fact]
+    public async Task Writers_ahead_never_take_two_turns_in_a_row_while_the_queue_waits()
+    {
+        Assert.True(_turns.TryTake());
+        var waiting = new[] { Queue("queued 1"), Queue("queued 2"), Queue("ahead 1", ahead: true), Queue("ahead 2", ahead: true) };
+
+        await ReleaseAllAsync(waiting);
+
+        Assert.Equal(["ahead 1", "queued 1", "ahead 2", "queued 2"], _order);
+    }
+
+    [Fact]
+    public async Task A_writer_whose_wait_times_out_leaves_the_queue()
+    {
+        Assert.True(_turns.TryTake());
+
+        Assert.False(await _turns.TakeAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        _turns.Release();
+
+        Assert.True(_turns.TryTake());
+    }
+
+    [Fact]
+    public async Task A_cancelled_writer_leaves_the_queue_and_the_next_one_gets_the_turn()
+    {
+        Assert.True(_turns.TryTake());
+        using var cancel = new CancellationTokenSource();
+        var cancelled = _turns.TakeAsync(Long, cancel.Token);
+        var next = Queue("next");
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => cancelled);
+        await ReleaseAllAsync([next]);
+
+        Assert.Equal(["next"], _order);
+        Assert.True(_turns.TryTake());
+    }
+
+    Task Queue(string name, bool ahead = false)
+    {
+        using (ahead ? WriterTurns.Ahead() : null)
+        {
+            return TakeAsync();
+        }
+
+        async Task TakeAsync()
+        {
+            Assert.True(await _turns.TakeAsync(Long, CancellationToken.None));
+            lock (_order)
+                _order.Add(name);
+        }
+    }
+
+    /// <summary>Gives the turn on until every writer has had it.</summary>
+    async Task ReleaseAllAsync(Task[] waiting)
+    {
+        for (var i = 0; i < waiting.Length; i++)
+        {
+            var count = _order.Count;
+            _turns.Release();
+            await Task.WhenAny(waiting.Where(w => !w.IsCompleted).DefaultIfEmpty(Task.CompletedTask)).WaitAsync(Long);
+            Assert.Equal(count + 1, _order.Count);
+        }
+
+        _turns.Release();
+        await Task.WhenAll(waiting).WaitAsync(Long);
+    }
+}
