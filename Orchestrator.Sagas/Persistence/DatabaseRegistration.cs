@@ -43,6 +43,8 @@ public static class DatabaseRegistration
 
         if (options.MigrateOnStart)
             builder.Services.AddHostedService<DatabaseMigrator>();
+        if (options.Provider == DatabaseProvider.Sqlite)
+            builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<SqliteCheckpoints>(services, connectionString));
 
         return builder;
     }
