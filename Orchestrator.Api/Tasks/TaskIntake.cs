@@ -52,8 +52,8 @@ public sealed partial class TaskIntake(
         }
 
         // A version 7 id begins with its time: a new task's key goes at the end of the primary key's index, where
-        // the pages are already in cache, instead of a random page (the intake measured 5-10 % less CPU per POST).
-        // It says when the task was created, which its owner sees anyway; 74 of its bits stay random.
+        // the pages are already in cache, instead of into a random page. It says when the task was created, which
+        // its owner sees anyway; 74 of its bits stay random.
         var task = ResearchTaskState.Accept(Guid.CreateVersion7(), request.Theme, request.Budget, request.VoiceId, caller.OwnerId, clock.GetUtcNow().UtcDateTime);
         (task.SubmissionKey, task.SubmissionHash) = (idempotencyKey, idempotencyKey is null ? null : hashes.Of(request));
         task.TraceId = TaskTrace.Current;
