@@ -47,6 +47,7 @@ public sealed class WriterTurnsTests
         Assert.True(_turns.TryTake());
 
         Assert.False(await _turns.TakeAsync(TimeSpan.FromMilliseconds(50), CancellationToken.None));
+        Assert.False(_turns.Take(TimeSpan.FromMilliseconds(50)));
         _turns.Release();
 
         Assert.True(_turns.TryTake());
@@ -77,7 +78,8 @@ public sealed class WriterTurnsTests
 
         async Task TakeAsync()
         {
-            Assert.True(await _turns.TakeAsync(Long, CancellationToken.None));
+            // Not on the test framework's context: its few threads may be busy with other tests.
+            Assert.True(await _turns.TakeAsync(Long, CancellationToken.None).ConfigureAwait(false));
             lock (_order)
                 _order.Add(name);
         }
@@ -90,11 +92,11 @@ public sealed class WriterTurnsTests
         {
             var count = _order.Count;
             _turns.Release();
-            await Task.WhenAny(waiting.Where(w => !w.IsCompleted).DefaultIfEmpty(Task.CompletedTask)).WaitAsync(Long);
+            await Task.WhenAny(waiting.Where(w => !w.IsCompleted).DefaultIfEmpty(Task.CompletedTask)).WaitAsync(Long).ConfigureAwait(false);
             Assert.Equal(count + 1, _order.Count);
         }
 
         _turns.Release();
-        await Task.WhenAll(waiting).WaitAsync(Long);
+        await Task.WhenAll(waiting).WaitAsync(Long).ConfigureAwait(false);
     }
 }
