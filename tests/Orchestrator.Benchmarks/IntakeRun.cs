@@ -88,5 +88,4 @@ static class IntakeRun
         return string.Create(CultureInfo.InvariantCulture,
             $"| intake | {posts.PerSecond:F0} | {posts.Ms(50)} / {posts.Ms(99)} ({posts.Failures}) | {used.ProcessCpu[0].TotalMilliseconds / n:F2} | {used.Harness.TotalMilliseconds / n:F2} | {used.Transactions / n:F2} | {used.Reads / n:F2} | {used.Allocated / n / 1024:F0} |");
     }
-
 }

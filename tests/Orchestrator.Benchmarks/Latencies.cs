@@ -19,13 +19,11 @@ sealed class Latencies
     /// <summary>Answered ones only.</summary>
     public int Count => _values.Count;
     public int Failures => _failures;
-
-    /// <summary>Of <see cref="Failures"/>, those the service answered with a refusal (503: too many tasks wait to start).</summary>
-    public int Refused => _refused;
     public double PerSecond => Count / Elapsed.TotalSeconds;
 
     public void Fail() => Interlocked.Increment(ref _failures);
 
+    /// <summary>A failure the service answered with a refusal (503: too many tasks wait to start).</summary>
     public void Refuse()
     {
         Interlocked.Increment(ref _refused);
