@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Playwright;
 using Orchestrator.Tests.Api.Dashboard;
 
@@ -11,18 +12,19 @@ public sealed class ApiViewerInTheBrowserTests(BrowserSession browser) : IClassF
     {
         await using var context = await browser.Chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = browser.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
-        var elsewhere = new List<string>();
+        // Both are raised on Playwright's thread while the test reads them.
+        var elsewhere = new ConcurrentQueue<string>();
         page.Request += (_, request) =>
         {
             if (!request.Url.StartsWith(browser.BaseAddress.ToString(), StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
-                elsewhere.Add(request.Url);
+                elsewhere.Enqueue(request.Url);
         };
 
-        var refused = new List<string>();
+        var refused = new ConcurrentQueue<string>();
         page.Console += (_, message) =>
         {
             if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
-                refused.Add(message.Text);
+                refused.Enqueue(message.Text);
         };
 
         var answer = await page.GotoAsync("/openapi");

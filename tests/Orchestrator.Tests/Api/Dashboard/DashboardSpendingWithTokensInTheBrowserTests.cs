@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Playwright;
 using Orchestrator.Tests.Api.Progress;
@@ -34,8 +35,9 @@ public sealed class DashboardSpendingWithTokensInTheBrowserTests(SpendingJwtBrow
         await using var context = await NewContextAsync();
         var page = await context.NewPageAsync();
         var token = browser.Api.TokenFor("alice");
-        var requests = new List<IRequest>();
-        page.Request += (_, request) => requests.Add(request);
+        // Raised on Playwright's thread while the test reads it.
+        var requests = new ConcurrentQueue<IRequest>();
+        page.Request += (_, request) => requests.Enqueue(request);
 
         await page.GotoAsync("/");
         await page.GetByLabel(TokenLabel).FillAsync(token);

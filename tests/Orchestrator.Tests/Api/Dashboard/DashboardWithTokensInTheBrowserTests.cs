@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Playwright;
 using Orchestrator.Tests.Api.Progress;
 
@@ -15,8 +16,9 @@ public sealed class DashboardWithTokensInTheBrowserTests(JwtBrowserSession brows
         await using var context = await browser.Chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = browser.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
         var token = browser.TokenFor("alice");
-        var urls = new List<string>();
-        page.Request += (_, request) => urls.Add(request.Url);
+        // Raised on Playwright's thread while the test reads it.
+        var urls = new ConcurrentQueue<string>();
+        page.Request += (_, request) => urls.Enqueue(request.Url);
 
         await page.GotoAsync("/");
         await Assertions.Expect(page.GetByLabel("Bearer token (kept in this tab only)")).ToBeVisibleAsync();

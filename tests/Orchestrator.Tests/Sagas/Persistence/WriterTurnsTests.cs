@@ -1,12 +1,13 @@
 namespace Orchestrator.Tests.Sagas.Persistence;
 
 /// <summary>The order in which a SQLite file's writers get their turns.</summary>
-public sealed class WriterTurnsTests
+public sealed class WriterTurnsTests : IDisposable
 {
     static readonly TimeSpan Long = TimeSpan.FromSeconds(10);
 
     readonly WriterTurns _turns = new();
     readonly List<string> _order = [];
+    readonly SemaphoreSlim _taken = new(0);
 
     [Fact]
     public async Task Queued_writers_take_their_turns_first_come_first_served()
@@ -69,6 +70,8 @@ public sealed class WriterTurnsTests
         Assert.True(_turns.TryTake());
     }
 
+    public void Dispose() => _taken.Dispose();
+
     Task Queue(string name, bool ahead = false)
     {
         using (ahead ? WriterTurns.Ahead() : null)
@@ -82,6 +85,7 @@ public sealed class WriterTurnsTests
             Assert.True(await _turns.TakeAsync(Long, CancellationToken.None).ConfigureAwait(false));
             lock (_order)
                 _order.Add(name);
+            _taken.Release();
         }
     }
 
@@ -90,10 +94,11 @@ public sealed class WriterTurnsTests
     {
         for (var i = 0; i < waiting.Length; i++)
         {
-            var count = _order.Count;
             _turns.Release();
-            await Task.WhenAny(waiting.Where(w => !w.IsCompleted).DefaultIfEmpty(Task.CompletedTask)).WaitAsync(Long).ConfigureAwait(false);
-            Assert.Equal(count + 1, _order.Count);
+            // Exactly one writer takes each turn given: the next is given only once it has.
+            Assert.True(await _taken.WaitAsync(Long).ConfigureAwait(false));
+            Assert.False(await _taken.WaitAsync(TimeSpan.FromMilliseconds(20)).ConfigureAwait(false));
+            Assert.Equal(i + 1, _order.Count);
         }
 
         _turns.Release();
