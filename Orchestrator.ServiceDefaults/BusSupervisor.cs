@@ -8,12 +8,18 @@ namespace Orchestrator.ServiceDefaults;
 /// never cancelled: MassTransit's cancelled start stops the endpoints and then waits for ever for them to be ready,
 /// which leaves the bus unable to start again (seen here with a broker that dropped connections). The bus starts
 /// once the schema is migrated (when this host migrates: <see cref="DatabaseSchema"/>). Endpoints that stay down
-/// are logged, and an endpoint stuck for a minute (<see cref="Stuck"/>) gets the bus restarted (<see cref="RestartBusAsync"/>):
-/// readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
+/// are logged, from the start on, and an endpoint stuck for a minute (<see cref="Stuck"/>) gets the bus restarted
+/// (<see cref="StopBusAsync"/>, then a new start): readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
+/// When the bus's start has not returned by then, nothing in MassTransit can stop or start it again, so the host
+/// stops with <see cref="RestartExitCode"/> for its platform to start it again (<see cref="StopForRestart"/>).
 /// </summary>
-public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseSchema> schema, TimeProvider clock, ILogger<BusSupervisor> logger)
+public sealed partial class BusSupervisor(
+    IBusControl bus, IEnumerable<DatabaseSchema> schema, TimeProvider clock, IHostApplicationLifetime lifetime, ILogger<BusSupervisor> logger)
     : BackgroundService
 {
+    /// <summary>The exit code of a host that stopped for its platform to start it again: EX_TEMPFAIL, "try again later".</summary>
+    public const int RestartExitCode = 75;
+
     static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
     static readonly TimeSpan ReportAfter = TimeSpan.FromSeconds(60);
     static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(15);
@@ -37,7 +43,7 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
             _firstStart = bus.StartAsync(_running.Token);
             try
             {
-                await _firstStart.WaitAsync(FirstStartWait, cancellationToken);
+                await _firstStart.WaitAsync(FirstStartWait, clock, cancellationToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -53,29 +59,45 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
         foreach (var database in schema)
             await database.Ready.WaitAsync(stoppingToken);
 
-        await StartBusAsync(stoppingToken);
-        DateTimeOffset? notConsumingSince = null;
-        using var timer = new PeriodicTimer(CheckInterval, clock);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        // Watched while it starts too: a start can hang on one endpoint for good (see StopForRestart).
+        var starting = StartBusAsync(stoppingToken);
+        try
         {
-            var health = bus.CheckHealth();
-            if (BusReadinessCheck.NotConsuming(health) is not { Count: > 0 } endpoints)
+            DateTimeOffset? notConsumingSince = null;
+            using var timer = new PeriodicTimer(CheckInterval, clock);
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                notConsumingSince = null;
-                continue;
-            }
+                var health = bus.CheckHealth();
+                if (BusReadinessCheck.NotConsuming(health) is not { Count: > 0 } endpoints)
+                {
+                    notConsumingSince = null;
+                    continue;
+                }
 
-            notConsumingSince ??= clock.GetUtcNow();
-            if (clock.GetUtcNow() - notConsumingSince >= ReportAfter)
-            {
+                notConsumingSince ??= clock.GetUtcNow();
+                if (clock.GetUtcNow() - notConsumingSince < ReportAfter)
+                    continue;
+
                 LogNotConsuming(string.Join(", ", endpoints), ReportAfter);
                 notConsumingSince = clock.GetUtcNow();
-                if (Stuck(health))
+                if (!Stuck(health))
+                    continue;
+
+                if (!starting.IsCompleted)
                 {
-                    await RestartBusAsync(stoppingToken);
-                    notConsumingSince = null;
+                    StopForRestart();
+                    return;
                 }
+
+                await StopBusAsync(stoppingToken);
+                starting = StartBusAsync(stoppingToken);
+                notConsumingSince = null;
             }
+        }
+        finally
+        {
+            // Ends with the stopping token: a start never outlives the host's stop.
+            await starting.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
 
@@ -123,11 +145,11 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
     }
 
     /// <summary>
-    /// Stops the bus and starts it again (MassTransit 8 can start a stopped bus), for a stuck endpoint. Only then: a
-    /// bus restarted while its broker was down stayed faulted once the broker was back (seen in the chaos run), so
-    /// faulted endpoints are left to reconnect by themselves.
+    /// Stops the bus so that it can be started again (MassTransit 8 can start a stopped bus), for a stuck endpoint.
+    /// Only then: a bus restarted while its broker was down stayed faulted once the broker was back (seen in the
+    /// chaos run), so faulted endpoints are left to reconnect by themselves.
     /// </summary>
-    async Task RestartBusAsync(CancellationToken stoppingToken)
+    async Task StopBusAsync(CancellationToken stoppingToken)
     {
         LogRestarting();
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
@@ -143,7 +165,20 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
 
         _started = false;
         _firstStart = null;
-        await StartBusAsync(stoppingToken);
+    }
+
+    /// <summary>
+    /// Stops the host for its platform to start it again (compose: <c>restart: on-failure</c>), for an endpoint stuck
+    /// while the bus's start has not returned. Seen with RabbitMQ when the broker cut the connection while an
+    /// endpoint declared its topology: the declarations never completed, nor did the start, which waits for every
+    /// endpoint. MassTransit cannot stop such a bus (it has no handle until the start returns), and starting it
+    /// again returns the same pending start; a new process starts clean.
+    /// </summary>
+    void StopForRestart()
+    {
+        LogStoppingForRestart(RestartExitCode);
+        Environment.ExitCode = RestartExitCode;
+        lifetime.StopApplication();
     }
 
     async Task StartBusAsync(CancellationToken stoppingToken)
@@ -181,6 +216,9 @@ public sealed partial class BusSupervisor(IBusControl bus, IEnumerable<DatabaseS
 
     [LoggerMessage(LogLevel.Warning, "An endpoint is stuck (stopped, or not ready while the broker answers): restarting the bus")]
     partial void LogRestarting();
+
+    [LoggerMessage(LogLevel.Critical, "An endpoint is stuck and the bus's start has not returned, so it cannot be restarted: the host stops with exit code {ExitCode} for its platform to start it again")]
+    partial void LogStoppingForRestart(int exitCode);
 
     [LoggerMessage(LogLevel.Warning, "The bus did not stop cleanly")]
     partial void LogStopFailed(Exception exception);

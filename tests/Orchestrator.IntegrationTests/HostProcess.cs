@@ -24,6 +24,18 @@ public sealed class HostProcess : IAsyncDisposable
     public HttpClient Client { get; }
     public string Output => _output.Text;
 
+    /// <summary>The process's exit code once it has exited; null while it runs.</summary>
+    public int? ExitCode
+    {
+        get
+        {
+            if (!_process.HasExited)
+                return null;
+            _process.WaitForExit(); // the output read to its end
+            return _process.ExitCode;
+        }
+    }
+
     /// <summary>Starts the Api with <paramref name="settings"/> as environment variables and waits until it is ready.</summary>
     public static Task<HostProcess> StartApiAsync(IReadOnlyDictionary<string, string> settings) => StartAsync("Orchestrator.Api", settings);
 

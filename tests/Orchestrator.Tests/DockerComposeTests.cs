@@ -74,6 +74,13 @@ public sealed partial class DockerComposeTests
         Assert.Empty(unknown);
     }
 
+    /// <summary>A host whose bus cannot recover stops with <see cref="BusSupervisor.RestartExitCode"/> for compose to start it again.</summary>
+    [Theory]
+    [InlineData("api")]
+    [InlineData("worker")]
+    public void Each_host_on_the_bus_is_started_again_when_it_stops_with_a_failure(string service) =>
+        Assert.Equal("on-failure", Map(Services[service])["restart"]);
+
     [Fact]
     public void The_migrations_have_one_owner_that_the_hosts_wait_for()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orchestrator.ServiceDefaults;
 
 namespace Orchestrator.IntegrationTests.Workflow.Hosting;
 
@@ -62,10 +63,13 @@ public sealed class WorkerStartedWhileTheBrokerIsDownTests : IAsyncLifetime
     /// <summary>
     /// The broker that goes away while the Worker starts: each connection is cut 0.7 s after it is made, for 10 s.
     /// MassTransit's start then never completed and its check said "not started" for good, although the endpoints
-    /// reconnected; readiness now reads the endpoints.
+    /// reconnected; readiness now reads the endpoints. Now and then (about 1 run in 10 here) one endpoint's topology
+    /// declarations never complete after a cut, nor does the bus's start, which MassTransit can then neither stop nor
+    /// restart: the Worker stops with exit code 75 a minute later, as a platform that restarts it would see, and a
+    /// new Worker starts clean. Either way it ends consuming without anyone stepping in but its platform.
     /// </summary>
     [Fact]
-    public async Task Becomes_ready_by_itself_when_the_broker_drops_its_connections_while_it_starts()
+    public async Task Becomes_ready_by_itself_or_stops_for_a_restart_when_the_broker_drops_its_connections_while_it_starts()
     {
         var brokerAddress = _service.BrokerAddress!;
         brokerAddress.CutAfter = TimeSpan.FromMilliseconds(700);
@@ -74,12 +78,33 @@ public sealed class WorkerStartedWhileTheBrokerIsDownTests : IAsyncLifetime
         await Task.Delay(BrokerDown);
 
         brokerAddress.CutAfter = null;
-        // Usually within 10 s; now and then the saga's endpoint (the most bindings to declare again) has stayed not
-        // ready for more than a minute after the cuts ended before it reconnected: by itself is what is asserted.
-        await worker.WaitUntilReadyAsync(TimeSpan.FromSeconds(150));
+        if (await ReadyOrExitedAsync(worker, TimeSpan.FromSeconds(150)) is { } exitCode)
+        {
+            Assert.Equal(BusSupervisor.RestartExitCode, exitCode);
+            Assert.Contains("the host stops with exit code 75", worker.Output, StringComparison.Ordinal);
+            worker = _service.LaunchWorker();
+            await worker.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+        }
 
         var taskId = await _service.Api.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 30, voice_id = "broker_went_away" });
         var task = await _service.Api.WaitUntilFinishedAsync(taskId, TimeSpan.FromSeconds(90));
         Assert.Equal("Completed", task["status"]!.GetValue<string>());
+    }
+
+    /// <summary>Null once the Worker is ready; its exit code if it exits first.</summary>
+    static async Task<int?> ReadyOrExitedAsync(HostProcess worker, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (worker.ExitCode is { } exitCode)
+                return exitCode;
+            if ((await worker.ReadinessAsync()).Ready)
+                return null;
+            await Task.Delay(250);
+        }
+
+        Assert.Fail($"the Worker was neither ready nor stopped after {limit.TotalSeconds} s\n{worker.Output}");
+        return null;
     }
 }
