@@ -60,7 +60,7 @@ public sealed class FailurePathTests : IAsyncLifetime
     [Fact]
     public async Task Marketplace_timeouts_hold_the_task_until_its_timeout_then_fail_it_with_DataError()
     {
-        _harness.Simulators.Behaviour.Latency = TimeSpan.FromSeconds(2);
+        _harness.Simulators.Behaviour.Latency = TimeSpan.FromSeconds(5); // past the harness's HTTP_TIMEOUT (2 s)
         var taskId = await _harness.SubmitAsync("Tesla Inc financial performance 2023", budget: 50);
 
         var waiting = await _harness.WaitUntilDeferredAsync(taskId);

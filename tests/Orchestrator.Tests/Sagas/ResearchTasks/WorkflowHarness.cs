@@ -45,7 +45,9 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
         {
             [WorkflowOptions.MarketplaceUrlKey] = Simulators.MarketplaceUrl.ToString(),
             [WorkflowOptions.PaymentManagerUrlKey] = Simulators.PaymentManagerUrl.ToString(),
-            ["HTTP_TIMEOUT"] = "0.5",
+            // Room for the simulators' latencies that tests set (up to 300 ms) on a machine busy with the whole suite:
+            // a step that times out here is deferred, and nothing in the harness sends its DeferredStepDue.
+            ["HTTP_TIMEOUT"] = "2",
             ["MAX_RETRIES"] = "1",
             ["RETRY_DELAY"] = "0.01",
             ["Database:MigrateOnStart"] = "false",
@@ -120,7 +122,8 @@ public sealed class WorkflowHarness(IReadOnlyDictionary<string, string?>? settin
     {
         var found = await Saga.Exists(taskId, state, WaitLimit);
         var task = await LoadAsync(taskId);
-        Assert.True(found.HasValue, $"task {taskId} did not reach {state(Machine).Name}; it is {task?.CurrentState} {task?.ErrorType}: {task?.ErrorMessage}");
+        Assert.True(found.HasValue, $"task {taskId} did not reach {state(Machine).Name}; it is {task?.CurrentState} {task?.ErrorType}: {task?.ErrorMessage}"
+            + $" (deferred until {task?.DeferredUntil}, {task?.LastErrorType}: {task?.LastError})");
         return task!;
     }
 
