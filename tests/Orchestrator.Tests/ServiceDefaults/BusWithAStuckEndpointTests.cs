@@ -17,7 +17,7 @@ public sealed class BusWithAStuckEndpointTests : IDisposable
 {
     static readonly TimeSpan Tick = TimeSpan.FromSeconds(5);
 
-    readonly FakeTimeProvider _clock = new();
+    readonly Clock _clock = new();
     readonly Lifetime _lifetime = new();
     readonly int _exitCode = Environment.ExitCode;
 
@@ -29,10 +29,10 @@ public sealed class BusWithAStuckEndpointTests : IDisposable
         var bus = FakeBus.Create(startReturns: false, Stuck());
         using var supervisor = await StartAsync(bus);
 
-        await PassAsync(TimeSpan.FromSeconds(50));
+        await PassAsync(bus, TimeSpan.FromSeconds(50));
         Assert.False(_lifetime.Stopped.IsCompleted);
 
-        await PassAsync(TimeSpan.FromSeconds(20));
+        await PassAsync(bus, TimeSpan.FromSeconds(20));
         await _lifetime.Stopped.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.Equal(BusSupervisor.RestartExitCode, Environment.ExitCode);
         Assert.Equal((1, 0), (bus.Starts, bus.Stops));
@@ -44,7 +44,7 @@ public sealed class BusWithAStuckEndpointTests : IDisposable
         var bus = FakeBus.Create(startReturns: true, Stuck());
         using var supervisor = await StartAsync(bus);
 
-        await PassAsync(TimeSpan.FromSeconds(70));
+        await PassAsync(bus, TimeSpan.FromSeconds(70));
         await WaitUntilAsync(() => bus.Starts == 2);
 
         Assert.Equal(1, bus.Stops);
@@ -57,7 +57,7 @@ public sealed class BusWithAStuckEndpointTests : IDisposable
         var bus = FakeBus.Create(startReturns: false, Health(("research-task-state", "not ready"), ("discover-sources", "faulted (connection refused)")));
         using var supervisor = await StartAsync(bus);
 
-        await PassAsync(TimeSpan.FromMinutes(3));
+        await PassAsync(bus, TimeSpan.FromMinutes(3));
 
         Assert.Equal((1, 0), (bus.Starts, bus.Stops));
         Assert.False(_lifetime.Stopped.IsCompleted);
@@ -72,16 +72,22 @@ public sealed class BusWithAStuckEndpointTests : IDisposable
         await WaitUntilAsync(() => bus.Starts == 1);
         _clock.Advance(TimeSpan.FromSeconds(10));
         await starting.WaitAsync(TimeSpan.FromSeconds(10));
+        // The health checks' timer: the host's start runs the supervisor's loop in the background.
+        await WaitUntilAsync(() => _clock.PeriodicTimers == 1);
         return supervisor;
     }
 
-    /// <summary>Moves the clock on one health check at a time, letting each check run before the next.</summary>
-    async Task PassAsync(TimeSpan time)
+    /// <summary>
+    /// Moves the clock on one health check at a time, each once the supervisor has made the one before (however busy
+    /// the machine), or has stopped the host.
+    /// </summary>
+    async Task PassAsync(FakeBus bus, TimeSpan time)
     {
         for (var passed = TimeSpan.Zero; passed < time; passed += Tick)
         {
+            var checks = bus.Checks;
             _clock.Advance(Tick);
-            await Task.Delay(20);
+            await WaitUntilAsync(() => bus.Checks > checks || _lifetime.Stopped.IsCompleted);
         }
     }
 
@@ -104,16 +110,18 @@ public sealed class BusWithAStuckEndpointTests : IDisposable
                 ? EndpointHealthResult.Healthy(BusSupervisorTests.Endpoint.Any(), e.Description)
                 : EndpointHealthResult.Unhealthy(BusSupervisorTests.Endpoint.Any(), e.Description, null)));
 
-    /// <summary>A bus that counts its starts and stops, reports <see cref="Health"/>, and whose start returns or never does.</summary>
+    /// <summary>A bus that counts its starts, stops and health checks, reports <see cref="Health"/>, and whose start returns or never does.</summary>
     public class FakeBus : DispatchProxy
     {
         int _starts;
         int _stops;
+        int _checks;
         bool _startReturns;
         BusHealthResult _health = null!;
 
         public int Starts => Volatile.Read(ref _starts);
         public int Stops => Volatile.Read(ref _stops);
+        public int Checks => Volatile.Read(ref _checks);
 
         public static FakeBus Create(bool startReturns, BusHealthResult health)
         {
@@ -133,10 +141,26 @@ public sealed class BusWithAStuckEndpointTests : IDisposable
                     Interlocked.Increment(ref _stops);
                     return Task.CompletedTask;
                 case nameof(IBusControl.CheckHealth):
+                    Interlocked.Increment(ref _checks);
                     return _health;
                 default:
                     throw new NotSupportedException(targetMethod?.Name);
             }
+        }
+    }
+
+    /// <summary>A fake clock that counts the periodic timers made on it (the health checks').</summary>
+    sealed class Clock : FakeTimeProvider
+    {
+        int _periodicTimers;
+
+        public int PeriodicTimers => Volatile.Read(ref _periodicTimers);
+
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+        {
+            if (period != Timeout.InfiniteTimeSpan)
+                Interlocked.Increment(ref _periodicTimers);
+            return base.CreateTimer(callback, state, dueTime, period);
         }
     }
 
