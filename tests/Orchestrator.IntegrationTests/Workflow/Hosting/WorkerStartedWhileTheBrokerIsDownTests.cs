@@ -63,7 +63,7 @@ public sealed class WorkerStartedWhileTheBrokerIsDownTests : IAsyncLifetime
     /// <summary>
     /// The broker that goes away while the Worker starts: each connection is cut 0.7 s after it is made, for 10 s.
     /// MassTransit's start then never completed and its check said "not started" for good, although the endpoints
-    /// reconnected; readiness now reads the endpoints. Now and then (about 1 run in 10 here) one endpoint's topology
+    /// reconnected; readiness now reads the endpoints. Now and then (2 runs in 21 here) one endpoint's topology
     /// declarations never complete after a cut, nor does the bus's start, which MassTransit can then neither stop nor
     /// restart: the Worker stops with exit code 75 a minute later, as a platform that restarts it would see, and a
     /// new Worker starts clean. Either way it ends consuming without anyone stepping in but its platform.
