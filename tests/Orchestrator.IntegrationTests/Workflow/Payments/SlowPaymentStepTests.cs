@@ -2,8 +2,9 @@ namespace Orchestrator.IntegrationTests.Workflow.Payments;
 
 /// <summary>
 /// A payment step slower than the stalled-task sweep: a marketplace that takes 40 s per <c>POST /pay</c>, and a sweep
-/// that looks every second for tasks unchanged for a second. The step holds a lease the sweep respects and claims
-/// each purchase before paying it, so no purchase is ever paid by two payers at once.
+/// that looks every second for tasks unchanged for 10 s. The step holds a lease the sweep respects and claims
+/// each purchase before paying it, so no purchase is ever paid by two payers at once. (With 1 s, a machine busy with
+/// the whole suite now and then left another step unchanged that long, and the sweep rightly resumed it.)
 /// </summary>
 public sealed class SlowPaymentStepTests : IAsyncLifetime
 {
@@ -22,7 +23,7 @@ public sealed class SlowPaymentStepTests : IAsyncLifetime
         await using var api = await _embedded.StartAsync(new Dictionary<string, string>
         {
             ["Recovery__SweepInterval"] = "00:00:01",
-            ["Recovery__StallAfter"] = "00:00:01",
+            ["Recovery__StallAfter"] = "00:00:10",
             ["HTTP_TIMEOUT"] = "60",
         });
 
