@@ -24,9 +24,9 @@ public class ResearchTaskPurchase
     public DateTime? PaidAt { get; set; }
 
     /// <summary>
-    /// Until when a payer holds this purchase: set by the payment step (a conditional update) just before its
-    /// <c>POST /pay</c>, never by the saga, and left to expire. While it holds, no other delivery pays it and the
-    /// stalled-task sweep leaves the task alone.
+    /// Until when a payer holds this purchase: set by the payment step (a conditional update, with the step's lease)
+    /// before its first payment, cleared by the saga when it records the step's answer, or left to expire. While it
+    /// holds, no other delivery pays it.
     /// </summary>
     public DateTime? PaymentClaimedUntil { get; set; }
 

@@ -90,11 +90,15 @@ public partial class ResearchTaskState
 
     /// <summary>
     /// Records what the payment step reported. A purchase it does not mention (its reply was lost or belongs to an
-    /// earlier round) may have been charged: it is unconfirmed, to be settled by fetching it.
+    /// earlier round) may have been charged: it is unconfirmed, to be settled by fetching it. The step handed over its
+    /// lease and its claims with its answer: they end here, in the transaction that records it.
     /// </summary>
     public void RecordPayments(IEnumerable<PaymentOutcome> outcomes, DateTime now)
     {
         StepSucceeded();
+        StepLeaseUntil = null;
+        foreach (var claimed in Purchases.Where(p => p.PaymentClaimedUntil is not null))
+            claimed.PaymentClaimedUntil = null;
         foreach (var outcome in outcomes)
         {
             if (Purchases.Find(p => p.ItemId == outcome.ItemId) is not { Status: PurchaseStatus.Paying } purchase)

@@ -50,8 +50,8 @@ public partial class ResearchTaskState : SagaStateMachineInstance, ISagaVersion
     public DateTime? DeferredUntil { get; set; }
 
     /// <summary>
-    /// Until when a payment step is known to be running for this task: the payer sets and extends it (never the
-    /// saga), and the stalled-task sweep does not resume a task whose step still holds it.
+    /// Until when a payment step is known to be running for this task: the payer sets and extends it, the saga clears
+    /// it when it records the step's answer, and the stalled-task sweep does not resume a task whose step still holds it.
     /// </summary>
     public DateTime? StepLeaseUntil { get; set; }
 

@@ -3,128 +3,117 @@ using Orchestrator.Workflow.Recovery;
 namespace Orchestrator.Workflow.Payments;
 
 /// <summary>
-/// One payer per purchase at a time, and a payment step the sweep can see. A step holds a lease on its task
-/// (<see cref="ResearchTaskState.StepLeaseUntil"/>) that the stalled-task sweep respects, so a slow step is not
-/// delivered a second time while it still pays; before each payment it claims the purchase's row with a
-/// conditional update (<see cref="ResearchTaskPurchase.PaymentClaimedUntil"/>), so a second delivery all the same
-/// (a redelivered message) pays nothing the first is paying. The same update checks the payment permit. Both last <see cref="RecoveryOptions.PaymentLease"/>,
-/// the lease and the claim being paid are renewed while the step runs (<see cref="StepLease"/>), and the step gives
-/// its claims and its lease back when it ends, in one statement each: a payer that crashed frees them within one lease.
+/// One payer per purchase at a time, and a payment step the sweep can see, written in one transaction before any
+/// money moves: the step's lease on its task (<see cref="ResearchTaskState.StepLeaseUntil"/>), which the
+/// stalled-task sweep respects, so a slow step is not delivered a second time while it still pays; and a claim on
+/// each purchase it pays (<see cref="ResearchTaskPurchase.PaymentClaimedUntil"/>), taken only while the saga has the
+/// purchase being paid. A second delivery of the step (a redelivered message) takes neither while the first holds
+/// them, nor once the saga recorded what the first paid, and pays nothing. Both last
+/// <see cref="RecoveryOptions.PaymentLease"/> and are renewed while the step runs (<see cref="StepLease"/>).
+/// <para>
+/// A step that answers hands them to the saga, which clears them with the answer it records
+/// (<see cref="ResearchTaskState.RecordPayments"/>), in its own transaction; a step that fails gives them back
+/// itself; a payer that crashed, or whose answer was lost, leaves them to lapse within one lease.
+/// </para>
 /// </summary>
 public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory scopes, IOptions<RecoveryOptions> recovery, TimeProvider clock)
 {
     TimeSpan LeaseFor => recovery.Value.PaymentLease;
 
     /// <summary>
-    /// Takes the step's lease on the task, renewed (with the purchase being paid) until the result is disposed; null
-    /// when another delivery of a step holds it.
+    /// Takes the step's lease on the task and claims every purchase of <paramref name="itemIds"/>, together or not at
+    /// all; null when another delivery of a step holds the lease or a claim, or when the saga no longer has one of
+    /// them being paid.
     /// </summary>
-    public async Task<StepLease?> TryHoldStepAsync(Guid taskId, CancellationToken cancellationToken)
+    public async Task<StepLease?> TryHoldStepAsync(Guid taskId, IReadOnlyCollection<int> itemIds, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var until = Until();
-        var held = await db.ResearchTasks
-            .Where(t => t.CorrelationId == taskId && (t.StepLeaseUntil == null || t.StepLeaseUntil < now))
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, until), cancellationToken);
-        if (held == 0)
+        var items = itemIds.Distinct().ToArray();
+        var held = await db.Database.CreateExecutionStrategy().ExecuteAsync(token => TryHoldAsync(taskId, items, token), cancellationToken);
+        if (!held)
             return null;
 
         return new StepLease(
             LeaseFor / 3,
             clock,
-            async (claimedItem, token) =>
+            async token =>
             {
                 await using var scope = scopes.CreateAsyncScope();
-                await RenewAsync(scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>(), taskId, claimedItem, token);
+                await RenewAsync(scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>(), taskId, items, token);
             },
-            (payment, committed, token) => TryClaimAsync(taskId, payment, committed, token),
-            async claimed =>
+            async () =>
             {
-                await ReleaseAsync(taskId, claimed, CancellationToken.None);
+                await db.Set<ResearchTaskPurchase>()
+                    .Where(p => p.TaskId == taskId && items.Contains(p.ItemId))
+                    .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, (DateTime?)null));
                 await db.ResearchTasks.Where(t => t.CorrelationId == taskId)
                     .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, (DateTime?)null));
             });
     }
 
-    /// <summary>
-    /// The claim's expiry when this payer holds the purchase now and the task allows the payment
-    /// (<see cref="PaymentPermit.Allows"/>, in the same statement); null when another payer holds it or the task does not.
-    /// </summary>
-    public async Task<DateTime?> TryClaimAsync(Guid taskId, ItemPayment payment, long committedThisStep, CancellationToken cancellationToken)
+    async Task<bool> TryHoldAsync(Guid taskId, int[] items, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var until = Until();
-        var allows = PaymentPermit.Allows(payment, committedThisStep);
-        var claimed = await db.Set<ResearchTaskPurchase>()
-            .Where(p => p.TaskId == taskId && p.ItemId == payment.ItemId && (p.PaymentClaimedUntil == null || p.PaymentClaimedUntil < now)
-                && db.ResearchTasks.Where(t => t.CorrelationId == p.TaskId).Any(allows))
-            .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, until), cancellationToken);
-        return claimed == 1 ? until : null;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var leased = await db.ResearchTasks
+            .Where(t => t.CorrelationId == taskId && (t.StepLeaseUntil == null || t.StepLeaseUntil < now))
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, until), cancellationToken);
+        if (leased == 0)
+            return false;
+        if (items.Length > 0)
+        {
+            var claimed = await db.Set<ResearchTaskPurchase>()
+                .Where(p => p.TaskId == taskId && items.Contains(p.ItemId) && p.Status == PurchaseStatus.Paying
+                    && (p.PaymentClaimedUntil == null || p.PaymentClaimedUntil < now))
+                .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, until), cancellationToken);
+            // Disposed uncommitted, the transaction takes the lease back with the claims.
+            if (claimed != items.Length)
+                return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
-    /// <summary>Gives back this payer's claims, once its step ended (none: nothing to write).</summary>
-    public async Task ReleaseAsync(Guid taskId, IReadOnlyCollection<int> itemIds, CancellationToken cancellationToken)
-    {
-        if (itemIds.Count == 0)
-            return;
-        await db.Set<ResearchTaskPurchase>()
-            .Where(p => p.TaskId == taskId && itemIds.Contains(p.ItemId))
-            .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, (DateTime?)null), cancellationToken);
-    }
-
-    async Task RenewAsync(OrchestratorDbContext context, Guid taskId, int? claimedItem, CancellationToken cancellationToken)
+    async Task RenewAsync(OrchestratorDbContext context, Guid taskId, int[] items, CancellationToken cancellationToken)
     {
         var until = Until();
         await context.ResearchTasks.Where(t => t.CorrelationId == taskId)
             .ExecuteUpdateAsync(t => t.SetProperty(x => x.StepLeaseUntil, until), cancellationToken);
-        if (claimedItem is { } itemId)
-        {
-            await context.Set<ResearchTaskPurchase>()
-                .Where(p => p.TaskId == taskId && p.ItemId == itemId && p.PaymentClaimedUntil != null)
-                .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, until), cancellationToken);
-        }
+        await context.Set<ResearchTaskPurchase>()
+            .Where(p => p.TaskId == taskId && items.Contains(p.ItemId) && p.PaymentClaimedUntil != null)
+            .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, until), cancellationToken);
     }
 
     DateTime Until() => clock.GetUtcNow().UtcDateTime + LeaseFor;
 
     /// <summary>
-    /// A running payment step: claims the purchases it pays, renews its lease and the claim of the purchase it pays
-    /// (<see cref="Paying"/>) every third of a lease on a connection of its own; disposed, it stops and gives its
-    /// claims and its lease back.
+    /// A running payment step: renews its lease and its claims every third of a lease on a connection of its own;
+    /// disposed, it stops, and gives them back unless they were handed to the saga with the step's answer
+    /// (<see cref="HandOverAsync"/>).
     /// </summary>
     public sealed class StepLease : IAsyncDisposable
     {
-        readonly Func<int?, CancellationToken, Task> _renew;
-        readonly Func<ItemPayment, long, CancellationToken, Task<DateTime?>> _claim;
-        readonly Func<IReadOnlyCollection<int>, Task> _end;
-        readonly List<int> _claimed = [];
+        readonly Func<CancellationToken, Task> _renew;
+        readonly Func<Task> _giveBack;
         readonly CancellationTokenSource _stop = new();
         readonly Task _renewing;
+        bool _handedOver;
 
-        internal StepLease(
-            TimeSpan every,
-            TimeProvider clock,
-            Func<int?, CancellationToken, Task> renew,
-            Func<ItemPayment, long, CancellationToken, Task<DateTime?>> claim,
-            Func<IReadOnlyCollection<int>, Task> end)
+        internal StepLease(TimeSpan every, TimeProvider clock, Func<CancellationToken, Task> renew, Func<Task> giveBack)
         {
-            (_renew, _claim, _end) = (renew, claim, end);
+            (_renew, _giveBack) = (renew, giveBack);
             _renewing = RenewUntilStoppedAsync(every, clock);
         }
 
-        /// <summary>The purchase this step is paying now, whose claim is renewed with the lease.</summary>
-        public int? Paying { get; set; }
-
         /// <summary>
-        /// The claim's expiry when this step holds the purchase now and the task allows the payment; null when another
-        /// payer holds it or the task does not (<see cref="PaymentClaims.TryClaimAsync"/>).
+        /// The step has its answer: renewing stops, and the lease and claims stay for the saga to clear when it records
+        /// the answer (or to lapse, if the answer is lost).
         /// </summary>
-        public async Task<DateTime?> TryClaimAsync(ItemPayment payment, long committedThisStep, CancellationToken cancellationToken)
+        public async Task HandOverAsync()
         {
-            var until = await _claim(payment, committedThisStep, cancellationToken);
-            if (until is not null)
-                _claimed.Add(payment.ItemId);
-            return until;
+            await StopRenewingAsync();
+            _handedOver = true;
         }
 
         async Task RenewUntilStoppedAsync(TimeSpan every, TimeProvider clock)
@@ -136,7 +125,7 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
                 {
                     try
                     {
-                        await _renew(Paying, _stop.Token);
+                        await _renew(_stop.Token);
                     }
                     catch (Exception ex) when (ex is not OperationCanceledException)
                     {
@@ -149,12 +138,19 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
             }
         }
 
+        async Task StopRenewingAsync()
+        {
+            if (!_stop.IsCancellationRequested)
+                await _stop.CancelAsync();
+            await _renewing;
+        }
+
         public async ValueTask DisposeAsync()
         {
-            await _stop.CancelAsync();
-            await _renewing;
+            await StopRenewingAsync();
             _stop.Dispose();
-            await _end(_claimed);
+            if (!_handedOver)
+                await _giveBack();
         }
     }
 }

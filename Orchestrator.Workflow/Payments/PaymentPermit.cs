@@ -1,18 +1,11 @@
-using System.Linq.Expressions;
-
 namespace Orchestrator.Workflow.Payments;
 
 /// <summary>
 /// The last check before money moves, against the task as recorded, made again before every payment of a step:
 /// it is not ending, no cancellation or timeout was recorded, it holds a payment token, and this payment keeps what
 /// it spent (with what this step paid or may have paid so far) within its budget. It only reads: the saga wrote each
-/// payment to the audit trail as ordered before the step began.
-/// <para>
-/// A step reads the task once, for its token and for the reason of a refusal (<see cref="ReadAsync"/>,
-/// <see cref="Check"/>); before each payment the same condition is part of the purchase's claim
-/// (<see cref="Allows"/>, in <see cref="PaymentClaims.TryClaimAsync"/>), so it is checked in the same statement that
-/// takes the purchase, against the row as it is then.
-/// </para>
+/// payment to the audit trail as ordered before the step began, and the step's claims (<see cref="PaymentClaims"/>)
+/// were written before its first payment.
 /// </summary>
 public sealed class PaymentPermit(OrchestratorDbContext db)
 {
@@ -41,18 +34,5 @@ public sealed class PaymentPermit(OrchestratorDbContext db)
             _ => null,
         };
         return new Decision(refusal is null ? task!.PaymentToken : null, refusal);
-    }
-
-    /// <summary>
-    /// <see cref="Check"/>'s condition as a query, for the task's row: the task allows this payment now. The caller
-    /// picks the row by a column of its own query (so that EF Core puts the condition in that statement rather than
-    /// running it first as a query of its own).
-    /// </summary>
-    public static Expression<Func<ResearchTaskState, bool>> Allows(ItemPayment payment, long committedThisStep)
-    {
-        var positive = payment.Amount > 0;
-        var amount = checked(payment.Amount + committedThisStep);
-        return t => t.StopRequested == null && !TaskStates.Final.Contains(t.CurrentState) && t.PaymentToken != null && positive
-            && t.Budget - t.Spent >= amount;
     }
 }

@@ -1,6 +1,5 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Contracts;
 using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Tests.Sagas.Persistence;
 using Orchestrator.Workflow.Payments;
@@ -9,132 +8,142 @@ using Orchestrator.Workflow.Recovery;
 namespace Orchestrator.IntegrationTests.Workflow.Payments;
 
 /// <summary>
-/// The claim a payer takes on a purchase before paying it, on each real database: of many payers racing for one
-/// purchase exactly one gets it, it is free again once given back, and a claim left by a crashed payer expires
-/// (<c>Recovery:PaymentLease</c>); a step's lease is held by one delivery at a time.
+/// What a payment step writes before it pays, on each real database: its lease on the task and a claim on each
+/// purchase, in one transaction, held by one delivery at a time, never while the saga no longer has a purchase being
+/// paid, given back when the step fails, left for the saga when it answers, and lapsing when its payer crashed
+/// (<c>Recovery:PaymentLease</c>).
 /// </summary>
 public sealed class PaymentClaimsTests
 {
     static readonly Guid TaskId = Guid.NewGuid();
-    const int ItemId = 7;
-    static readonly ItemPayment Payment = new(ItemId, 10, $"{TaskId}-{ItemId}");
+    static readonly int[] Items = [7, 8];
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
-    public async Task Of_twenty_payers_racing_for_one_purchase_exactly_one_claims_it(DatabaseProvider provider)
+    public async Task Of_twenty_deliveries_racing_for_one_step_exactly_one_holds_it(DatabaseProvider provider)
     {
-        await using var database = await CreateWithOnePurchaseAsync(provider);
+        await using var database = await CreateWithPurchasesAsync(provider);
+        var clock = new FakeClock(DateTimeOffset.UtcNow);
 
-        var claims = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => ClaimAsync(database, new FakeClock(DateTimeOffset.UtcNow))));
+        var held = await Task.WhenAll(Enumerable.Range(0, 20).Select(async _ =>
+        {
+            await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
+            var step = await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None);
+            if (step is not null)
+                await step.HandOverAsync();
+            return step is not null;
+        }));
 
-        Assert.Single(claims, claim => claim is not null);
+        Assert.Single(held, h => h);
+        Assert.Equal("leased; claimed: 7,8", await HeldAsync(database));
     }
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
-    public async Task A_claim_given_back_or_expired_can_be_taken_again(DatabaseProvider provider)
+    public async Task A_step_writes_its_lease_and_every_claim_in_one_transaction_without_a_read(DatabaseProvider provider)
     {
-        await using var database = await CreateWithOnePurchaseAsync(provider);
-        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        await using var database = await CreateWithPurchasesAsync(provider);
+        await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
+        using var transactions = new CountedMeasurements(DatabaseMetrics.TransactionsName);
+        using var reads = new CountedMeasurements(DatabaseMetrics.CommandsName, "read");
+        transactions.CountThisFlow();
+        reads.CountThisFlow();
 
-        var first = await ClaimAsync(database, clock);
-        Assert.NotNull(first);
-        Assert.Null(await ClaimAsync(database, clock));
+        var step = await Claims(db, new FakeClock(DateTimeOffset.UtcNow)).TryHoldStepAsync(TaskId, Items, CancellationToken.None);
 
-        await using (var db = ProviderOptions.CreateContext(provider, database.ConnectionString))
-            await Claims(db, clock).ReleaseAsync(TaskId, [ItemId], CancellationToken.None);
-        var second = await ClaimAsync(database, clock);
-        Assert.NotNull(second);
-
-        // The payer holding it crashed: nobody gives it back, and it is free once it can no longer be paying.
-        clock.Now = second.Value.AddSeconds(1);
-        Assert.NotNull(await ClaimAsync(database, clock));
+        Assert.NotNull(step);
+        await step.HandOverAsync();
+        Assert.Equal((1, 0), (transactions.Count, reads.Count));
+        Assert.Equal("leased; claimed: 7,8", await HeldAsync(database));
     }
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
-    public async Task A_second_delivery_of_a_step_still_being_paid_gets_no_lease_until_the_first_ends(DatabaseProvider provider)
+    public async Task A_step_that_fails_gives_its_lease_and_claims_back_and_one_that_answers_leaves_them_for_the_saga(DatabaseProvider provider)
     {
-        await using var database = await CreateWithOnePurchaseAsync(provider);
+        await using var database = await CreateWithPurchasesAsync(provider);
         var clock = new FakeClock(DateTimeOffset.UtcNow);
-        await using var firstDb = ProviderOptions.CreateContext(provider, database.ConnectionString);
+        await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
+
+        var failed = await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None);
+        Assert.NotNull(failed);
+        await failed.DisposeAsync();
+        Assert.Equal("free; claimed: ", await HeldAsync(database));
+
+        await using (var answered = await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None))
+        {
+            Assert.NotNull(answered);
+            await answered.HandOverAsync();
+        }
+
+        Assert.Equal("leased; claimed: 7,8", await HeldAsync(database));
         await using var secondDb = ProviderOptions.CreateContext(provider, database.ConnectionString);
+        Assert.Null(await Claims(secondDb, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None));
+    }
 
-        var first = await Claims(firstDb, clock).TryHoldStepAsync(TaskId, CancellationToken.None);
-        Assert.NotNull(first);
-        Assert.Null(await Claims(secondDb, clock).TryHoldStepAsync(TaskId, CancellationToken.None));
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_step_left_by_a_crashed_payer_can_be_held_again_once_its_lease_lapsed(DatabaseProvider provider)
+    {
+        await using var database = await CreateWithPurchasesAsync(provider);
+        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
+        var crashed = await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None);
+        Assert.NotNull(crashed);
+        await crashed.HandOverAsync();
 
-        await first.DisposeAsync();
-        await using var next = await Claims(secondDb, clock).TryHoldStepAsync(TaskId, CancellationToken.None);
+        clock.Now += new RecoveryOptions().PaymentLease - TimeSpan.FromSeconds(1);
+        Assert.Null(await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None));
+
+        clock.Now += TimeSpan.FromSeconds(2);
+        await using var next = await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None);
         Assert.NotNull(next);
     }
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
-    public async Task A_step_keeps_the_claims_it_took_until_it_ends_and_then_gives_them_back(DatabaseProvider provider)
+    public async Task A_purchase_claimed_by_another_payer_keeps_the_whole_step_from_being_held(DatabaseProvider provider)
     {
-        await using var database = await CreateWithOnePurchaseAsync(provider);
+        await using var database = await CreateWithPurchasesAsync(provider);
         var clock = new FakeClock(DateTimeOffset.UtcNow);
         await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
+        await db.Set<ResearchTaskPurchase>().Where(p => p.TaskId == TaskId && p.ItemId == Items[1])
+            .ExecuteUpdateAsync(p => p.SetProperty(x => x.PaymentClaimedUntil, clock.Now.UtcDateTime.AddSeconds(10)));
 
-        var step = await Claims(db, clock).TryHoldStepAsync(TaskId, CancellationToken.None);
-        Assert.NotNull(step);
-        Assert.NotNull(await step.TryClaimAsync(Payment, 0, CancellationToken.None));
-        Assert.Null(await ClaimAsync(database, clock));
+        Assert.Null(await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None));
 
-        await step.DisposeAsync();
-        Assert.NotNull(await ClaimAsync(database, clock));
+        // Nothing of the refused step stays: the lease and the other claim were rolled back with it.
+        Assert.Equal("free; claimed: 8", await HeldAsync(database));
     }
 
     [Theory]
     [InlineData(DatabaseProvider.Sqlite)]
     [InlineData(DatabaseProvider.Postgres)]
-    public async Task A_purchase_is_not_claimed_for_a_payment_its_task_does_not_allow_now(DatabaseProvider provider)
+    public async Task A_step_delivered_again_after_the_saga_recorded_its_payments_is_not_held(DatabaseProvider provider)
     {
-        await using var database = await CreateWithOnePurchaseAsync(provider);
-        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        await using var database = await CreateWithPurchasesAsync(provider);
         await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
-        var claims = Claims(db, clock);
+        await db.Set<ResearchTaskPurchase>().Where(p => p.TaskId == TaskId && p.ItemId == Items[0])
+            .ExecuteUpdateAsync(p => p.SetProperty(x => x.Status, PurchaseStatus.Paid));
 
-        // 10 more after 41 committed this step would exceed the budget of 50.
-        Assert.Null(await claims.TryClaimAsync(TaskId, Payment, committedThisStep: 41, CancellationToken.None));
-        Assert.Null(await claims.TryClaimAsync(TaskId, Payment with { Amount = 0 }, 0, CancellationToken.None));
+        Assert.Null(await Claims(db, new FakeClock(DateTimeOffset.UtcNow)).TryHoldStepAsync(TaskId, Items, CancellationToken.None));
 
-        // A cancellation recorded while the step pays: the next claim is refused, in the same statement.
-        await db.ResearchTasks.Where(t => t.CorrelationId == TaskId)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StopRequested, StopReason.Cancelled));
-        Assert.Null(await claims.TryClaimAsync(TaskId, Payment, 0, CancellationToken.None));
-
-        await db.ResearchTasks.Where(t => t.CorrelationId == TaskId)
-            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StopRequested, (StopReason?)null));
-        Assert.NotNull(await claims.TryClaimAsync(TaskId, Payment, committedThisStep: 40, CancellationToken.None));
+        Assert.Equal("free; claimed: ", await HeldAsync(database));
     }
 
-    [Theory]
-    [InlineData(DatabaseProvider.Sqlite)]
-    [InlineData(DatabaseProvider.Postgres)]
-    public async Task A_claim_checks_the_permit_in_its_own_statement_without_a_read_before_it(DatabaseProvider provider)
-    {
-        await using var database = await CreateWithOnePurchaseAsync(provider);
-        await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
-        using var reads = new CountedMeasurements(DatabaseMetrics.CommandsName, "read");
-        using var writes = new CountedMeasurements(DatabaseMetrics.CommandsName, "write");
-        reads.CountThisFlow();
-        writes.CountThisFlow();
-
-        Assert.NotNull(await Claims(db, new FakeClock(DateTimeOffset.UtcNow)).TryClaimAsync(TaskId, Payment, 0, CancellationToken.None));
-
-        Assert.Equal((0, 1), (reads.Count, writes.Count));
-    }
-
-    static async Task<DateTime?> ClaimAsync(TestDatabase database, FakeClock clock)
+    /// <summary>Whether the task's lease is set, and the items whose claim is set.</summary>
+    static async Task<string> HeldAsync(TestDatabase database)
     {
         await using var db = ProviderOptions.CreateContext(database.Provider, database.ConnectionString);
-        return await Claims(db, clock).TryClaimAsync(TaskId, Payment, 0, CancellationToken.None);
+        var lease = await db.ResearchTasks.Where(t => t.CorrelationId == TaskId).Select(t => t.StepLeaseUntil).SingleAsync();
+        var claimed = await db.Set<ResearchTaskPurchase>().Where(p => p.TaskId == TaskId && p.PaymentClaimedUntil != null)
+            .OrderBy(p => p.ItemId).Select(p => p.ItemId).ToListAsync();
+        return $"{(lease is null ? "free" : "leased")}; claimed: {string.Join(',', claimed)}";
     }
 
     static PaymentClaims Claims(OrchestratorDbContext db, TimeProvider clock) =>
@@ -142,7 +151,7 @@ public sealed class PaymentClaimsTests
 
     static readonly IServiceScopeFactory Scopes = new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
 
-    static async Task<TestDatabase> CreateWithOnePurchaseAsync(DatabaseProvider provider)
+    static async Task<TestDatabase> CreateWithPurchasesAsync(DatabaseProvider provider)
     {
         var database = await TestDatabase.CreateAsync(provider);
         await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
@@ -150,16 +159,20 @@ public sealed class PaymentClaimsTests
         var task = ResearchTaskState.Accept(TaskId, "theme", 50, "voice", "owner", DateTime.UtcNow);
         task.CurrentState = TaskStates.Paying;
         task.PaymentToken = "token";
-        task.Purchases.Add(new ResearchTaskPurchase
+        foreach (var itemId in Items)
         {
-            TaskId = TaskId,
-            ItemId = ItemId,
-            Title = "t",
-            Company = "c",
-            Price = 10,
-            IdempotencyKey = $"{TaskId}-{ItemId}",
-            Status = PurchaseStatus.Paying,
-        });
+            task.Purchases.Add(new ResearchTaskPurchase
+            {
+                TaskId = TaskId,
+                ItemId = itemId,
+                Title = "t",
+                Company = "c",
+                Price = 10,
+                IdempotencyKey = $"{TaskId}-{itemId}",
+                Status = PurchaseStatus.Paying,
+            });
+        }
+
         db.ResearchTasks.Add(task);
         await db.SaveChangesAsync();
         return database;

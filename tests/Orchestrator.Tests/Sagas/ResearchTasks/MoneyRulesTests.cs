@@ -117,6 +117,20 @@ public sealed class MoneyRulesTests
         Assert.Equal(PurchaseStatus.Planned, task.Purchases[1].Status);
     }
 
+    [Fact]
+    public void The_answer_of_a_payment_step_ends_the_lease_and_the_claims_it_handed_over()
+    {
+        var task = Task(PurchaseStatus.Paying, PurchaseStatus.Paying);
+        task.StepLeaseUntil = Now.AddSeconds(30);
+        foreach (var purchase in task.Purchases)
+            purchase.PaymentClaimedUntil = Now.AddSeconds(30);
+
+        task.RecordPayments([Out(1, PaymentResult.Paid)], Now);
+
+        Assert.Null(task.StepLeaseUntil);
+        Assert.All(task.Purchases, p => Assert.Null(p.PaymentClaimedUntil));
+    }
+
     static PaymentOutcome Out(int item, PaymentResult result) => new(item, result, Reference: result == PaymentResult.Paid ? $"ch_{item}" : null);
 
     static ResearchTaskState Task(PurchaseStatus first, PurchaseStatus second)
