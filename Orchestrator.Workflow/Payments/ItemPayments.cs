@@ -16,16 +16,21 @@ namespace Orchestrator.Workflow.Payments;
 /// </summary>
 public sealed class ItemPayments(PaymentPermit permit, PaymentClaims claims, MarketplacePurchases purchases, X402Purchases x402)
 {
-    /// <summary>The outcome of every payment of the step, in order; null when another delivery of it is paying or paid.</summary>
-    public async Task<IReadOnlyList<PaymentOutcome>?> PayAsync(PayForItems order, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pays for the step's items and sends the outcome of every payment, in order (<paramref name="answer"/>); sends
+    /// nothing when another delivery of the step is paying or paid.
+    /// </summary>
+    public async Task PayAsync(PayForItems order, Func<ItemPaymentsMade, Task> answer, CancellationToken cancellationToken)
     {
         await using var lease = await claims.TryHoldStepAsync(order.TaskId, [.. order.Payments.Select(p => p.ItemId)], cancellationToken);
         if (lease is null)
-            return null;
+            return;
         var outcomes = await PayInOrderAsync(order, cancellationToken);
-        // The saga clears the lease and the claims with the answer it records, in its own transaction.
-        await lease.HandOverAsync();
-        return outcomes;
+        // The saga clears the lease and the claims with the answer it records, in its own transaction: renewing stops
+        // before the answer leaves. An answer that could not be sent gives them back, for the step's next delivery.
+        await lease.StopRenewingAsync();
+        await answer(new ItemPaymentsMade(order.TaskId, outcomes));
+        lease.HandOver();
     }
 
     async Task<IReadOnlyList<PaymentOutcome>> PayInOrderAsync(PayForItems order, CancellationToken cancellationToken)

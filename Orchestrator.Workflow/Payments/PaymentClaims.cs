@@ -11,9 +11,10 @@ namespace Orchestrator.Workflow.Payments;
 /// them, nor once the saga recorded what the first paid, and pays nothing. Both last
 /// <see cref="RecoveryOptions.PaymentLease"/> and are renewed while the step runs (<see cref="StepLease"/>).
 /// <para>
-/// A step that answers hands them to the saga, which clears them with the answer it records
-/// (<see cref="ResearchTaskState.RecordPayments"/>), in its own transaction; a step that fails gives them back
-/// itself; a payer that crashed, or whose answer was lost, leaves them to lapse within one lease.
+/// A step whose answer was sent leaves them to the saga, which clears them with the answer it records
+/// (<see cref="ResearchTaskState.RecordPayments"/>), in its own transaction; a step that failed, or whose answer
+/// could not be sent, gives them back itself; a payer that crashed, or whose answer was lost after it left, leaves
+/// them to lapse within one lease.
 /// </para>
 /// </summary>
 public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory scopes, IOptions<RecoveryOptions> recovery, TimeProvider clock)
@@ -90,7 +91,7 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
     /// <summary>
     /// A running payment step: renews its lease and its claims every third of a lease on a connection of its own;
     /// disposed, it stops, and gives them back unless they were handed to the saga with the step's answer
-    /// (<see cref="HandOverAsync"/>).
+    /// (<see cref="HandOver"/>).
     /// </summary>
     public sealed class StepLease : IAsyncDisposable
     {
@@ -107,14 +108,10 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
         }
 
         /// <summary>
-        /// The step has its answer: renewing stops, and the lease and claims stay for the saga to clear when it records
-        /// the answer (or to lapse, if the answer is lost).
+        /// The step's answer was sent: the lease and the claims stay for the saga to clear when it records it (or to
+        /// lapse, if the answer is lost).
         /// </summary>
-        public async Task HandOverAsync()
-        {
-            await StopRenewingAsync();
-            _handedOver = true;
-        }
+        public void HandOver() => _handedOver = true;
 
         async Task RenewUntilStoppedAsync(TimeSpan every, TimeProvider clock)
         {
@@ -138,7 +135,8 @@ public sealed class PaymentClaims(OrchestratorDbContext db, IServiceScopeFactory
             }
         }
 
-        async Task StopRenewingAsync()
+        /// <summary>Stops renewing the lease and the claims: the step has its answer.</summary>
+        public async Task StopRenewingAsync()
         {
             if (!_stop.IsCancellationRequested)
                 await _stop.CancelAsync();

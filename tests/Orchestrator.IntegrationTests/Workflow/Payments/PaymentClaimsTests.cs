@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Contracts;
 using Orchestrator.Sagas.ResearchTasks;
 using Orchestrator.Tests.Sagas.Persistence;
 using Orchestrator.Workflow.Payments;
@@ -31,7 +32,10 @@ public sealed class PaymentClaimsTests
             await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
             var step = await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None);
             if (step is not null)
-                await step.HandOverAsync();
+            {
+                step.HandOver();
+                await step.DisposeAsync();
+            }
             return step is not null;
         }));
 
@@ -54,7 +58,8 @@ public sealed class PaymentClaimsTests
         var step = await Claims(db, new FakeClock(DateTimeOffset.UtcNow)).TryHoldStepAsync(TaskId, Items, CancellationToken.None);
 
         Assert.NotNull(step);
-        await step.HandOverAsync();
+        step.HandOver();
+        await step.DisposeAsync();
         Assert.Equal((1, 0), (transactions.Count, reads.Count));
         Assert.Equal("leased; claimed: 7,8", await HeldAsync(database));
     }
@@ -76,7 +81,7 @@ public sealed class PaymentClaimsTests
         await using (var answered = await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None))
         {
             Assert.NotNull(answered);
-            await answered.HandOverAsync();
+            answered.HandOver();
         }
 
         Assert.Equal("leased; claimed: 7,8", await HeldAsync(database));
@@ -94,7 +99,8 @@ public sealed class PaymentClaimsTests
         await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
         var crashed = await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None);
         Assert.NotNull(crashed);
-        await crashed.HandOverAsync();
+        crashed.HandOver();
+        await crashed.DisposeAsync();
 
         clock.Now += new RecoveryOptions().PaymentLease - TimeSpan.FromSeconds(1);
         Assert.Null(await Claims(db, clock).TryHoldStepAsync(TaskId, Items, CancellationToken.None));
@@ -136,6 +142,28 @@ public sealed class PaymentClaimsTests
         Assert.Equal("free; claimed: ", await HeldAsync(database));
     }
 
+    [Theory]
+    [InlineData(DatabaseProvider.Sqlite)]
+    [InlineData(DatabaseProvider.Postgres)]
+    public async Task A_step_whose_answer_could_not_be_sent_gives_its_lease_and_claims_back_for_its_next_delivery(DatabaseProvider provider)
+    {
+        await using var database = await CreateWithPurchasesAsync(provider);
+        var clock = new FakeClock(DateTimeOffset.UtcNow);
+        await using var db = ProviderOptions.CreateContext(provider, database.ConnectionString);
+        // A cancellation recorded before the step: the permit refuses every payment, so no marketplace is called.
+        await db.ResearchTasks.Where(t => t.CorrelationId == TaskId)
+            .ExecuteUpdateAsync(t => t.SetProperty(x => x.StopRequested, StopReason.Cancelled));
+        var order = new PayForItems(TaskId, [.. Items.Select(i => new ItemPayment(i, 10, $"{TaskId}-{i}"))]);
+
+        await Assert.ThrowsAsync<TimeoutException>(() => Payments(db, clock).PayAsync(order, _ => throw new TimeoutException("the broker"), CancellationToken.None));
+        Assert.Equal("free; claimed: ", await HeldAsync(database));
+
+        ItemPaymentsMade? sent = null;
+        await Payments(db, clock).PayAsync(order, answer => Task.FromResult(sent = answer), CancellationToken.None);
+        Assert.All(sent!.Outcomes, o => Assert.Equal(PaymentResult.NotMade, o.Result));
+        Assert.Equal("leased; claimed: 7,8", await HeldAsync(database));
+    }
+
     /// <summary>Whether the task's lease is set, and the items whose claim is set.</summary>
     static async Task<string> HeldAsync(TestDatabase database)
     {
@@ -148,6 +176,9 @@ public sealed class PaymentClaimsTests
 
     static PaymentClaims Claims(OrchestratorDbContext db, TimeProvider clock) =>
         new(db, Scopes, Microsoft.Extensions.Options.Options.Create(new RecoveryOptions()), clock);
+
+    /// <summary>The payment step on its own; with every payment refused by the permit it calls no marketplace.</summary>
+    static ItemPayments Payments(OrchestratorDbContext db, TimeProvider clock) => new(new PaymentPermit(db), Claims(db, clock), null!, null!);
 
     static readonly IServiceScopeFactory Scopes = new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>();
 
