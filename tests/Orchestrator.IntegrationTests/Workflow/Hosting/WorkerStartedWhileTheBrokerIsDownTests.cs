@@ -75,6 +75,7 @@ public sealed class WorkerStartedWhileTheBrokerIsDownTests : IAsyncLifetime
         brokerAddress.CutAfter = TimeSpan.FromMilliseconds(700);
         brokerAddress.Open();
         var worker = _service.LaunchWorker();
+        var first = worker;
         await Task.Delay(BrokerDown);
 
         brokerAddress.CutAfter = null;
@@ -87,8 +88,16 @@ public sealed class WorkerStartedWhileTheBrokerIsDownTests : IAsyncLifetime
         }
 
         var taskId = await _service.Api.SubmitAsync(new { theme = "Tesla Inc financial performance 2023", budget = 30, voice_id = "broker_went_away" });
-        var task = await _service.Api.WaitUntilFinishedAsync(taskId, TimeSpan.FromSeconds(90));
-        Assert.Equal("Completed", task["status"]!.GetValue<string>());
+        try
+        {
+            var task = await _service.Api.WaitUntilFinishedAsync(taskId, TimeSpan.FromSeconds(90));
+            Assert.Equal("Completed", task["status"]!.GetValue<string>());
+        }
+        catch (Xunit.Sdk.XunitException e)
+        {
+            var workers = first == worker ? worker.Output : $"{first.Output}\n--- the Worker started again ---\n{worker.Output}";
+            throw new Xunit.Sdk.XunitException($"{e.Message}\n--- the Worker ---\n{workers}");
+        }
     }
 
     /// <summary>Null once the Worker is ready; its exit code if it exits first.</summary>
