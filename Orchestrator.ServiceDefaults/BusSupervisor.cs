@@ -8,8 +8,9 @@ namespace Orchestrator.ServiceDefaults;
 /// never cancelled: MassTransit's cancelled start stops the endpoints and then waits for ever for them to be ready,
 /// which leaves the bus unable to start again (seen here with a broker that dropped connections). The bus starts
 /// once the schema is migrated (when this host migrates: <see cref="DatabaseSchema"/>). Endpoints that stay down
-/// are logged, from the start on, and an endpoint stuck for a minute (<see cref="Stuck"/>) gets the bus restarted
-/// (<see cref="StopBusAsync"/>, then a new start): readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
+/// are logged, from the start on, and an endpoint stuck for a minute (<see cref="Stuck"/>), or one MassTransit gave
+/// up for 10 s (<see cref="GivenUp"/>), gets the bus restarted (<see cref="StopBusAsync"/>, then a new start):
+/// readiness (<see cref="BusReadinessCheck"/>) says so meanwhile.
 /// When the bus's start has not returned by then, nothing in MassTransit can stop or start it again, so the host
 /// stops with <see cref="RestartExitCode"/> for its platform to start it again (<see cref="StopForRestart"/>).
 /// </summary>
@@ -22,6 +23,9 @@ public sealed partial class BusSupervisor(
 
     static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
     static readonly TimeSpan ReportAfter = TimeSpan.FromSeconds(60);
+    /// <summary>How long an endpoint MassTransit gave up (<see cref="GivenUp"/>) waits for the bus to be restarted: two checks more, against a passing state.</summary>
+    static readonly TimeSpan GivenUpAfter = TimeSpan.FromSeconds(10);
+
     static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(15);
 
     /// <summary>How long a restart waits for the bus to stop (consumers at work to finish) before it starts it again.</summary>
@@ -64,24 +68,33 @@ public sealed partial class BusSupervisor(
         try
         {
             DateTimeOffset? notConsumingSince = null;
+            DateTimeOffset? givenUpSince = null;
             using var timer = new PeriodicTimer(CheckInterval, clock);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
                 var health = bus.CheckHealth();
                 if (BusReadinessCheck.NotConsuming(health) is not { Count: > 0 } endpoints)
                 {
-                    notConsumingSince = null;
+                    (notConsumingSince, givenUpSince) = (null, null);
                     continue;
                 }
 
-                notConsumingSince ??= clock.GetUtcNow();
-                if (clock.GetUtcNow() - notConsumingSince < ReportAfter)
-                    continue;
-
-                LogNotConsuming(string.Join(", ", endpoints), ReportAfter);
-                notConsumingSince = clock.GetUtcNow();
-                if (!Stuck(health))
-                    continue;
+                var now = clock.GetUtcNow();
+                notConsumingSince ??= now;
+                givenUpSince = GivenUp(health) ? givenUpSince ?? now : null;
+                if (givenUpSince is { } since && now - since >= GivenUpAfter)
+                {
+                    LogGivenUp(string.Join(", ", endpoints), GivenUpAfter);
+                }
+                else
+                {
+                    if (now - notConsumingSince < ReportAfter)
+                        continue;
+                    LogNotConsuming(string.Join(", ", endpoints), ReportAfter);
+                    notConsumingSince = now;
+                    if (!Stuck(health))
+                        continue;
+                }
 
                 if (!starting.IsCompleted)
                 {
@@ -91,7 +104,7 @@ public sealed partial class BusSupervisor(
 
                 await StopBusAsync(stoppingToken);
                 starting = StartBusAsync(stoppingToken);
-                notConsumingSince = null;
+                (notConsumingSince, givenUpSince) = (null, null);
             }
         }
         finally
@@ -115,6 +128,17 @@ public sealed partial class BusSupervisor(
             || (endpoints.Exists(e => e.Contains("(not ready", StringComparison.Ordinal))
                 && health.Endpoints?.Values.Any(e => e.Status == BusHealthStatus.Healthy) == true);
     }
+
+    /// <summary>
+    /// Whether MassTransit gave an endpoint up while the broker answers: stopped (its transport met an error its retry
+    /// policy does not handle, such as a declaration cut short by the broker) while another endpoint of the bus
+    /// consumes. Such an endpoint never starts again by itself, so the bus is restarted after <see cref="GivenUpAfter"/>
+    /// rather than a minute: a task submitted meanwhile waits for it (seen in CI: a Worker ready in the last 0.7 s of
+    /// a broker that cut its connections, then its saga's endpoint stopped for good).
+    /// </summary>
+    public static bool GivenUp(BusHealthResult health) =>
+        BusReadinessCheck.NotConsuming(health).Exists(e => e.Contains("(stopped", StringComparison.Ordinal))
+        && health.Endpoints?.Values.Any(e => e.Status == BusHealthStatus.Healthy) == true;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -213,6 +237,9 @@ public sealed partial class BusSupervisor(
 
     [LoggerMessage(LogLevel.Warning, "Endpoints not consuming for {After} or more: {Endpoints}")]
     partial void LogNotConsuming(string endpoints, TimeSpan after);
+
+    [LoggerMessage(LogLevel.Warning, "Endpoints stopped for {After} or more while others consume: {Endpoints}")]
+    partial void LogGivenUp(string endpoints, TimeSpan after);
 
     [LoggerMessage(LogLevel.Warning, "An endpoint is stuck (stopped, or not ready while the broker answers): restarting the bus")]
     partial void LogRestarting();

@@ -7,7 +7,8 @@ namespace Orchestrator.Tests.ServiceDefaults;
 /// <summary>
 /// When the bus supervisor restarts a bus whose endpoint has not consumed for a minute: only for an endpoint stuck
 /// (stopped, or not ready while another endpoint consumes, so the broker answers), never for endpoints faulted by a
-/// broker that is down, which reconnect by themselves.
+/// broker that is down, which reconnect by themselves; and after 10 s for an endpoint MassTransit gave up (stopped
+/// while another consumes).
 /// </summary>
 public sealed class BusSupervisorTests
 {
@@ -26,6 +27,18 @@ public sealed class BusSupervisorTests
     [Fact]
     public void Faulted_endpoints_reconnect_by_themselves() =>
         Assert.False(BusSupervisor.Stuck(Bus(("research-task-state", Unhealthy("faulted (broker down)")), ("discover-sources", Ready()))));
+
+    [Fact]
+    public void A_stopped_endpoint_while_another_consumes_was_given_up() =>
+        Assert.True(BusSupervisor.GivenUp(Bus(("research-task-state", Unhealthy("stopped (delivered 0 messages)")), ("discover-sources", Ready()))));
+
+    [Fact]
+    public void A_stopped_endpoint_with_none_consuming_may_wait_for_its_broker() =>
+        Assert.False(BusSupervisor.GivenUp(Bus(("research-task-state", Unhealthy("stopped")), ("discover-sources", Unhealthy("faulted (broker down)")))));
+
+    [Fact]
+    public void An_endpoint_not_ready_was_not_given_up() =>
+        Assert.False(BusSupervisor.GivenUp(Bus(("research-task-state", NotReady()), ("discover-sources", Ready()))));
 
     static EndpointHealthResult Ready() => EndpointHealthResult.Healthy(Endpoint.Any(), "ready");
 

@@ -8,8 +8,8 @@ using Orchestrator.ServiceDefaults;
 namespace Orchestrator.Tests.ServiceDefaults;
 
 /// <summary>
-/// What the bus supervisor does, on its own clock, about an endpoint that has not consumed for a minute: a started
-/// bus is restarted; a bus whose start never returned (MassTransit can neither stop nor restart it) gets its host
+/// What the bus supervisor does, on its own clock, about an endpoint that has not consumed for a minute, or that
+/// MassTransit gave up (stopped while another consumes) for 10 s: a started bus is restarted; a bus whose start never returned (MassTransit can neither stop nor restart it) gets its host
 /// stopped with exit code 75 for the platform to start again; endpoints waiting for a broker that is down get neither.
 /// </summary>
 [Collection(nameof(ProcessExitCode))]
@@ -49,6 +49,48 @@ public sealed class BusWithAStuckEndpointTests : IDisposable
 
         Assert.Equal(1, bus.Stops);
         Assert.False(_lifetime.Stopped.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_started_bus_with_an_endpoint_given_up_while_another_consumes_is_started_again_after_10_seconds()
+    {
+        var bus = FakeBus.Create(startReturns: true, GivenUp());
+        using var supervisor = await StartAsync(bus);
+
+        await PassAsync(bus, TimeSpan.FromSeconds(10));
+        Assert.Equal((1, 0), (bus.Starts, bus.Stops));
+
+        await PassAsync(bus, TimeSpan.FromSeconds(5));
+        await WaitUntilAsync(() => bus.Starts == 2);
+        Assert.Equal(1, bus.Stops);
+        Assert.False(_lifetime.Stopped.IsCompleted);
+    }
+
+    [Fact]
+    public async Task A_start_that_never_returned_with_an_endpoint_given_up_stops_the_host_with_exit_code_75_after_10_seconds()
+    {
+        var bus = FakeBus.Create(startReturns: false, GivenUp());
+        using var supervisor = await StartAsync(bus);
+
+        await PassAsync(bus, TimeSpan.FromSeconds(10));
+        Assert.False(_lifetime.Stopped.IsCompleted);
+
+        await PassAsync(bus, TimeSpan.FromSeconds(5));
+        await _lifetime.Stopped.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(BusSupervisor.RestartExitCode, Environment.ExitCode);
+    }
+
+    [Fact]
+    public async Task An_endpoint_stopped_while_none_consumes_waits_a_minute_for_its_broker()
+    {
+        var bus = FakeBus.Create(startReturns: true, Health(("research-task-state", "stopped"), ("discover-sources", "faulted (connection refused)")));
+        using var supervisor = await StartAsync(bus);
+
+        await PassAsync(bus, TimeSpan.FromSeconds(55));
+        Assert.Equal((1, 0), (bus.Starts, bus.Stops));
+
+        await PassAsync(bus, TimeSpan.FromSeconds(10));
+        await WaitUntilAsync(() => bus.Starts == 2);
     }
 
     [Fact]
@@ -100,6 +142,8 @@ public sealed class BusWithAStuckEndpointTests : IDisposable
             await Task.Delay(10);
         }
     }
+
+    static BusHealthResult GivenUp() => Health(("research-task-state", "stopped (delivered 0 messages)"), ("discover-sources", "ready"));
 
     static BusHealthResult Stuck() => Health(("research-task-state", "not ready"), ("discover-sources", "ready"));
 
