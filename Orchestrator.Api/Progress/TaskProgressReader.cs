@@ -31,7 +31,7 @@ public sealed class TaskProgressReader(Guid taskId)
         {
             // With its purchases: the quotes and the plan, and the titles; the approval the plan asked for is written
             // in the same step as the purchases, so it is here whenever they are.
-            _task = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+            _task = await db.UntrackedTasks
                 .Where(t => t.CorrelationId == taskId)
                 .Select(t => new ResearchTaskState
                 {

@@ -86,7 +86,7 @@ public static class SpendingEndpoints
         string taskId, Caller caller, OrchestratorDbContext db, CancellationToken cancellationToken)
     {
         var found = Guid.TryParse(taskId, out var id)
-            && await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller).AnyAsync(t => t.CorrelationId == id, cancellationToken);
+            && await db.UntrackedTasks.VisibleTo(caller).AnyAsync(t => t.CorrelationId == id, cancellationToken);
         if (!found)
             return TypedResults.NotFound(new DetailResponse("Task not found"));
 
@@ -112,7 +112,7 @@ public static class SpendingEndpoints
 
     static Task<ResearchTaskState?> ShownAsync(OrchestratorDbContext db, string taskId, Caller caller, CancellationToken cancellationToken) =>
         Guid.TryParse(taskId, out var id)
-            ? db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller)
+            ? db.UntrackedTasks.VisibleTo(caller)
                 .Where(t => t.CorrelationId == id).Select(TaskViewProjection.Shown).FirstOrDefaultAsync(cancellationToken)
             : Task.FromResult<ResearchTaskState?>(null);
 }

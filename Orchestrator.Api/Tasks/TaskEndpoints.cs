@@ -117,7 +117,7 @@ public static class TaskEndpoints
     static async Task<Results<Ok<TaskPage>, JsonHttpResult<ValidationErrorResponse>>> List(
         Caller caller, OrchestratorDbContext db, string? status, string? limit, string? after, CancellationToken cancellationToken)
     {
-        var tasks = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller);
+        var tasks = db.UntrackedTasks.VisibleTo(caller);
         if (status is not null)
         {
             if (!TaskPage.Filters.Contains(status))
@@ -134,7 +134,7 @@ public static class TaskEndpoints
         if (after is not null)
         {
             var cursor = Guid.TryParse(after, out var afterId)
-                ? await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller)
+                ? await db.UntrackedTasks.VisibleTo(caller)
                     .Where(t => t.CorrelationId == afterId).Select(t => (DateTime?)t.CreatedAt).FirstOrDefaultAsync(cancellationToken)
                 : null;
             if (cursor is null)
@@ -184,7 +184,7 @@ public static class TaskEndpoints
             return Invalid(["query", "after"], "ensure this value is an integer of at least 0", "value_error.number");
 
         var found = Guid.TryParse(taskId, out var id)
-            && await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller).AnyAsync(t => t.CorrelationId == id, cancellationToken);
+            && await db.UntrackedTasks.VisibleTo(caller).AnyAsync(t => t.CorrelationId == id, cancellationToken);
         if (!found)
             return TaskNotFound();
 
@@ -217,7 +217,7 @@ public static class TaskEndpoints
 
     static Task<ResearchTaskState?> FindAsync(OrchestratorDbContext db, string taskId, Caller caller, CancellationToken cancellationToken) =>
         Guid.TryParse(taskId, out var id)
-            ? db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().VisibleTo(caller).FirstOrDefaultAsync(t => t.CorrelationId == id, cancellationToken)
+            ? db.UntrackedTasks.VisibleTo(caller).FirstOrDefaultAsync(t => t.CorrelationId == id, cancellationToken)
             : Task.FromResult<ResearchTaskState?>(null);
 
     static JsonHttpResult<ValidationErrorResponse> Invalid(string[] loc, string message, string type) =>

@@ -97,7 +97,7 @@ public sealed partial class TaskIntake(
     }
 
     Task<Submission?> SubmittedWithKeyAsync(Caller caller, string key, CancellationToken cancellationToken) =>
-        db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+        db.UntrackedTasks
             .Where(t => t.OwnerId == caller.OwnerId && t.SubmissionKey == key)
             .Select(t => new Submission(t.CorrelationId, t.SubmissionHash))
             .FirstOrDefaultAsync(cancellationToken);

@@ -48,7 +48,7 @@ public static class TaskViewProjection
 
     static readonly CompiledPerModel<Func<OrchestratorDbContext, Guid, string, bool, CancellationToken, Task<ResearchTaskState?>>> Compiled = new(() =>
         EF.CompileAsyncQuery((OrchestratorDbContext db, Guid id, string ownerId, bool isAdmin, CancellationToken _) =>
-            db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+            db.UntrackedTasks
                 .Where(t => t.CorrelationId == id && (isAdmin || t.OwnerId == ownerId))
                 .Select(Shown)
                 .FirstOrDefault()));

@@ -12,6 +12,9 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : DbContex
     public DbSet<ResearchTaskTransition> Transitions => Set<ResearchTaskTransition>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
 
+    /// <summary>The tasks as a read: not tracked, and without their purchases (a query that needs them includes them).</summary>
+    public IQueryable<ResearchTaskState> UntrackedTasks => ResearchTasks.AsNoTracking().IgnoreAutoIncludes();
+
     /// <summary>
     /// Records a new task, or changes nothing when its id is recorded already; returns the state stored under the id.
     /// </summary>
@@ -34,8 +37,7 @@ public abstract class OrchestratorDbContext(DbContextOptions options) : DbContex
     }
 
     Task<string?> StoredStateAsync(Guid taskId, CancellationToken cancellationToken) =>
-        ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
-            .Where(t => t.CorrelationId == taskId).Select(t => t.CurrentState).FirstOrDefaultAsync(cancellationToken);
+        UntrackedTasks.Where(t => t.CorrelationId == taskId).Select(t => t.CurrentState).FirstOrDefaultAsync(cancellationToken);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder) =>
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(OrchestratorDbContext).Assembly);

@@ -29,7 +29,7 @@ public sealed class SubmissionLimits(OrchestratorDbContext db, IOptions<RateLimi
         var limit = limits.Value.AuthFailuresPerHour;
         var now = clock.GetUtcNow().UtcDateTime;
         var since = now - AuthFailureWindow;
-        var failures = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+        var failures = await db.UntrackedTasks
             .Where(t => t.OwnerId == ownerId && t.ErrorType == ErrorTypes.AuthenticationError && t.CompletedAt > since)
             .OrderByDescending(t => t.CompletedAt)
             .Select(t => t.CompletedAt!.Value)
@@ -38,7 +38,7 @@ public sealed class SubmissionLimits(OrchestratorDbContext db, IOptions<RateLimi
         if (failures.Count >= limit)
             return failures[^1] + AuthFailureWindow - now;
 
-        var unproven = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+        var unproven = await db.UntrackedTasks
             .Where(t => t.OwnerId == ownerId && t.VoiceId != null && t.VoiceId != voiceId)
             .Select(t => t.VoiceId)
             .Distinct()
@@ -55,7 +55,7 @@ public sealed class SubmissionLimits(OrchestratorDbContext db, IOptions<RateLimi
     public async Task<bool> OverTaskRateAsync(string ownerId, CancellationToken cancellationToken)
     {
         var since = clock.GetUtcNow().UtcDateTime - TaskRateWindow;
-        var recorded = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+        var recorded = await db.UntrackedTasks
             .Where(t => t.OwnerId == ownerId && t.CreatedAt > since && (t.CompletedAt == null || t.CompletedAt != t.CreatedAt))
             .Take(limits.Value.TasksPerMinute)
             .CountAsync(cancellationToken);

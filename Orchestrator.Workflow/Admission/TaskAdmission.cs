@@ -56,7 +56,7 @@ public sealed partial class TaskAdmission(
 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
-        var tasks = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes();
+        var tasks = db.UntrackedTasks;
         // Which of the ids sent are still waiting is read before the working ones are counted, so a task that starts
         // in between is counted twice (a slot left free for a round), never missed (one too many).
         var sent = _sent.Keys.ToList();

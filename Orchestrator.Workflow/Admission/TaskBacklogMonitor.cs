@@ -31,7 +31,7 @@ public sealed partial class TaskBacklogMonitor(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
-            var waiting = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+            var waiting = await db.UntrackedTasks
                 .LongCountAsync(t => t.CurrentState == TaskStates.Submitted, cancellationToken);
             backlog.Record(waiting, clock.GetUtcNow().UtcDateTime);
             _failing = false;

@@ -16,7 +16,7 @@ public sealed class OwnedPurchases(OrchestratorDbContext db, IOptions<PurchaseRe
         if (reuseFor <= TimeSpan.Zero || itemIds.Count == 0)
             return [];
 
-        var owner = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+        var owner = await db.UntrackedTasks
             .Where(t => t.CorrelationId == taskId).Select(t => t.OwnerId).FirstOrDefaultAsync(cancellationToken);
         if (owner is null)
             return [];

@@ -15,7 +15,7 @@ public sealed class PaymentPermit(OrchestratorDbContext db)
     public sealed record RecordedTask(string CurrentState, StopReason? StopRequested, long Spent, long Budget, string? PaymentToken);
 
     public Task<RecordedTask?> ReadAsync(Guid taskId, CancellationToken cancellationToken) =>
-        db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+        db.UntrackedTasks
             .Where(t => t.CorrelationId == taskId)
             .Select(t => new RecordedTask(t.CurrentState, t.StopRequested, t.Spent, t.Budget, t.PaymentToken))
             .FirstOrDefaultAsync(cancellationToken);

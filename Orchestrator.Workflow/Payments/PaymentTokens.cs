@@ -49,5 +49,5 @@ public sealed class PaymentTokens(IPaymentManagerApi paymentManager, Orchestrato
     }
 
     IQueryable<ResearchTaskState> Tasks(Guid taskId) =>
-        db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().Where(t => t.CorrelationId == taskId);
+        db.UntrackedTasks.Where(t => t.CorrelationId == taskId);
 }

@@ -194,7 +194,7 @@ public sealed partial class UnfinishedTaskSweep(
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<OrchestratorDbContext>();
-            var unfinished = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes()
+            var unfinished = db.UntrackedTasks
                 .Where(t => !TaskStates.Final.Contains(t.CurrentState));
             var found = await select(unfinished)
                 .Select(t => t.CorrelationId)

@@ -10,7 +10,7 @@ public sealed class TaskViewProjectionTests
     {
         using var db = ProviderOptions.CreateContext(DatabaseProvider.Sqlite, "Data Source=:memory:");
 
-        var sql = db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().Select(TaskViewProjection.Shown).ToQueryString();
+        var sql = db.UntrackedTasks.Select(TaskViewProjection.Shown).ToQueryString();
 
         Assert.Contains("research_task_purchases", sql, StringComparison.Ordinal);
         Assert.Contains(".\"skip_reason\"", sql, StringComparison.Ordinal);

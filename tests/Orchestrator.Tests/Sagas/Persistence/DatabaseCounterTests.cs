@@ -72,7 +72,7 @@ public sealed class DatabaseCounterTests : IDisposable
         // Two rows, one command: SQLite's writes go in batches (SqliteBatchedWrites).
         Assert.Equal((0, 1), (reads.Count, writes.Count));
 
-        _ = await db.ResearchTasks.AsNoTracking().IgnoreAutoIncludes().CountAsync();
+        _ = await db.UntrackedTasks.CountAsync();
         _ = await db.ResearchTasks.AsNoTracking().FirstAsync(t => t.CorrelationId == task.CorrelationId);
         await db.ResearchTasks.Where(t => t.CorrelationId == task.CorrelationId).ExecuteUpdateAsync(t => t.SetProperty(x => x.Spent, 3L));
         await db.Database.ExecuteSqlRawAsync("CREATE TABLE scratch (n INTEGER)");
