@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Orchestrator.ServiceDefaults;
 using Orchestrator.Simulators;
 using Orchestrator.Workflow;
@@ -40,12 +38,7 @@ public static class TaskProcessingRegistration
         builder.Services.AddHostedService(_ => new EmbeddedSimulators(marketplaceUrl, paymentManagerUrl, elsewhereUrl, behaviour));
     }
 
-    static string FreeLoopbackUrl()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return $"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}";
-    }
+    static string FreeLoopbackUrl() => $"http://127.0.0.1:{LoopbackPort.Free()}";
 
     /// <summary>The simulators as part of this host's lifetime, started before the bus takes messages.</summary>
     sealed class EmbeddedSimulators(string marketplaceUrl, string paymentManagerUrl, string elsewhereUrl, SimulatorBehaviour behaviour)

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace Orchestrator.IntegrationTests;
 
@@ -83,7 +82,7 @@ public sealed class HostProcess : IAsyncDisposable
 
     static HostProcess Launch(string project, IReadOnlyDictionary<string, string> settings)
     {
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var address = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var assembly = BuiltAssembly(project);
         var start = new ProcessStartInfo("dotnet", [assembly])
         {
@@ -167,12 +166,5 @@ public sealed class HostProcess : IAsyncDisposable
         var assembly = Path.Combine(RepositoryRoot, project, "bin", configuration, "net10.0", $"{project}.dll");
         Assert.True(File.Exists(assembly), $"{assembly} is not built");
         return assembly;
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

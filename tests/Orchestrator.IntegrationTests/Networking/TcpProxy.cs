@@ -28,7 +28,7 @@ public sealed class TcpProxy : IAsyncDisposable
     /// <summary>A proxy to <paramref name="targetPort"/> on loopback, open or closed.</summary>
     public static TcpProxy Start(int targetPort, bool open)
     {
-        var proxy = new TcpProxy(FreePort(), targetPort);
+        var proxy = new TcpProxy(LoopbackPort.Free(), targetPort);
         if (open)
             proxy.Open();
         return proxy;
@@ -115,12 +115,5 @@ public sealed class TcpProxy : IAsyncDisposable
             lock (_pairs)
                 _pairs.Remove((client, upstream));
         }
-    }
-
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 
 namespace Orchestrator.IntegrationTests.Workflow.X402;
 
@@ -32,7 +31,7 @@ public sealed class X402SellerProcess : IAsyncDisposable
     {
         Assert.True(File.Exists(Path.Combine(Folder, "node_modules", "@x402", "express", "package.json")),
             $"{Folder}/node_modules is missing: .ci/services.sh installs it (npm ci in tests/x402-seller)");
-        var address = new Uri($"http://127.0.0.1:{FreePort()}");
+        var address = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}");
         var start = new ProcessStartInfo(NodeRequirement.Node!, ["server.js"])
         {
             WorkingDirectory = Folder,
@@ -75,12 +74,6 @@ public sealed class X402SellerProcess : IAsyncDisposable
     Task WaitUntilListeningAsync() =>
         _output.WaitUntilAnswersAsync(_process, Client, "/health", "the x402 seller", TimeSpan.FromSeconds(60));
 
-    static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Where <c>node</c> is on the PATH; the x402 tests are skipped only where there is none.</summary>
