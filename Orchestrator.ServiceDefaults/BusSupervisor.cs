@@ -23,7 +23,7 @@ public sealed partial class BusSupervisor(
 
     static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
     static readonly TimeSpan ReportAfter = TimeSpan.FromSeconds(60);
-    /// <summary>How long an endpoint MassTransit gave up (<see cref="GivenUp"/>) waits for the bus to be restarted: two checks more, against a passing state.</summary>
+    /// <summary>How long an endpoint MassTransit gave up (<see cref="GivenUp"/>) waits for the bus to be restarted: three checks in a row see it.</summary>
     static readonly TimeSpan GivenUpAfter = TimeSpan.FromSeconds(10);
 
     static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(15);
@@ -124,9 +124,8 @@ public sealed partial class BusSupervisor(
     public static bool Stuck(BusHealthResult health)
     {
         var endpoints = BusReadinessCheck.NotConsuming(health);
-        return endpoints.Exists(e => e.Contains("(stopped", StringComparison.Ordinal))
-            || (endpoints.Exists(e => e.Contains("(not ready", StringComparison.Ordinal))
-                && health.Endpoints?.Values.Any(e => e.Status == BusHealthStatus.Healthy) == true);
+        return endpoints.Exists(Stopped)
+            || (endpoints.Exists(e => e.Contains("(not ready", StringComparison.Ordinal)) && AnyConsuming(health));
     }
 
     /// <summary>
@@ -136,9 +135,11 @@ public sealed partial class BusSupervisor(
     /// rather than a minute: a task submitted meanwhile waits for it (seen in CI: a Worker ready in the last 0.7 s of
     /// a broker that cut its connections, then its saga's endpoint stopped for good).
     /// </summary>
-    public static bool GivenUp(BusHealthResult health) =>
-        BusReadinessCheck.NotConsuming(health).Exists(e => e.Contains("(stopped", StringComparison.Ordinal))
-        && health.Endpoints?.Values.Any(e => e.Status == BusHealthStatus.Healthy) == true;
+    public static bool GivenUp(BusHealthResult health) => BusReadinessCheck.NotConsuming(health).Exists(Stopped) && AnyConsuming(health);
+
+    static bool Stopped(string endpoint) => endpoint.Contains("(stopped", StringComparison.Ordinal);
+
+    static bool AnyConsuming(BusHealthResult health) => health.Endpoints?.Values.Any(e => e.Status == BusHealthStatus.Healthy) == true;
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
